@@ -1,0 +1,48 @@
+"""Values shared by the edit parsers, the matcher and the applier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+EditFormat = Literal["search-replace", "udiff", "whole", "patch", "tool"]
+Action = Literal["replace", "create", "write", "delete", "rename", "append"]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One intended change to one file, as a parser read it from a reply.
+
+    - ``replace``: find ``old`` in the file and put ``new`` in its place
+      (SEARCH/REPLACE blocks, diff hunks, patch hunks, tool calls).
+    - ``create``: a new file with content ``new`` (must not exist yet, or be empty).
+    - ``append``: add ``new`` at the end of the file (empty SEARCH on an existing file).
+    - ``write``: the whole new content ``new`` (whole-file replies).
+    - ``delete``: remove the file.
+    - ``rename``: move ``path`` to ``new_path`` (content edits come as separate edits).
+
+    ``path`` is as the model wrote it; the applier resolves it (``./p``,
+    ``a/p``, a unique basename) and refuses unsafe paths. ``line_hint`` is a
+    1-based line the edit claimed (stale diff line numbers), used only to
+    break no ties but to report the closest lines. ``raw_patch`` carries the
+    original unified diff for ``git apply``.
+    """
+
+    path: str
+    action: Action
+    old: str = ""
+    new: str = ""
+    new_path: str | None = None
+    format: EditFormat = "search-replace"
+    line_hint: int | None = None
+    raw_patch: str | None = None
+    index: int = 0  # position of the edit in the reply, for messages
+
+
+@dataclass(frozen=True)
+class ParseIssue:
+    """Something in the reply that looked like an edit but could not be read."""
+
+    message: str
+    line: int | None = None
+    path: str | None = None
