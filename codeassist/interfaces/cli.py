@@ -78,9 +78,17 @@ def _root(
 
 
 def _register() -> None:
-    from codeassist.interfaces import cmd_chat, cmd_config, cmd_edits, cmd_index, cmd_later, cmd_models
+    from codeassist.interfaces import (
+        cmd_chat,
+        cmd_config,
+        cmd_context,
+        cmd_edits,
+        cmd_index,
+        cmd_later,
+        cmd_models,
+    )
 
-    for module in (cmd_chat, cmd_edits, cmd_index, cmd_later, cmd_models, cmd_config):
+    for module in (cmd_chat, cmd_context, cmd_edits, cmd_index, cmd_later, cmd_models, cmd_config):
         module.register(app)
 
 
