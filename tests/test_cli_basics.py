@@ -21,7 +21,21 @@ def test_version() -> None:
 def test_help_lists_every_contract_command() -> None:
     proc = run("--help")
     assert proc.returncode == 0
-    for name in ("chat", "ask", "edit", "apply", "map", "context", "index", "review", "commit", "undo", "hook", "models", "config"):
+    for name in (
+        "chat",
+        "ask",
+        "edit",
+        "apply",
+        "map",
+        "context",
+        "index",
+        "review",
+        "commit",
+        "undo",
+        "hook",
+        "models",
+        "config",
+    ):
         assert f"  {name} " in proc.stdout or f"  {name}\n" in proc.stdout, name
 
 

@@ -55,7 +55,9 @@ def _root(
     model: Annotated[Optional[str], typer.Option("--model", help="Model name or preset/name.")] = None,
     base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint URL.")] = None,
     api_key: Annotated[Optional[str], typer.Option("--api-key", help="API key (default: OPENAI_API_KEY).")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="Use this config file instead of the user's.")] = None,
+    config: Annotated[
+        Optional[Path], typer.Option("--config", help="Use this config file instead of the user's.")
+    ] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also NO_COLOR).")] = False,
     verbose: Annotated[int, typer.Option("-v", "--verbose", count=True, help="More detail on stderr.")] = 0,
     version: Annotated[

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -45,7 +45,7 @@ def set_(
     user: Annotated[bool, typer.Option("--user", help="Write the user config file (the default).")] = False,
 ) -> None:
     """Write one setting to the user config file (or the repo's with --local)."""
-    from codeassist.config import REPO_CONFIG_NAME, KEYS, mask_secret, set_value, user_config_path
+    from codeassist.config import KEYS, REPO_CONFIG_NAME, mask_secret, set_value, user_config_path
     from codeassist.errors import UsageError
     from codeassist.interfaces.render import console
 

@@ -24,4 +24,8 @@ def _planned(name: str, help_text: str) -> None:
 
 def register(app: typer.Typer) -> None:
     for name, help_text in _PLANNED.items():
-        app.command(name, help=f"{help_text} (not available yet)", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})(_planned(name, help_text))
+        app.command(
+            name,
+            help=f"{help_text} (not available yet)",
+            context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+        )(_planned(name, help_text))

@@ -1,0 +1,106 @@
+"""Checks run on the result of an edit: syntax (tree-sitter), then the user's lint and test commands.
+
+Each check returns a :class:`CheckResult`; a failed one carries output the
+model can act on (trimmed to a bounded size, keeping the tail where test
+runners print their summary).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MAX_OUTPUT_CHARS = 6000
+DEFAULT_TIMEOUT_S = 600.0
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str  # "syntax", "lint" or "test"
+    ok: bool
+    output: str = ""
+    command: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "ok": self.ok, "command": self.command, "output": self.output}
+
+
+def trim_output(text: str, limit: int = MAX_OUTPUT_CHARS) -> str:
+    """Keep the head and the tail of long output; the tail holds most summaries."""
+    if len(text) <= limit:
+        return text
+    head = limit // 3
+    tail = limit - head
+    return f"{text[:head]}\n... ({len(text) - limit} characters omitted) ...\n{text[-tail:]}"
+
+
+def check_syntax_of(root: Path, paths: Sequence[str]) -> CheckResult:
+    """Tree-sitter syntax errors in the given repo-relative files (unknown languages pass)."""
+    from codeassist.index.syntax import check_syntax
+
+    problems: list[str] = []
+    for rel in sorted(set(paths)):
+        file = root / rel
+        try:
+            source = file.read_bytes()
+        except (FileNotFoundError, IsADirectoryError):
+            continue  # deleted by the edit
+        for p in check_syntax(rel, source):
+            problems.append(f"{rel}:{p.line}:{p.column}: {p.message}")
+    if not problems:
+        return CheckResult("syntax", True)
+    return CheckResult("syntax", False, trim_output("\n".join(problems)))
+
+
+def run_command_check(
+    name: str,
+    command: str,
+    root: Path,
+    *,
+    environ: Mapping[str, str] | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+) -> CheckResult:
+    """Run ``command`` through the shell in ``root``; a non-zero exit is a failure."""
+    try:
+        proc = subprocess.run(
+            command,
+            shell=True,
+            cwd=root,
+            env=dict(environ) if environ is not None else dict(os.environ),
+            capture_output=True,
+            timeout=timeout_s,
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired as exc:
+        out = (exc.stdout or b"") + (exc.stderr or b"")
+        text = out.decode("utf-8", "replace") if isinstance(out, bytes) else str(out)
+        return CheckResult(name, False, trim_output(f"timed out after {timeout_s:.0f} s\n{text}"), command)
+    output = (proc.stdout + proc.stderr).decode("utf-8", "replace")
+    if proc.returncode == 0:
+        return CheckResult(name, True, trim_output(output), command)
+    return CheckResult(name, False, trim_output(f"exit code {proc.returncode}\n{output}"), command)
+
+
+def run_checks(
+    root: Path,
+    paths: Sequence[str],
+    *,
+    lint_cmd: str | None,
+    test_cmd: str | None,
+    environ: Mapping[str, str] | None = None,
+) -> list[CheckResult]:
+    """Syntax first; lint and tests only once the syntax is clean (they would fail for the same reason)."""
+    results = [check_syntax_of(root, paths)]
+    if not results[0].ok:
+        return results
+    for name, cmd in (("lint", lint_cmd), ("test", test_cmd)):
+        if cmd:
+            result = run_command_check(name, cmd, root, environ=environ)
+            results.append(result)
+            if not result.ok:
+                break
+    return results

@@ -1,0 +1,214 @@
+"""One conversation with a model about one repository: a request in, a checked change (or an answer) out.
+
+The loop of ``edit``: build the context, stream the reply, apply its edits
+(all or nothing), check the result, reflect failures back to the model for a
+bounded number of rounds, then commit with a message the model writes. The
+session never prints: it reports :class:`Event` values to a callback and
+returns a :class:`RunResult`; the interfaces render both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from codeassist.backends.base import Backend, Message, RequestOptions, ToolCall, Usage
+from codeassist.checks import CheckResult
+from codeassist.errors import BackendError, CodeassistError, Interrupted, TaskFailed
+
+if TYPE_CHECKING:
+    from codeassist.backends.catalogue import ModelInfo
+    from codeassist.config import Settings
+    from codeassist.context import BuiltContext
+
+Status = Literal["success", "failed", "error"]
+EventSink = Callable[[dict[str, Any]], None]
+MAX_FILE_REQUEST_ROUNDS = 3
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    mode: Literal["ask", "edit"]
+    request: str
+    files: tuple[str, ...] = ()
+    read_only: tuple[str, ...] = ()
+    edit_format: str = "search-replace"
+    max_rounds: int = 3
+    commit: bool = True
+    dry_run: bool = False
+    auto_add_files: bool = False
+    map_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    status: Status
+    reply: str
+    files_changed: tuple[str, ...] = ()
+    commit: str | None = None
+    rounds: int = 0
+    checks: tuple[CheckResult, ...] = ()
+    usage: Usage = field(default_factory=Usage)
+    errors: tuple[str, ...] = ()
+    diff: str = ""
+    exit_code: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "reply": self.reply,
+            "files_changed": list(self.files_changed),
+            "commit": self.commit,
+            "rounds": self.rounds,
+            "checks": [c.to_json() for c in self.checks],
+            "usage": self.usage.to_json(),
+            "errors": list(self.errors),
+        }
+
+
+@dataclass
+class _Reply:
+    text: str
+    tool_calls: list[ToolCall]
+    usage: Usage
+    finish_reason: str | None
+
+
+class Session:
+    """Runs requests against one repository with one backend."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        root: Path,
+        settings: Settings,
+        model_info: ModelInfo,
+        on_event: EventSink | None = None,
+        confirm_files: Callable[[list[str]], bool] | None = None,
+        environ: Mapping[str, str] | None = None,
+        user_prompt_dir: Path | None = None,
+    ) -> None:
+        self.backend = backend
+        self.root = root
+        self.settings = settings
+        self.info = model_info
+        self._emit_cb = on_event or (lambda event: None)
+        self._confirm_files = confirm_files
+        self._environ = environ
+        self._user_prompt_dir = user_prompt_dir
+        self.usage = Usage()
+
+    # -- events -----------------------------------------------------------
+    def _emit(self, kind: str, **data: Any) -> None:
+        self._emit_cb({"type": kind, **data})
+
+    # -- the model ----------------------------------------------------------
+    def _stream(self, messages: Sequence[Message], *, tools: Sequence[Any] = (), quiet: bool = False) -> _Reply:
+        options = RequestOptions(
+            model=self.info.name if self.settings.model is None else self.settings.model,
+            temperature=self.settings.temperature,
+            max_output_tokens=None,
+            tools=tuple(tools),
+        )
+        parts: list[str] = []
+        calls: list[ToolCall] = []
+        usage = Usage()
+        finish: str | None = None
+        for event in self.backend.stream(list(messages), options):
+            if event.kind == "delta":
+                parts.append(event.text)
+                if not quiet:
+                    self._emit("delta", text=event.text)
+            elif event.kind == "tool_call" and event.tool_call is not None:
+                calls.append(event.tool_call)
+            elif event.kind == "usage" and event.usage is not None:
+                usage = usage + event.usage
+            elif event.kind == "done":
+                finish = event.finish_reason
+        self.usage = self.usage + usage
+        self._emit("usage", **usage.to_json(), total=self.usage.to_json())
+        return _Reply("".join(parts), calls, usage, finish)
+
+    def _context(self, opts: RunOptions, files: Sequence[str], history: Sequence[Message]) -> BuiltContext:
+        from codeassist.context import ContextRequest, build_context
+
+        req = ContextRequest(
+            root=self.root,
+            request=opts.request,
+            mode=opts.mode,
+            edit_format=opts.edit_format,
+            model=self.settings.model,
+            context_window=self.info.context_window,
+            max_output_tokens=self.info.max_output_tokens,
+            chat_files=tuple(files),
+            read_only_files=opts.read_only,
+            history=tuple(history),
+            map_tokens=opts.map_tokens,
+            map_files=self.settings.map_files,
+            instruction_files=tuple(self.settings.instruction_files),
+        )
+        built = build_context(req, user_prompt_dir=self._user_prompt_dir)
+        self._emit(
+            "context",
+            parts=[{"name": p.name, "tokens": p.tokens, "detail": p.detail} for p in built.parts],
+            files=list(built.files),
+            read_only=list(built.read_only),
+            total_tokens=built.total_tokens,
+            budget=built.budget,
+        )
+        return built
+
+    # -- ask -----------------------------------------------------------------
+    def ask(self, opts: RunOptions) -> RunResult:
+        self._emit("start", mode="ask", request=opts.request, model=self.info.name)
+        try:
+            built = self._context(opts, opts.files, ())
+            reply = self._stream(built.messages)
+        except CodeassistError as exc:
+            return self._error(exc, "", 1)
+        if not reply.text.strip():
+            return self._finish(
+                RunResult(
+                    "failed",
+                    reply.text,
+                    rounds=1,
+                    usage=self.usage,
+                    errors=("the model returned an empty answer",),
+                    exit_code=1,
+                )
+            )
+        return self._finish(RunResult("success", reply.text, rounds=1, usage=self.usage))
+
+    # -- edit ----------------------------------------------------------------
+    def edit(self, opts: RunOptions) -> RunResult:
+        from codeassist.edit_loop import EditLoop
+
+        self._emit("start", mode="edit", request=opts.request, model=self.info.name, edit_format=opts.edit_format)
+        loop = EditLoop(self, opts)
+        try:
+            result = loop.run()
+        except Interrupted as exc:
+            loop.restore()
+            return self._error(exc, loop.last_reply, exc.exit_code, rounds=loop.rounds)
+        except KeyboardInterrupt:
+            loop.restore()
+            return self._error(Interrupted(), loop.last_reply, 130, rounds=loop.rounds)
+        except CodeassistError as exc:
+            loop.restore()
+            return self._error(exc, loop.last_reply, exc.exit_code, rounds=loop.rounds)
+        return self._finish(result)
+
+    def _error(self, exc: CodeassistError, reply: str, code: int, *, rounds: int = 1) -> RunResult:
+        status: Status = "failed" if isinstance(exc, TaskFailed) else "error"
+        msg = exc.message + (f" ({exc.hint})" if exc.hint else "")
+        if isinstance(exc, BackendError | Interrupted) or code != 1:
+            status = "error" if not isinstance(exc, TaskFailed) else status
+        return self._finish(RunResult(status, reply, rounds=rounds, usage=self.usage, errors=(msg,), exit_code=code))
+
+    def _finish(self, result: RunResult) -> RunResult:
+        result = replace(result, usage=self.usage)
+        self._emit("result", **result.to_json())
+        return result
