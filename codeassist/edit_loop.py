@@ -17,7 +17,7 @@ from codeassist.checks import CheckResult, run_checks
 from codeassist.errors import BackendError, GitError, TaskFailed
 
 if TYPE_CHECKING:
-    from codeassist.session import RunOptions, RunResult, Session, _Reply
+    from codeassist.session import RunOptions, RunResult, Session, Status, _Reply
 
 MAX_FILE_REQUESTS = 3
 
@@ -220,7 +220,7 @@ class EditLoop:
         from codeassist.session import RunResult
 
         changed = tuple(self.changed_paths()) if not self.opts.dry_run else ()
-        status = "success" if exit_code == 0 else "error"
+        status: Status = "success" if exit_code == 0 else "error"
         return RunResult(
             status,
             self.last_reply,

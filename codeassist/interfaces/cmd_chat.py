@@ -151,7 +151,7 @@ def _make_session(
         user_prompt_dir=user_config_path(opts.environ).parent / "prompts",
     )
     run_opts = RunOptions(
-        mode=mode,
+        mode=mode,  # type: ignore[arg-type]
         request=request,
         files=tuple(files),
         read_only=tuple(read_only),  # type: ignore[arg-type]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import typer
 
 from codeassist.errors import UsageError
@@ -13,13 +15,13 @@ _PLANNED = {
 }
 
 
-def _planned(name: str, help_text: str) -> None:
+def _planned(name: str, help_text: str) -> Callable[..., None]:
     def command(args: list[str] = typer.Argument(None, hidden=True)) -> None:
         raise UsageError(f"`codeassist {name}` is not available in this version yet")
 
     command.__doc__ = f"{help_text} (not available yet)"
     command.__name__ = name
-    return command  # type: ignore[return-value]
+    return command
 
 
 def register(app: typer.Typer) -> None:
