@@ -46,3 +46,15 @@ def git_repo(tmp_path: Path) -> Path:
     git(root, "add", "README.md")
     git(root, "commit", "-q", "-m", "initial")
     return root
+
+
+@pytest.fixture
+def openai_server():  # type: ignore[no-untyped-def]
+    """A started loopback OpenAI-compatible server (see tests/openai_server.py)."""
+    from openai_server import OpenAIServer
+
+    server = OpenAIServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
