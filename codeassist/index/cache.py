@@ -1,0 +1,269 @@
+"""The SQLite cache of parsed tags, at ``<repo>/.codeassist/index.sqlite``.
+
+Rows of ``blobs`` are keyed by content (git blob id), language and tags
+version, so any branch or checkout reuses them; ``files`` records what each
+path held at the last refresh (with a stat fingerprint for files codeassist
+hashed itself). Schema changes are ordered functions recorded in
+``migrations``. A corrupt or incompatible cache file is rebuilt, and one that
+stays locked or unwritable is replaced by an in-memory cache; either way the
+caller gets a warning, never an error. WAL mode and a busy timeout let two
+processes refresh the same repository at once.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from codeassist.index.files import CACHE_DIR
+
+DB_NAME = "index.sqlite"
+_BUSY_TIMEOUT_MS = 15_000
+
+
+def _m1_initial(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "CREATE TABLE blobs (blob TEXT NOT NULL, lang TEXT NOT NULL, version TEXT NOT NULL,"
+        " size INTEGER NOT NULL, skip TEXT, not_utf8 INTEGER NOT NULL DEFAULT 0,"
+        " ndefs INTEGER NOT NULL DEFAULT 0, nrefs INTEGER NOT NULL DEFAULT 0,"
+        " defs BLOB, refs BLOB, PRIMARY KEY (blob, lang, version))"
+    )
+    conn.execute(
+        "CREATE TABLE files (path TEXT PRIMARY KEY, blob TEXT NOT NULL, lang TEXT NOT NULL,"
+        " size INTEGER, mtime_ns INTEGER, ino INTEGER)"
+    )
+    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+# Ordered; never edit an applied one, append a new function instead.
+MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (("m1_initial", _m1_initial),)
+
+
+class IncompatibleCache(Exception):
+    """The cache file was written by a newer codeassist."""
+
+
+@dataclass(frozen=True)
+class BlobRow:
+    """What the index knows about one content blob in one language."""
+
+    blob: str
+    lang: str
+    size: int
+    skip: str | None
+    not_utf8: bool
+    ndefs: int
+    nrefs: int
+
+
+@dataclass(frozen=True)
+class FileRow:
+    path: str
+    blob: str
+    lang: str
+    size: int | None = None
+    mtime_ns: int | None = None
+    ino: int | None = None
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("CREATE TABLE IF NOT EXISTS migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied REAL)")
+        done = {name for (name,) in conn.execute("SELECT name FROM migrations")}
+        known = {name for name, _ in MIGRATIONS}
+        if done - known:
+            raise IncompatibleCache(f"written by a newer codeassist (migrations {sorted(done - known)})")
+        for i, (name, fn) in enumerate(MIGRATIONS, 1):
+            if name not in done:
+                fn(conn)
+                conn.execute("INSERT INTO migrations VALUES (?, ?, ?)", (i, name, time.time()))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _connect(target: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(target, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+    if target != ":memory:":
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+    _migrate(conn)
+    return conn
+
+
+def _remove_db(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            os.unlink(str(path) + suffix)
+        except FileNotFoundError:
+            pass
+
+
+class IndexCache:
+    """A connection to the cache, or to an in-memory stand-in with ``warnings`` saying why."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None, warnings: tuple[str, ...] = ()) -> None:
+        self.conn = conn
+        self.path = path
+        self.warnings = warnings
+
+    @classmethod
+    def open(cls, root: Path) -> IndexCache:
+        """Open (creating, migrating or rebuilding as needed) the cache of ``root``."""
+        directory = root / CACHE_DIR
+        path = directory / DB_NAME
+        try:
+            directory.mkdir(exist_ok=True)
+            if not path.exists():
+                _exclude_from_git(root)
+        except OSError as exc:
+            return cls._in_memory(f"index cache directory unusable ({exc}); using a temporary in-memory index")
+        try:
+            return cls(_connect(str(path)), path)
+        except IncompatibleCache as exc:
+            return cls._in_memory(f"index cache {exc}; using a temporary in-memory index")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                return cls._in_memory(f"index cache is locked ({exc}); using a temporary in-memory index")
+            reason = str(exc)
+        except sqlite3.DatabaseError as exc:
+            reason = str(exc)
+        # Corrupt or unreadable: start again from an empty file.
+        try:
+            _remove_db(path)
+            return cls(_connect(str(path)), path, (f"index cache was unreadable ({reason}); rebuilt it",))
+        except (OSError, sqlite3.Error) as exc:
+            return cls._in_memory(f"index cache unusable ({reason}; {exc}); using a temporary in-memory index")
+
+    @classmethod
+    def _in_memory(cls, warning: str) -> IndexCache:
+        return cls(_connect(":memory:"), None, (warning,))
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def size_bytes(self) -> int:
+        if self.path is None:
+            return 0
+        total = 0
+        for suffix in ("", "-wal"):
+            try:
+                total += os.stat(str(self.path) + suffix).st_size
+            except OSError:
+                pass
+        return total
+
+    # -- reads ---------------------------------------------------------------
+
+    def blob_rows(self, version: str) -> dict[tuple[str, str], BlobRow]:
+        rows = self.conn.execute(
+            "SELECT blob, lang, size, skip, not_utf8, ndefs, nrefs FROM blobs WHERE version = ?", (version,)
+        )
+        return {(r[0], r[1]): BlobRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6]) for r in rows}
+
+    def file_rows(self) -> dict[str, FileRow]:
+        rows = self.conn.execute("SELECT path, blob, lang, size, mtime_ns, ino FROM files")
+        return {r[0]: FileRow(*r) for r in rows}
+
+    def tags_for(self, keys: Iterable[tuple[str, str]], version: str) -> dict[tuple[str, str], tuple[bytes, bytes]]:
+        """Serialized (defs, refs) of each (blob, lang) key that has them."""
+        wanted = set(keys)
+        out: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+        rows = self.conn.execute(
+            "SELECT blob, lang, defs, refs FROM blobs WHERE version = ? AND skip IS NULL", (version,)
+        )
+        for blob, lang, defs, refs in rows:
+            if (blob, lang) in wanted:
+                out[(blob, lang)] = (defs, refs)
+        return out
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    # -- writes --------------------------------------------------------------
+
+    def store(
+        self,
+        version: str,
+        blobs: Sequence[tuple[BlobRow, bytes | None, bytes | None]],
+        upsert_files: Sequence[FileRow],
+        delete_files: Sequence[str],
+        meta: dict[str, str],
+    ) -> None:
+        """Write everything a refresh learned in one transaction."""
+        if not (blobs or upsert_files or delete_files or meta):
+            return
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.executemany(
+                "INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (b.blob, b.lang, version, b.size, b.skip, int(b.not_utf8), b.ndefs, b.nrefs, d, r)
+                    for b, d, r in blobs
+                ],
+            )
+            conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in delete_files])
+            conn.executemany(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                [(f.path, f.blob, f.lang, f.size, f.mtime_ns, f.ino) for f in upsert_files],
+            )
+            conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted(meta.items()))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def prune(self, version: str, keep: set[tuple[str, str]], limit: int) -> int:
+        """Drop blobs of other versions, and unused ones once there are more than ``limit``."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            removed = conn.execute("DELETE FROM blobs WHERE version != ?", (version,)).rowcount
+            (count,) = conn.execute("SELECT count(*) FROM blobs").fetchone()
+            if count > limit:
+                stale = [
+                    (b, lang)
+                    for b, lang in conn.execute("SELECT blob, lang FROM blobs")
+                    if (b, lang) not in keep
+                ]
+                conn.executemany("DELETE FROM blobs WHERE blob = ? AND lang = ?", stale)
+                removed += len(stale)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return removed
+
+
+def _exclude_from_git(root: Path) -> None:
+    """Add the cache directory to the repository's own exclude file (never to .gitignore)."""
+    from codeassist.git import find_repo_root, run_git
+
+    if find_repo_root(root) is None:
+        return
+    proc = run_git(root, "rev-parse", "--git-path", "info/exclude", check=False)
+    if proc.returncode != 0:
+        return
+    exclude = Path(proc.stdout.decode("utf-8", "surrogateescape").strip())
+    if not exclude.is_absolute():
+        exclude = root / exclude
+    # Only the cache files: .codeassist/ may also hold the user's tracked instructions.md.
+    line = f"{CACHE_DIR}/{DB_NAME}*"
+    try:
+        existing = exclude.read_text(encoding="utf-8", errors="replace") if exclude.exists() else ""
+        if line in existing.splitlines():
+            return
+        exclude.parent.mkdir(parents=True, exist_ok=True)
+        with open(exclude, "a", encoding="utf-8") as fh:
+            fh.write(("" if not existing or existing.endswith("\n") else "\n") + line + "\n")
+    except OSError:
+        pass  # the listing drops the cache directory anyway
