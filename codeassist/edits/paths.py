@@ -1,0 +1,200 @@
+"""Turn the path a model wrote into a safe, repository-relative path.
+
+Models name files loosely (``./p``, ``a/p`` from a diff header, `` `p` ``, a
+bare basename). :class:`PathResolver` maps such a name onto the work tree and
+refuses, with a reason a model can act on, anything it must not touch: paths
+that leave the work tree (``..``, absolute paths elsewhere, symbolic links),
+anything under ``.git/``, files git ignores or ``.codeassistignore`` excludes,
+and binary or non-UTF-8 files.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from codeassist.errors import TaskFailed
+from codeassist.git import run_git
+
+IGNORE_FILE = ".codeassistignore"
+BINARY_SNIFF_BYTES = 8192
+# Actions that may name a file that does not exist yet.
+CREATING_ACTIONS = frozenset({"create", "write", "append"})
+
+
+class PathRefused(TaskFailed):
+    """An edit names a path codeassist must not or cannot touch."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A safe repository-relative path (POSIX separators) and whether it exists."""
+
+    rel: str
+    exists: bool
+
+
+def clean_name(raw: str) -> str:
+    """Strip the decoration models put around paths: quotes, backquotes, bold, ``./``."""
+    name = raw.strip()
+    for _ in range(3):
+        stripped = name.strip().strip("`'\"*").strip()
+        if stripped.endswith(":") and not stripped.endswith("::"):
+            stripped = stripped[:-1].rstrip()
+        if stripped == name:
+            break
+        name = stripped
+    name = name.replace("\\", "/") if os.sep == "\\" else name
+    while name.startswith("./"):
+        name = name[2:]
+    return name
+
+
+def is_binary(data: bytes) -> bool:
+    """NUL in the first 8 KB, or not valid UTF-8 anywhere: not a text file we edit."""
+    if b"\0" in data[:BINARY_SNIFF_BYTES]:
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+class PathResolver:
+    """Resolves and vets paths for one repository; caches the file list and ignore rules."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self._files: list[str] | None = None
+        self._spec: object | None = None
+        self._spec_loaded = False
+
+    # ----- public -------------------------------------------------------
+
+    def resolve(self, raw: str, action: str) -> Resolved:
+        """The safe relative path for ``raw``; raises :class:`PathRefused`."""
+        name = clean_name(raw)
+        if not name:
+            raise PathRefused(raw or "(empty)", "the edit names no file")
+        rel = self._relative(name, raw)
+        if not self._exists(rel) and action not in ("create",):
+            rel = self._find_existing(rel, name, action) or rel
+        self.check(rel, raw)
+        exists = self._exists(rel)
+        if not exists and action not in CREATING_ACTIONS:
+            raise PathRefused(raw, "no such file in the repository")
+        return Resolved(rel, exists)
+
+    def check(self, rel: str, raw: str | None = None) -> None:
+        """Refuse ``rel`` if editing it would be unsafe; ``raw`` is named in the reason."""
+        shown = raw if raw is not None else rel
+        parts = rel.split("/")
+        if any(p.lower() == ".git" for p in parts):
+            raise PathRefused(shown, "files under .git/ are never edited")
+        self._check_links(rel, shown)
+        if self._codeassist_ignored(rel):
+            raise PathRefused(shown, f"excluded by {IGNORE_FILE}")
+        if self._git_ignored(rel):
+            raise PathRefused(shown, "ignored by git (.gitignore); codeassist does not edit ignored files")
+        full = self.root / rel
+        if full.is_file():
+            with full.open("rb") as fh:
+                head = fh.read(BINARY_SNIFF_BYTES)
+            if b"\0" in head:
+                raise PathRefused(shown, "binary file; binary files are never edited")
+        elif full.exists():
+            raise PathRefused(shown, "not a regular file")
+
+    def files(self) -> list[str]:
+        """Tracked plus untracked-not-ignored files, sorted."""
+        if self._files is None:
+            out = run_git(self.root, "ls-files", "-z", "--cached", "--others", "--exclude-standard").stdout
+            names = {n.decode("utf-8", "surrogateescape") for n in out.split(b"\0") if n}
+            self._files = sorted(names)
+        return self._files
+
+    # ----- steps --------------------------------------------------------
+
+    def _relative(self, name: str, raw: str) -> str:
+        if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+            try:
+                rel_path = Path(os.path.normpath(name)).relative_to(self.root)
+            except ValueError:
+                raise PathRefused(raw, "absolute path outside the repository") from None
+            name = rel_path.as_posix()
+        if any(p == ".." for p in name.split("/")):
+            raise PathRefused(raw, "path leaves the repository ('..')")
+        norm = posixpath.normpath(name)
+        if norm in (".", ""):
+            raise PathRefused(raw, "the edit names no file")
+        # Diff headers carry a/ and b/ prefixes; drop them unless the repo really has such a directory.
+        if norm.startswith(("a/", "b/")) and not self._exists(norm) and not (self.root / norm[0]).is_dir():
+            norm = norm[2:]
+        return norm
+
+    def _find_existing(self, rel: str, name: str, action: str) -> str | None:
+        """A unique file whose path ends with what the model wrote (or its basename)."""
+        files = self.files()
+        if "/" in rel:
+            hits = [f for f in files if f.endswith("/" + rel)]
+        else:
+            hits = [f for f in files if posixpath.basename(f) == rel]
+        hits = [h for h in hits if (self.root / h).is_file()]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1 and action not in CREATING_ACTIONS:
+            shown = ", ".join(hits[:5]) + (" ..." if len(hits) > 5 else "")
+            raise PathRefused(name, f"no such file, and several files match it: {shown}; give the full path")
+        return None
+
+    def _exists(self, rel: str) -> bool:
+        return os.path.lexists(self.root / rel)
+
+    def _check_links(self, rel: str, shown: str) -> None:
+        current = self.root
+        parts = rel.split("/")
+        for i, part in enumerate(parts):
+            current = current / part
+            if current.is_symlink():
+                target = current.resolve()
+                inside = target == self.root or self.root in target.parents
+                what = "a parent directory" if i < len(parts) - 1 else "the file"
+                if not inside:
+                    raise PathRefused(shown, f"{what} is a symbolic link leading outside the repository")
+                target_rel = target.relative_to(self.root).as_posix()
+                raise PathRefused(shown, f"{what} is a symbolic link; edit its target {target_rel} instead")
+            if not current.exists():
+                break
+
+    def _codeassist_ignored(self, rel: str) -> bool:
+        if not self._spec_loaded:
+            self._spec_loaded = True
+            path = self.root / IGNORE_FILE
+            if path.is_file():
+                import pathspec
+
+                lines = path.read_text("utf-8", "replace").splitlines()
+                self._spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        return bool(self._spec is not None and self._spec.match_file(rel))  # type: ignore[attr-defined]
+
+    def _git_ignored(self, rel: str) -> bool:
+        proc = run_git(self.root, "check-ignore", "-q", "--", rel, check=False)
+        # 0: ignored, 1: not ignored, 128: fatal (e.g. not a repository).
+        if proc.returncode == 128:
+            run_git(self.root, "check-ignore", "-q", "--", rel)
+        return proc.returncode == 0
+
+
+def resolve_paths(root: Path, names: Iterable[tuple[str, str]]) -> list[Resolved]:
+    """Resolve several (raw path, action) pairs; convenient for callers outside apply."""
+    resolver = PathResolver(root)
+    return [resolver.resolve(raw, action) for raw, action in names]
