@@ -6,20 +6,38 @@ always closed after use (it leaves ``git cat-file`` children otherwise).
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
 from codeassist.errors import GitError
 
 
-def run_git(root: Path, *args: str, input: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess[bytes]:
-    """Run ``git -C root args...``; raise GitError with git's message on failure."""
+def run_git(
+    root: Path,
+    *args: str,
+    input: bytes | None = None,
+    check: bool = True,
+    literal_paths: bool = False,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run ``git -C root args...``; raise GitError with git's message on failure.
+
+    ``literal_paths`` makes pathspecs plain file names (a file called ``*.py``
+    is that file, not a glob); ``env`` adds variables to the environment.
+    """
+    full_env = None
+    if literal_paths or env:
+        full_env = {**os.environ, **(env or {})}
+        if literal_paths:
+            full_env["GIT_LITERAL_PATHSPECS"] = "1"
     try:
         proc = subprocess.run(
             ["git", "-C", str(root), *args],
             input=input,
             capture_output=True,
             check=False,
+            env=full_env,
         )
     except FileNotFoundError as exc:
         raise GitError("git is not installed or not on PATH") from exc
@@ -43,3 +61,90 @@ def find_repo_root(start: Path) -> Path | None:
         return None
     out = proc.stdout.decode("utf-8", "surrogateescape").strip()
     return Path(out) if out else None
+
+
+def require_repo(start: Path) -> Path:
+    """The work tree root containing ``start``; GitError (exit 5) outside a repository."""
+    root = find_repo_root(start)
+    if root is None:
+        raise GitError(f"not a git repository: {start}", hint="run `git init` or pass -C PATH of a repository")
+    return root
+
+
+def git_path(root: Path, name: str) -> Path:
+    """Where git keeps ``name`` (``index.lock``, ``MERGE_HEAD``...) for this work tree."""
+    out = run_git(root, "rev-parse", "--git-path", name).stdout.decode("utf-8", "surrogateescape").strip()
+    path = Path(out)
+    return path if path.is_absolute() else root / path
+
+
+def check_not_locked(root: Path) -> None:
+    """GitError naming the lock file when another git process holds (or left) the index lock."""
+    lock = git_path(root, "index.lock")
+    if lock.exists():
+        raise GitError(
+            f"the git index is locked: {lock} exists",
+            hint=f"if no other git process is running, remove {lock} and try again",
+        )
+
+
+def head_sha(root: Path) -> str | None:
+    """The commit HEAD points at, or None in a repository with no commits yet."""
+    proc = run_git(root, "rev-parse", "-q", "--verify", "HEAD^{commit}", check=False)
+    out = proc.stdout.decode().strip()
+    return out if proc.returncode == 0 and out else None
+
+
+def upstream_of_head(root: Path) -> str | None:
+    """The upstream branch (``origin/main``) of the current branch, if it has one."""
+    proc = run_git(root, "rev-parse", "-q", "--abbrev-ref", "--symbolic-full-name", "@{upstream}", check=False)
+    out = proc.stdout.decode("utf-8", "surrogateescape").strip()
+    return out if proc.returncode == 0 and out else None
+
+
+def is_ancestor(root: Path, commit: str, of: str) -> bool:
+    return run_git(root, "merge-base", "--is-ancestor", commit, of, check=False).returncode == 0
+
+
+def dirty_paths(root: Path, paths: list[str]) -> list[str]:
+    """Those of ``paths`` whose index or work-tree content differs from HEAD, or that are untracked.
+
+    Ignored files are not reported (codeassist never edits them).
+    """
+    if not paths:
+        return []
+    out = run_git(
+        root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *paths, literal_paths=True
+    ).stdout
+    dirty: set[str] = set()
+    entries = out.split(b"\0")
+    i = 0
+    while i < len(entries):
+        entry = entries[i]
+        i += 1
+        if len(entry) < 4:
+            continue
+        code, name = entry[:2], entry[3:].decode("utf-8", "surrogateescape")
+        dirty.add(name)
+        if code[:1] in (b"R", b"C"):
+            dirty.add(entries[i].decode("utf-8", "surrogateescape"))  # the rename's source
+            i += 1
+    wanted = set(paths)
+    return sorted(dirty & wanted)
+
+
+def index_entries(root: Path, paths: list[str]) -> list[str]:
+    """``git ls-files -s`` lines (``mode sha stage\\tpath``) of ``paths`` in the index."""
+    if not paths:
+        return []
+    out = run_git(root, "ls-files", "-s", "-z", "--", *paths, literal_paths=True).stdout
+    return [e.decode("utf-8", "surrogateescape") for e in out.split(b"\0") if e]
+
+
+def commit_subject(root: Path, rev: str) -> str:
+    return run_git(root, "log", "-1", "--format=%s", rev).stdout.decode("utf-8", "replace").strip()
+
+
+def commit_parents(root: Path, rev: str) -> list[str]:
+    out = run_git(root, "rev-list", "--parents", "-n", "1", rev).stdout.decode().split()
+    return out[1:]
