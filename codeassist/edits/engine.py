@@ -1,0 +1,239 @@
+"""From a model's reply to committed edits: parse, protect the user's work, apply, commit.
+
+:func:`apply_reply` is the one entry the ``apply`` command and the edit loop
+use. It never writes anything when the reply cannot be read completely or any
+edit fails, and it never overwrites the user's uncommitted work: a file with
+pending changes is first committed as the user's own ("save") commit, or the
+apply is refused when ``commit_dirty`` is off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from codeassist.edits.apply import Applied, ApplyResult, Failed, Plan, failure_message, plan_edits, write_plan
+from codeassist.edits.types import Edit, ParseIssue
+from codeassist.errors import GitError, TaskFailed
+
+if TYPE_CHECKING:
+    from codeassist.backends.base import ToolCall
+    from codeassist.config import Settings
+
+# Far beyond any real reply; a bigger input is a mistake (a log, a binary), not edits.
+MAX_REPLY_CHARS = 8_000_000
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    """What happened to a reply. ``ok``: every edit applied (or was already there) and nothing failed."""
+
+    applied: tuple[Applied, ...] = ()
+    failed: tuple[Failed, ...] = ()
+    issues: tuple[ParseIssue, ...] = ()
+    already_applied: tuple[str, ...] = ()
+    diff: str = ""
+    changed: tuple[str, ...] = ()
+    commit: str | None = None
+    user_commit: str | None = None
+    commit_error: str | None = None
+    written: bool = False
+    formats: tuple[str, ...] = ()
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.issues and (bool(self.applied) or bool(self.already_applied))
+
+    def feedback(self) -> str:
+        """Text for the model when the reply did not land (empty when it did)."""
+        if self.issues:
+            lines = ["The reply could not be read, so no edit was applied and no file was changed:"]
+            for issue in self.issues:
+                where = f" (line {issue.line})" if issue.line else ""
+                path = f"{issue.path}: " if issue.path else ""
+                lines.append(f"- {path}{issue.message}{where}")
+            return "\n".join(lines) + "\nSend the complete edits again.\n"
+        if self.failed:
+            result = ApplyResult(failed=self.failed, already_applied=self.already_applied)
+            return failure_message(result)
+        return ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "applied": [{"path": a.path, "action": a.action, "strategy": a.strategy} for a in self.applied],
+            "failed": [{"path": f.path, "reason": f.reason, "closest": f.closest} for f in self.failed],
+            "issues": [{"message": i.message, "line": i.line, "path": i.path} for i in self.issues],
+            "already_applied": list(self.already_applied),
+            "changed": list(self.changed),
+            "commit": self.commit,
+            "user_commit": self.user_commit,
+            "commit_error": self.commit_error,
+            "written": self.written,
+            "formats": list(self.formats),
+        }
+
+
+@dataclass(frozen=True)
+class _Options:
+    commit_dirty: bool = True
+    attribution: bool = True
+    verify: bool = True
+
+
+def _options(settings: Settings | None) -> _Options:
+    if settings is None:
+        return _Options()
+    return _Options(bool(settings.commit_dirty), bool(settings.attribution), bool(settings.verify_hooks))
+
+
+def parse(reply: str, fmt: str, tool_calls: Sequence[ToolCall]) -> tuple[list[Edit], list[ParseIssue], list[str]]:
+    """Edits, issues and format names from the reply text and any tool calls."""
+    from codeassist.edits.parse import parse_reply
+
+    edits: list[Edit] = []
+    issues: list[ParseIssue] = []
+    formats: list[str] = []
+    if len(reply) > MAX_REPLY_CHARS:
+        mb = len(reply) / 1_000_000
+        return [], [ParseIssue(f"the reply is too large to be edits ({mb:.1f} MB; the limit is 8 MB)")], []
+    if "\0" in reply:
+        return [], [ParseIssue("the reply contains NUL bytes; it is not text")], []
+    if reply.strip():
+        parsed = parse_reply(reply, fmt=fmt)
+        edits += parsed.edits
+        issues += parsed.issues
+        formats += parsed.formats
+    if tool_calls:
+        from codeassist.edits.tool import edits_from_tool_calls
+
+        called = edits_from_tool_calls(tool_calls)
+        edits += called.edits
+        issues += called.issues
+        formats += [f for f in called.formats if f not in formats]
+    return edits, issues, formats
+
+
+def summary_message(applied: Sequence[Applied], changed: Sequence[str]) -> str:
+    """A deterministic commit message when the caller gives none."""
+    verbs = {"create": "Create", "write": "Rewrite", "delete": "Delete", "rename": "Rename", "append": "Extend"}
+    actions = {a.action for a in applied}
+    verb = verbs[actions.pop()] if len(actions) == 1 and next(iter(actions)) in verbs else "Edit"
+    shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+    subject = f"codeassist: {verb} {shown}"
+    body = "\n".join(f"- {a.action} {a.path} ({a.strategy})" for a in applied)
+    return f"{subject}\n\n{body}\n"
+
+
+def apply_reply(
+    root: Path,
+    reply: str,
+    *,
+    fmt: str = "auto",
+    tool_calls: Sequence[ToolCall] = (),
+    dry_run: bool = False,
+    commit: bool = True,
+    message: str | None = None,
+    model: str | None = None,
+    settings: Settings | None = None,
+) -> EngineResult:
+    """Parse ``reply``, apply every edit or none, and commit what was applied.
+
+    Raises :class:`GitError` outside a repository or with a locked index, and
+    :class:`TaskFailed` when a dirty file would need saving but
+    ``commit_dirty`` is off. A rejected commit (a hook) is not raised: the
+    result carries ``commit_error`` and the applied, uncommitted change.
+    """
+    from codeassist.git import require_repo
+
+    root = require_repo(root)
+    edits, issues, formats = parse(reply, fmt, tool_calls)
+    if issues:
+        return EngineResult(issues=tuple(issues), formats=tuple(formats))
+    if not edits:
+        return EngineResult(issues=(ParseIssue("the reply contains no edits"),), formats=tuple(formats))
+    result = land_edits(
+        root, edits, dry_run=dry_run, commit=commit, message=message, model=model, settings=settings
+    )
+    return replace(result, formats=tuple(formats))
+
+
+def land_edits(
+    root: Path,
+    edits: Sequence[Edit],
+    *,
+    dry_run: bool = False,
+    commit: bool = True,
+    message: str | None = None,
+    model: str | None = None,
+    settings: Settings | None = None,
+) -> EngineResult:
+    """Apply already-parsed ``edits`` (all or none), saving the user's work first, then commit."""
+    from codeassist.git import check_not_locked, require_repo
+
+    root = require_repo(root)
+    opts = _options(settings)
+    plan = plan_edits(root, edits)
+    result = plan.result()
+    base = EngineResult(result.applied, result.failed, (), result.already_applied, result.diff, result.changed)
+    if not result.ok or dry_run or not result.changed:
+        return base
+    check_not_locked(root)
+    user_commit, prior = _protect_user_work(root, plan, list(result.changed), commit, opts)
+    write_plan(plan)
+    written = replace(base, written=True, user_commit=user_commit)
+    if not commit:
+        return written
+    msg = message or summary_message(result.applied, result.changed)
+    try:
+        sha = _commit(root, list(result.changed), msg, model, opts, prior, user_commit)
+    except GitError as exc:
+        return replace(written, commit_error=exc.message, message=msg)
+    return replace(written, commit=sha, message=msg)
+
+
+def _commit(
+    root: Path, paths: list[str], msg: str, model: str | None, opts: _Options, prior: list[str], save: str | None
+) -> str:
+    from codeassist.commits import commit_paths
+
+    return commit_paths(
+        root, paths, msg, model=model, attribution=opts.attribution, verify=opts.verify,
+        prior_index=prior, save_commit=save,
+    )
+
+
+def _protect_user_work(
+    root: Path, plan: Plan, changed: list[str], commit: bool, opts: _Options
+) -> tuple[str | None, list[str]]:
+    """Save (or refuse to touch) files with uncommitted changes; returns (save commit, prior index)."""
+    from codeassist.commits import commit_paths, save_message
+    from codeassist.git import dirty_paths, index_entries
+
+    prior = index_entries(root, changed)
+    dirty = dirty_paths(root, changed)
+    if not dirty:
+        return None, prior
+    if not commit:
+        # Edits land on top of the user's content, so nothing is lost, except where a
+        # whole-file write or a delete would discard the pending change outright.
+        clobbered = [a.path for a in plan.applied if a.action in ("write", "delete") and a.path in dirty]
+        if clobbered:
+            raise TaskFailed(
+                "refusing to overwrite uncommitted changes in " + ", ".join(sorted(set(clobbered))),
+                hint="commit or stash them first, or apply with commits on so they are saved",
+            )
+        return None, prior
+    if not opts.commit_dirty:
+        raise TaskFailed(
+            "these files have uncommitted changes: " + ", ".join(dirty),
+            hint="commit or stash them first, or set commit_dirty = true to let codeassist save them",
+        )
+    sha = commit_paths(
+        root, dirty, save_message(dirty), attribution=False, verify=opts.verify, kind="save",
+        prior_index=index_entries(root, dirty),
+    )
+    return sha, prior
