@@ -1,9 +1,130 @@
-"""Commands: context (being built)."""
+"""Command: context -- print the messages a request would send, without calling the model."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
 import typer
+
+if TYPE_CHECKING:
+    from codeassist.context import BuiltContext, ContextRequest
+    from codeassist.interfaces.options import GlobalOptions
+
+
+def read_request(text: str) -> str:
+    """The request text; ``-`` reads it from stdin."""
+    from codeassist.errors import UsageError
+
+    if text == "-":
+        text = sys.stdin.read()
+    if not text.strip():
+        raise UsageError("the request is empty")
+    return text
+
+
+def context_request(
+    opts: GlobalOptions,
+    request: str,
+    *,
+    files: list[str],
+    read_only: list[str],
+    map_tokens: int | None = None,
+    edit_format: str | None = None,
+    mode: str = "edit",
+) -> tuple[ContextRequest, tuple[Path, ...]]:
+    """The request and template directories the settings and flags describe (shared with ask/edit)."""
+    from platformdirs import user_config_dir
+
+    from codeassist.backends.catalogue import lookup_model
+    from codeassist.context import ContextRequest, repo_relative
+    from codeassist.prompts import prompt_dirs
+
+    start = opts.start_dir()
+    root = opts.repo_root() or start
+    settings = opts.settings(root)
+    info = lookup_model(settings.model or "", settings.models)
+    if map_tokens is None and settings.source("map_tokens") != "default":
+        map_tokens = settings.map_tokens  # configured explicitly; the default scales with the window
+    req = ContextRequest(
+        root=root,
+        request=request,
+        mode="ask" if mode == "ask" else "edit",
+        edit_format=edit_format or settings.edit_format or info.edit_format,
+        model=settings.model,
+        context_window=info.context_window,
+        max_output_tokens=info.max_output_tokens,
+        chat_files=tuple(repo_relative(root, f, cwd=Path.cwd()) for f in files),
+        read_only_files=tuple(repo_relative(root, f, cwd=Path.cwd()) for f in read_only),
+        map_tokens=map_tokens,
+        map_files=settings.map_files,
+        instruction_files=tuple(settings.instruction_files or ()),
+    )
+    return req, prompt_dirs(root, Path(user_config_dir("codeassist")))
+
+
+def _print_human(opts: GlobalOptions, built: BuiltContext) -> None:
+    from rich.table import Table
+
+    from codeassist.interfaces.render import console
+
+    out = sys.stdout
+    for i, m in enumerate(built.messages, 1):
+        out.write(f"----- message {i}: {m.role} -----\n")
+        out.write(m.content if m.content.endswith("\n") else m.content + "\n")
+    out.flush()
+    table = Table(title=None, box=None, pad_edge=False)
+    table.add_column("part")
+    table.add_column("tokens", justify="right")
+    table.add_column("detail")
+    for p in built.parts:
+        table.add_row(p.name, str(p.tokens), p.detail)
+    table.add_row("total", str(built.total_tokens), f"budget {built.budget}")
+    err = console(opts, stderr=True)
+    err.print(table)
+    for note in built.dropped:
+        err.print(f"left out to fit: {note}")
+    for path in built.instructions_refused:
+        err.print(f"refused instruction file (points outside the repository): {path}")
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    @app.command("context")
+    def context(
+        ctx: typer.Context,
+        request: Annotated[str, typer.Argument(help="The request, or - to read it from stdin.")],
+        file: Annotated[
+            Optional[list[str]], typer.Option("-f", "--file", help="A file to put in the chat (editable).")
+        ] = None,
+        read_only: Annotated[
+            Optional[list[str]], typer.Option("--read-only", help="A file to show for reference only.")
+        ] = None,
+        tokens: Annotated[Optional[int], typer.Option("--tokens", min=0, help="Token budget for the repo map.")] = None,
+        edit_format: Annotated[
+            Optional[str], typer.Option("--edit-format", help="search-replace, udiff, whole, patch or tool.")
+        ] = None,
+        ask: Annotated[bool, typer.Option("--ask", help="Build the context of `ask` (no edits).")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
+    ) -> None:
+        """Print exactly what would be sent to the model for REQUEST, with token counts; no model call."""
+        from codeassist.context import build_context
+        from codeassist.interfaces.render import print_json
+
+        opts: GlobalOptions = ctx.obj
+        req, dirs = context_request(
+            opts,
+            read_request(request),
+            files=file or [],
+            read_only=read_only or [],
+            map_tokens=tokens,
+            edit_format=edit_format,
+            mode="ask" if ask else "edit",
+        )
+        built = build_context(req, prompt_dirs=dirs)
+        if as_json:
+            obj: dict[str, Any] = built.to_json()
+            obj["dropped"] = list(built.dropped)
+            print_json(obj)
+        else:
+            _print_human(opts, built)

@@ -1,0 +1,209 @@
+"""Context assembly: files, order, budget and what is dropped when it does not fit."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import git
+from context_fixtures import FakeMapProvider, write_fixture
+
+from codeassist.backends.base import Message
+from codeassist.context import ContextRequest, build_context, files_named_in, repo_relative
+from codeassist.errors import TaskFailed, UsageError
+
+
+@pytest.fixture
+def shop(git_repo: Path) -> Path:
+    write_fixture(git_repo)
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-q", "-m", "shop")
+    return git_repo
+
+
+def _req(root: Path, **kw: object) -> ContextRequest:
+    base: dict[str, object] = {"root": root, "request": "make the cart total apply a discount"}
+    base.update(kw)
+    return ContextRequest(**base)  # type: ignore[arg-type]
+
+
+HISTORY = tuple(
+    Message(role, text)  # type: ignore[arg-type]
+    for i in range(6)
+    for role, text in (("user", f"question {i} " + "words " * 200), ("assistant", f"answer {i} " + "words " * 200))
+)
+
+
+def test_message_order_static_parts_first_request_last(shop: Path) -> None:
+    built = build_context(
+        _req(shop, chat_files=("shop/cart.py",), read_only_files=("shop/prices.py",), history=HISTORY[:2]),
+        map_provider=FakeMapProvider(),
+    )
+    roles = [m.role for m in built.messages]
+    assert roles[0] == "system" and roles.count("system") == 1
+    assert built.messages[-1] == Message("user", "make the cart total apply a discount")
+    contents = [m.content for m in built.messages]
+    idx = {
+        "instructions": next(i for i, c in enumerate(contents) if "project's instructions from AGENTS.md" in c),
+        "map": next(i for i, c in enumerate(contents) if c.startswith("This is a map of the repository")),
+        "read_only": next(i for i, c in enumerate(contents) if c.startswith("These files are for reference")),
+        "chat": next(i for i, c in enumerate(contents) if c.startswith("These are the files in the chat")),
+        "history": contents.index(HISTORY[0].content),
+    }
+    assert list(idx.values()) == sorted(idx.values())
+    assert [p.name for p in built.parts] == [
+        "system", "format", "instructions", "repo map", "read-only: shop/prices.py", "file: shop/cart.py",
+        "history", "request", "framing",
+    ]
+    assert built.total_tokens == sum(p.tokens for p in built.parts) <= built.budget
+    assert built.files == ("shop/cart.py",) and built.read_only == ("shop/prices.py",)
+
+
+def test_nested_instructions_follow_the_files_in_play(shop: Path) -> None:
+    near = build_context(_req(shop, chat_files=("shop/cart.py",)), map_provider=FakeMapProvider())
+    assert next(p for p in near.parts if p.name == "instructions").detail == "AGENTS.md, shop/AGENTS.md, CONVENTIONS.md"
+    far = build_context(_req(shop, chat_files=("cli/main.py",)), map_provider=FakeMapProvider())
+    assert next(p for p in far.parts if p.name == "instructions").detail == "AGENTS.md, CONVENTIONS.md"
+
+
+def test_files_named_in_the_request_join_the_chat(shop: Path) -> None:
+    built = build_context(
+        _req(shop, request="In shop/cart.py and cart, use price_of from ./shop/prices.py:4, see `main.py`."),
+        map_provider=FakeMapProvider(),
+    )
+    assert built.files == ("shop/cart.py", "shop/prices.py", "cli/main.py")
+    assert built.read_only == ()  # something was named, so no map files are offered
+
+
+def test_files_named_in_matching_rules() -> None:
+    known = ["a/util.py", "b/util.py", "src/app.py", "Makefile", "docs/x.md"]
+    assert files_named_in("fix util.py and app.py", known) == ["src/app.py"]  # util.py is ambiguous
+    assert files_named_in("src/app.pyc or mysrc/app.py or app", known) == []
+    assert files_named_in("see the Makefile", known) == ["Makefile"]  # a root file's path is its name
+    assert files_named_in("(docs/x.md), 'src/app.py'!", known) == ["docs/x.md", "src/app.py"]
+
+
+def test_top_map_files_offered_read_only_when_no_file_given(shop: Path) -> None:
+    provider = FakeMapProvider()
+    built = build_context(_req(shop, map_files=2), map_provider=provider)
+    assert built.files == ()
+    assert built.read_only == ("shop/prices.py", "shop/cart.py")
+    assert provider.calls[0]["query"] == "make the cart total apply a discount"
+    assert "No files are in the chat yet" in "".join(m.content for m in built.messages)
+    none = build_context(_req(shop, map_files=0), map_provider=FakeMapProvider())
+    assert none.read_only == ()
+
+
+def test_map_budget_scales_with_the_window_unless_given(shop: Path) -> None:
+    for window, expected in ((8192, 1024), (64_000, 8000), (1_000_000, 8192)):
+        provider = FakeMapProvider()
+        build_context(_req(shop, context_window=window, max_output_tokens=1000), map_provider=provider)
+        assert provider.calls[0]["tokens"] == expected
+    provider = FakeMapProvider()
+    build_context(_req(shop, map_tokens=300), map_provider=provider)
+    assert provider.calls[0]["tokens"] == 300
+    provider = FakeMapProvider()
+    build_context(_req(shop, map_tokens=0), map_provider=provider)
+    assert provider.calls == []
+
+
+def test_drop_order_read_only_then_map_then_history(shop: Path) -> None:
+    kw = {
+        "chat_files": ("shop/cart.py",),
+        "read_only_files": ("shop/prices.py", "cli/main.py", "tests/test_cart.py"),
+        "history": HISTORY,
+        "map_tokens": 1500,
+        "max_output_tokens": 1000,
+    }
+    full = build_context(_req(shop, context_window=100_000, **kw), map_provider=FakeMapProvider(fill=True))
+    assert full.dropped == ()
+    fixed = sum(p.tokens for p in full.parts if p.name in ("system", "format", "instructions", "request"))
+    seen_stages: list[str] = []
+    for window in range(full.total_tokens + 1000, 0, -40):
+        try:
+            built = build_context(_req(shop, context_window=window, **kw), map_provider=FakeMapProvider(fill=True))
+        except TaskFailed:
+            assert window - 1000 < fixed + 300  # only fails when the fixed parts cannot fit
+            break
+        assert built.total_tokens <= built.budget == window - 1000
+        stage = [d.split(":")[0] for d in built.dropped]
+        # Read-only files go first (last given first), then the map, then history.
+        assert stage == sorted(stage, key=["read-only", "repo map", "history"].index)
+        if "repo map" in stage or "history" in stage:
+            assert built.read_only == ()
+        if "history" in stage:
+            assert built.map_text == "" and built.needs_summary
+            assert built.history_tokens > next((p.tokens for p in built.parts if p.name == "history"), 0)
+        seen_stages.extend(s for s in stage if s not in seen_stages)
+    assert seen_stages == ["read-only", "repo map", "history"]
+
+
+def test_read_only_files_drop_last_given_first(shop: Path) -> None:
+    ro = ("shop/prices.py", "cli/main.py", "tests/test_cart.py")
+    probe = build_context(_req(shop, read_only_files=ro, map_tokens=0, context_window=100_000))
+    need = probe.total_tokens - next(p.tokens for p in probe.parts if p.name == "read-only: tests/test_cart.py")
+    built = build_context(_req(shop, read_only_files=ro, map_tokens=0, context_window=need + 4096))
+    assert built.read_only == ("shop/prices.py", "cli/main.py")
+    assert built.dropped == ("read-only: tests/test_cart.py",)
+
+
+def test_chat_files_that_do_not_fit_are_a_clear_error(shop: Path) -> None:
+    (shop / "big.py").write_text("x = 1\n" * 5000)
+    with pytest.raises(TaskFailed) as info:
+        build_context(_req(shop, chat_files=("big.py",), context_window=8192), map_provider=FakeMapProvider())
+    msg = info.value.message
+    assert "do not fit" in msg and "4096 are available" in msg and "8192" in msg
+    assert info.value.exit_code == 1
+    with pytest.raises(TaskFailed, match="no room"):
+        build_context(_req(shop, context_window=4096, max_output_tokens=4096))
+
+
+def test_bad_files_are_usage_errors(shop: Path, tmp_path: Path) -> None:
+    (shop / "blob.bin").write_bytes(b"\x00\x01binary")
+    (tmp_path / "outside.py").write_text("secret = 1\n")
+    os.symlink(tmp_path / "outside.py", shop / "link.py")
+    for kw in (
+        {"read_only_files": ("missing.py",)},
+        {"chat_files": ("blob.bin",)},
+        {"chat_files": ("../outside.py",)},
+        {"chat_files": ("/etc/passwd",)},
+        {"chat_files": ("link.py",)},
+        {"chat_files": ("shop",)},
+    ):
+        with pytest.raises(UsageError):
+            build_context(_req(shop, **kw), map_provider=FakeMapProvider())
+    with pytest.raises(UsageError, match="empty"):
+        build_context(_req(shop, request="  \n"))
+
+
+def test_new_and_non_utf8_chat_files(shop: Path) -> None:
+    (shop / "latin1.py").write_bytes(b"name = 'caf\xe9'\n")
+    built = build_context(_req(shop, chat_files=("new/module.py", "latin1.py"), map_tokens=0))
+    details = {p.name: p.detail for p in built.parts}
+    assert details["file: new/module.py"] == "new file"
+    assert details["file: latin1.py"] == "editable, 1 lines, not valid UTF-8"
+    assert "name = 'caf\ufffd'" in built.messages[-3].content
+
+
+def test_repo_relative(shop: Path, tmp_path: Path) -> None:
+    assert repo_relative(shop, "shop/cart.py") == "shop/cart.py"
+    assert repo_relative(shop, "cart.py", cwd=shop / "shop") == "shop/cart.py"
+    assert repo_relative(shop, shop / "cli" / "main.py") == "cli/main.py"
+    with pytest.raises(UsageError):
+        repo_relative(shop, tmp_path)
+
+
+def test_map_engine_failure_is_noted_not_fatal(shop: Path) -> None:
+    def broken(root: Path, **kw: object) -> None:
+        raise TaskFailed("index is busy")
+
+    built = build_context(_req(shop, chat_files=("shop/cart.py",)), map_provider=broken)
+    assert built.map_text == "" and built.dropped == ("repo map: unavailable (index is busy)",)
+
+
+def test_works_outside_a_git_repository(tmp_path: Path) -> None:
+    write_fixture(tmp_path)
+    built = build_context(_req(tmp_path, request="fix shop/cart.py"), map_provider=FakeMapProvider())
+    assert built.files == ()  # no git listing: names are not matched, but nothing fails
+    assert built.read_only == ("shop/prices.py", "shop/cart.py", "cli/main.py")
