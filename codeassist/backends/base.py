@@ -17,12 +17,17 @@ Role = Literal["system", "user", "assistant", "tool"]
 
 @dataclass(frozen=True)
 class Message:
-    """One chat message. ``content`` is plain text."""
+    """One chat message. ``content`` is plain text.
+
+    An assistant message that called tools carries them in ``tool_calls``; the
+    answer to a call is a ``tool`` message with the call's ``tool_call_id``.
+    """
 
     role: Role
     content: str
     name: str | None = None
     tool_call_id: str | None = None
+    tool_calls: tuple[ToolCall, ...] = ()
 
     def to_openai(self) -> dict[str, Any]:
         out: dict[str, Any] = {"role": self.role, "content": self.content}
@@ -30,6 +35,11 @@ class Message:
             out["name"] = self.name
         if self.tool_call_id:
             out["tool_call_id"] = self.tool_call_id
+        if self.tool_calls:
+            out["tool_calls"] = [
+                {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+                for c in self.tool_calls
+            ]
         return out
 
 
@@ -53,12 +63,17 @@ class ToolCall:
 
 @dataclass(frozen=True)
 class Usage:
-    """Token usage of one request (or a sum of several)."""
+    """Token usage of one request (or a sum of several).
+
+    ``estimated`` is True when the server reported no usage and the numbers
+    are offline estimates (then they must not calibrate the estimator).
+    """
 
     input_tokens: int = 0
     cached_input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float | None = None
+    estimated: bool = False
 
     def __add__(self, other: Usage) -> Usage:
         cost: float | None
@@ -71,6 +86,7 @@ class Usage:
             self.cached_input_tokens + other.cached_input_tokens,
             self.output_tokens + other.output_tokens,
             cost,
+            self.estimated or other.estimated,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -79,6 +95,7 @@ class Usage:
             "cached_input_tokens": self.cached_input_tokens,
             "output_tokens": self.output_tokens,
             "cost_usd": self.cost_usd,
+            "estimated": self.estimated,
         }
 
 

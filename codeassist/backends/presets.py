@@ -46,7 +46,7 @@ class Preset:
 PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
-        Preset("openai", None, OPENAI_KEY_ENV),
+        Preset("openai", "https://api.openai.com/v1", OPENAI_KEY_ENV),
         Preset("azure", None, "AZURE_OPENAI_API_KEY", azure=True),
         Preset("openrouter", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY"),
         Preset("groq", "https://api.groq.com/openai/v1", "GROQ_API_KEY"),
@@ -75,6 +75,7 @@ class Endpoint:
     key_env: str  # the variable a user should set when the key is missing or wrong
     preset: Preset | None = None
     api_version: str | None = None  # Azure only
+    configured: str = ""  # the model name as the user wrote it, preset included
 
     @property
     def display_url(self) -> str:
@@ -98,7 +99,7 @@ def resolve_endpoint(settings: Settings, environ: Mapping[str, str]) -> Endpoint
     version = None
     if preset is not None and preset.azure:
         version = environ.get("OPENAI_API_VERSION") or DEFAULT_AZURE_API_VERSION
-    return Endpoint(model_id, base_url, key, key_env, preset, version)
+    return Endpoint(model_id, base_url, key, key_env, preset, version, settings.model or "")
 
 
 def _explicit(settings: Settings, key: str) -> bool:
@@ -112,8 +113,6 @@ def _base_url(settings: Settings, environ: Mapping[str, str], preset: Preset | N
         return environ.get("AZURE_OPENAI_ENDPOINT") or None
     if preset is not None and preset.base_url:
         return preset.base_url
-    if preset is not None and preset.name == "openai":
-        return None
     return str(settings.base_url) if settings.base_url else None
 
 
