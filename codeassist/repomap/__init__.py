@@ -1,0 +1,146 @@
+"""The repo map: a ranked, budgeted outline of the code that matters for a request.
+
+Callers may rely on:
+
+* :func:`build_repo_map` -> :class:`RepoMap` (text within the token budget,
+  its token count, the files shown in rank order);
+* :func:`rank_files` -> every indexed file as :class:`RankedFile`, best first;
+* both refresh the index first (only changed content is parsed) unless told
+  not to, and both are deterministic: the same repository state and request
+  give the same result, byte for byte, in any process.
+
+Paths in and out are repository-relative POSIX strings (absolute paths under
+the root are accepted as chat files).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["RankedFile", "RepoMap", "build_repo_map", "rank_files"]
+
+_SYMBOLS_PER_FILE = 20  # names listed per file by rank_files
+_RECENT_COMMITS = 10
+
+
+@dataclass(frozen=True)
+class RankedFile:
+    path: str
+    rank: float
+    symbols: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RepoMap:
+    text: str
+    tokens: int
+    files: tuple[RankedFile, ...]  # files shown in the text, in rank order
+    warnings: tuple[str, ...] = ()
+
+
+def _relative(root: Path, paths: Sequence[str]) -> tuple[str, ...]:
+    out = []
+    for p in paths:
+        candidate = Path(p)
+        if candidate.is_absolute():
+            try:
+                candidate = candidate.resolve().relative_to(root)
+            except (ValueError, OSError):
+                continue
+        out.append(candidate.as_posix().removeprefix("./"))
+    return tuple(sorted(set(out)))
+
+
+def _recent_files(root: Path, dirty: Sequence[str]) -> tuple[str, ...]:
+    """Dirty files and files touched by the last few commits (none outside git)."""
+    from codeassist.git import run_git
+
+    proc = run_git(root, "log", f"-n{_RECENT_COMMITS}", "--name-only", "--format=", "-z", "--no-renames", check=False)
+    recent = set(dirty)
+    if proc.returncode == 0:
+        for raw in proc.stdout.split(b"\0"):
+            name = raw.strip(b"\n").decode("utf-8", "replace")
+            if name:
+                recent.add(name)
+    return tuple(sorted(recent))
+
+
+def _prepare(root: Path, refresh: bool):  # type: ignore[no-untyped-def]
+    from codeassist.index.indexer import open_snapshot
+    from codeassist.repomap.graph import graph_for
+
+    root = root.resolve()
+    cache, snap = open_snapshot(root, refresh=refresh)
+    try:
+        graph = graph_for(cache, snap)
+    finally:
+        cache.close()
+    return root, snap, graph
+
+
+def _seeds(root: Path, snap, chat_files: Sequence[str], query: str):  # type: ignore[no-untyped-def]
+    from codeassist.repomap.rank import Seeds
+
+    return Seeds(_relative(root, chat_files), query, _recent_files(root, snap.dirty))
+
+
+def _round6(x: float) -> float:
+    return float(f"{x:.6g}")
+
+
+def rank_files(
+    root: Path, *, chat_files: Sequence[str] = (), query: str = "", refresh: bool = True
+) -> list[RankedFile]:
+    """Every indexed file, best first, with its most important definitions."""
+    from codeassist.repomap.rank import rank
+
+    root, snap, graph = _prepare(root, refresh)
+    ranking = rank(graph, _seeds(root, snap, chat_files, query))
+    order = sorted(range(len(graph.paths)), key=lambda f: (-ranking.file_rank[f], graph.paths[f]))
+    out = []
+    for f in order:
+        names = sorted({d[0] for d in graph.defs[f]}, key=lambda n: (-ranking.def_score.get((f, n), 0.0), n))
+        out.append(RankedFile(graph.paths[f], _round6(ranking.file_rank[f]), tuple(names[:_SYMBOLS_PER_FILE])))
+    return out
+
+
+def build_repo_map(
+    root: Path,
+    *,
+    chat_files: Sequence[str] = (),
+    query: str = "",
+    tokens: int = 2048,
+    model: str | None = None,
+    exclude_chat_files: bool = True,
+    refresh: bool = True,
+) -> RepoMap:
+    """The map of ``root`` for a request, at most ``tokens`` by :func:`estimate_tokens`."""
+    from codeassist.repomap.rank import rank
+    from codeassist.repomap.render import fit, order_items, render_items
+    from codeassist.tokens import estimate_tokens
+
+    root, snap, graph = _prepare(root, refresh)
+    seeds = _seeds(root, snap, chat_files, query)
+    ranking = rank(graph, seeds)
+    index = graph.index
+    hidden = {index[c] for c in seeds.chat if c in index} if exclude_chat_files else set()
+    items = order_items(graph, ranking, hidden)
+
+    def order(f: int) -> tuple[float, str]:
+        return (-ranking.file_rank[f], graph.paths[f])
+
+    def render(n: int) -> str:
+        return render_items(root, graph, items[:n], order)[0]
+
+    n, text, cost = fit(lambda t: estimate_tokens(t, model), render, len(items), tokens)
+    shown = render_items(root, graph, items[:n], order)[1] if n else []
+    names: dict[int, list[str]] = {f: [] for f in shown}
+    for it in items[:n]:
+        if it.defn is not None:
+            name = graph.defs[it.file][it.defn][0]
+            if name not in names[it.file]:
+                names[it.file].append(name)
+    files = tuple(RankedFile(graph.paths[f], _round6(ranking.file_rank[f]), tuple(names[f])) for f in shown)
+    return RepoMap(text, cost, files, snap.warnings)

@@ -1,0 +1,130 @@
+"""The file graph of one repository state: files linked by identifiers.
+
+A reference in file A to an identifier that file B defines adds weight to
+the edge A -> B. Nothing here depends on the request, so one graph serves
+every query on the same state (see :func:`graph_for`); re-ranking with other
+seeds is cheap, rebuilding is not.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from codeassist.index.cache import IndexCache
+from codeassist.index.indexer import Snapshot
+from codeassist.index.parse import load_defs, load_refs
+
+# Identifiers defined in more files than this are generic (``get``, ``run``,
+# ``__init__``): they link everything to everything and carry no signal.
+MAX_DEFINERS = 100
+_CAMEL = re.compile(r"[a-z][A-Z]|[A-Z][a-z]")
+_GRAPH_CACHE_SIZE = 2
+
+Def = tuple[str, str, int, int, int]  # name, category, line, start_line, end_line
+
+
+@dataclass
+class RepoGraph:
+    """Query-independent data of one repository state (shared, never mutated after build)."""
+
+    state_key: str
+    paths: tuple[str, ...]
+    defs: tuple[tuple[Def, ...], ...]  # per file, in line order
+    definers: dict[str, tuple[int, ...]]  # identifier -> files defining it, ascending
+    # identifier -> (source file, target file, weight) for each reference edge it makes
+    contribs: dict[str, tuple[tuple[int, int, float], ...]]
+    base_edges: dict[tuple[int, int], float]
+    lines: dict[int, list[str]] = field(default_factory=dict)  # source lines, read when rendered
+
+    @property
+    def index(self) -> dict[str, int]:
+        return {p: i for i, p in enumerate(self.paths)}
+
+
+def identifier_weight(name: str, n_definers: int, n_referrers: int, n_files: int) -> float:
+    """How much one reference to ``name`` says about the files involved.
+
+    Rare identifiers (few files refer to them: an idf-like factor) and long
+    compound ones (``parse_config``, ``RepoMap``) say more; private ``_x`` and
+    dunder names, very short names and names defined in many files say less.
+    """
+    w = math.log((n_files + 1) / (n_referrers + 0.5))
+    w = max(w, 0.1)
+    bare = name.strip("_")
+    if name.startswith("__") and name.endswith("__"):
+        w *= 0.05
+    elif name.startswith("_"):
+        w *= 0.1
+    if len(bare) >= 8 and ("_" in bare or _CAMEL.search(bare)):
+        w *= 3.0
+    elif len(bare) <= 2:
+        w *= 0.2
+    if n_definers > 5:
+        w *= 0.1
+    return w
+
+
+def build_graph(cache: IndexCache, snap: Snapshot) -> RepoGraph:
+    """Load the tags of every indexed file of ``snap`` and link the files."""
+    keys = [(f.blob, f.lang) for f in snap.files]
+    raw = cache.tags_for(keys, snap.version)
+    paths = tuple(f.path for f in snap.files)
+    all_defs: list[tuple[Def, ...]] = []
+    definers: dict[str, list[int]] = {}
+    referrers: dict[str, list[tuple[int, int]]] = {}
+    for i, key in enumerate(keys):
+        stored = raw.get(key)
+        if stored is None:
+            all_defs.append(())
+            continue
+        defs = tuple(sorted(load_defs(stored[0]), key=lambda d: (d[2], d[3], d[0], d[1])))
+        all_defs.append(defs)
+        for name in sorted({d[0] for d in defs}):
+            definers.setdefault(name, []).append(i)
+        for name, count in load_refs(stored[1]):
+            referrers.setdefault(name, []).append((i, count))
+    n = len(paths)
+    contribs: dict[str, tuple[tuple[int, int, float], ...]] = {}
+    base: dict[tuple[int, int], float] = {}
+    for name in sorted(referrers):
+        targets = definers.get(name)
+        if not targets or len(targets) > MAX_DEFINERS:
+            continue
+        refs = referrers[name]
+        share = identifier_weight(name, len(targets), len(refs), n) / len(targets)
+        edges = []
+        for src, count in refs:
+            w = share * math.sqrt(count)
+            for dst in targets:
+                if src != dst:
+                    edges.append((src, dst, w))
+                    base[(src, dst)] = base.get((src, dst), 0.0) + w
+        if edges:
+            contribs[name] = tuple(edges)
+    return RepoGraph(
+        state_key=snap.state_key,
+        paths=paths,
+        defs=tuple(all_defs),
+        definers={k: tuple(v) for k, v in definers.items()},
+        contribs=contribs,
+        base_edges=base,
+    )
+
+
+_GRAPHS: OrderedDict[str, RepoGraph] = OrderedDict()
+
+
+def graph_for(cache: IndexCache, snap: Snapshot) -> RepoGraph:
+    """The graph of ``snap``'s state, built once per process and state."""
+    graph = _GRAPHS.get(snap.state_key)
+    if graph is None:
+        graph = build_graph(cache, snap)
+        _GRAPHS[snap.state_key] = graph
+        while len(_GRAPHS) > _GRAPH_CACHE_SIZE:
+            _GRAPHS.popitem(last=False)
+    else:
+        _GRAPHS.move_to_end(snap.state_key)
+    return graph

@@ -1,0 +1,127 @@
+"""Personalised PageRank over the file graph, and scores for each definition.
+
+Seeds (the personalisation vector): every file a little, so a request with
+no hints shows the most central code; then the files in the chat, the files
+the request names, the files defining identifiers it names, and recently
+changed files. Identifiers the request names also weigh more on the edges.
+All iteration is in sorted order and ranks are rounded before any sort, so
+the result does not depend on hash seeds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from codeassist.repomap.graph import RepoGraph
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
+_WORD = re.compile(r"[^\s`'\"(),;<>\[\]{}]+")
+MENTION_BOOST = 10.0  # edge weight multiplier for identifiers the request names
+_MIN_STEM = 5  # shorter file stems ("main", "util") are too common to count as a mention
+_DIGITS = 9  # significant digits kept before ranks are compared
+
+
+@dataclass(frozen=True)
+class Seeds:
+    chat: tuple[str, ...] = ()
+    query: str = ""
+    recent: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Ranking:
+    file_rank: tuple[float, ...]  # per file index, rounded
+    def_score: dict[tuple[int, str], float]  # (file index, identifier) -> score, rounded
+    mentioned: frozenset[str]
+
+
+def _round(x: float) -> float:
+    return float(f"{x:.{_DIGITS}g}")
+
+
+def query_identifiers(query: str, graph: RepoGraph) -> frozenset[str]:
+    return frozenset(w for w in _IDENT.findall(query) if w in graph.definers)
+
+
+def mentioned_files(query: str, paths: Sequence[str]) -> list[int]:
+    """Files the request names: by path, path suffix, base name or a distinctive stem."""
+    words = {w.rstrip(".:!?") for w in _WORD.findall(query)}
+    words.discard("")
+    if not words:
+        return []
+    lowered = {w.lower() for w in words}
+    hits = []
+    for i, path in enumerate(paths):
+        base = path.rsplit("/", 1)[-1]
+        stem = base.split(".", 1)[0].lower()
+        if path in words or base in words or (len(stem) >= _MIN_STEM and stem in lowered):
+            hits.append(i)
+        elif any("/" in w and path.endswith("/" + w.lstrip("./")) for w in words):
+            hits.append(i)
+    return hits
+
+
+def _spread(p: list[float], files: Iterable[int], mass: float) -> None:
+    chosen = sorted(set(files))
+    for i in chosen:
+        p[i] += mass / len(chosen)
+
+
+def personalization(graph: RepoGraph, seeds: Seeds, mentioned: frozenset[str]) -> list[float]:
+    n = len(graph.paths)
+    p = [1.0] * n
+    index = graph.index
+    _spread(p, (index[c] for c in seeds.chat if c in index), float(n))
+    _spread(p, mentioned_files(seeds.query, graph.paths), float(n))
+    _spread(p, (d for name in sorted(mentioned) for d in graph.definers[name]), n / 2)
+    _spread(p, (index[r] for r in seeds.recent if r in index), n / 4)
+    return p
+
+
+def _pagerank(graph: RepoGraph, edges: dict[tuple[int, int], float], p: list[float]) -> list[float]:
+    import rustworkx as rx
+
+    n = len(graph.paths)
+    g = rx.PyDiGraph(multigraph=False)
+    g.add_nodes_from(range(n))
+    g.add_edges_from([(s, d, w) for (s, d), w in sorted(edges.items())])
+    try:
+        ranks = rx.pagerank(g, alpha=0.85, weight_fn=float, personalization=dict(enumerate(p)), max_iter=200)
+    except rx.FailedToConverge:
+        total = sum(p)
+        return [x / total for x in p]
+    return [ranks[i] for i in range(n)]
+
+
+def rank(graph: RepoGraph, seeds: Seeds, *, with_defs: bool = True) -> Ranking:
+    """File ranks and, when ``with_defs``, a score for every (file, identifier) defined."""
+    n = len(graph.paths)
+    if n == 0:
+        return Ranking((), {}, frozenset())
+    mentioned = query_identifiers(seeds.query, graph)
+    edges = dict(graph.base_edges)
+    for name in sorted(mentioned):
+        for s, d, w in graph.contribs.get(name, ()):
+            edges[(s, d)] += w * (MENTION_BOOST - 1.0)
+    ranks = _pagerank(graph, edges, personalization(graph, seeds, mentioned))
+    file_rank = tuple(_round(r) for r in ranks)
+    scores: dict[tuple[int, str], float] = {}
+    if with_defs:
+        out_weight = [0.0] * n
+        for (s, _), w in sorted(edges.items()):
+            out_weight[s] += w
+        raw: dict[tuple[int, str], float] = {}
+        for name in sorted(graph.contribs):
+            boost = MENTION_BOOST if name in mentioned else 1.0
+            for s, d, w in graph.contribs[name]:
+                key = (d, name)
+                raw[key] = raw.get(key, 0.0) + ranks[s] * w * boost / out_weight[s]
+        for i, defs in enumerate(graph.defs):
+            # Definitions nobody references still order by their file's rank, below referenced ones.
+            floor = ranks[i] * 0.01 / (1 + len(defs))
+            for name in sorted({d[0] for d in defs}):
+                bonus = 1.0 if name in mentioned else 0.0  # ranks sum to 1: named ones come first
+                scores[(i, name)] = _round(raw.get((i, name), 0.0) + floor + bonus)
+    return Ranking(file_rank, scores, mentioned)
