@@ -288,10 +288,17 @@ def _refresh(
         cache_path=f"{CACHE_DIR}/index.sqlite" if cache.path is not None else None,
         cache_bytes=cache.size_bytes(),
         timings={k: round(v, 4) for k, v in timings.items()},
-        warnings=tuple(run.warnings),
+        warnings=_capped(run.warnings),
     )
-    snap = Snapshot(tuple(indexed), tuple(sorted(run.dirty)), state, version, tuple(run.warnings))
+    snap = Snapshot(tuple(indexed), tuple(sorted(run.dirty)), state, version, _capped(run.warnings))
     return stats, snap
+
+
+def _capped(warnings: list[str], limit: int = 5) -> tuple[str, ...]:
+    """The first few warnings and a count of the rest: one broken grammar must not flood the terminal."""
+    if len(warnings) <= limit:
+        return tuple(warnings)
+    return (*warnings[:limit], f"... and {len(warnings) - limit} more like these")
 
 
 def _tally(run: _Pass, blobs: dict[tuple[str, str], BlobRow], max_bytes: int) -> tuple[list[IndexedFile], Any]:

@@ -1,9 +1,169 @@
-"""Commands: index (being built)."""
+"""Commands: ``index`` (build or refresh the index) and ``map`` (print the ranked repo map)."""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
 import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from codeassist.index.indexer import IndexStats
+    from codeassist.interfaces.options import GlobalOptions
+
+_PROGRESS_AFTER = 1.0  # seconds: shorter runs show no bar at all
+
+
+class _LazyProgress:
+    """A progress bar on stderr that appears only once parsing has run for a second."""
+
+    def __init__(self, err: Console, clock: Any = time.monotonic) -> None:
+        self.err = err
+        self.clock = clock
+        self.start = clock()
+        self.bar: Progress | None = None
+        self.task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if self.clock() - self.start < _PROGRESS_AFTER or done >= total:
+                return
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(
+                TextColumn("indexing"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]} files/s"),
+                TimeRemainingColumn(),
+                console=self.err,
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("index", total=total, rate="-")
+        elapsed = max(self.clock() - self.start, 1e-6)
+        self.bar.update(self.task, completed=done, total=total, rate=f"{done / elapsed:,.0f}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _root(opts: GlobalOptions) -> Path:
+    """The git work tree root, or the start directory outside git (a plain walk)."""
+    return opts.repo_root() or opts.start_dir()
+
+
+def _stats_table(err: Console, stats: IndexStats) -> None:
+    from rich.table import Table
+
+    table = Table("", "", box=None, pad_edge=False, show_header=False)
+    table.add_row("files indexed", f"{stats.files:,}")
+    for lang, n in stats.languages.items():
+        table.add_row(f"  {lang}", f"{n:,}")
+    table.add_row("definitions", f"{stats.defs:,}")
+    table.add_row("references", f"{stats.refs:,}")
+    table.add_row("files skipped", f"{sum(stats.skipped.values()):,}")
+    for reason, n in stats.skipped.items():
+        table.add_row(f"  {reason}", f"{n:,}")
+    if stats.not_utf8:
+        table.add_row("not UTF-8 (parsed)", f"{stats.not_utf8:,}")
+    table.add_row("parsed now / reused", f"{stats.parsed:,} / {stats.reused:,}")
+    table.add_row("cache", f"{stats.cache_path or '(in memory)'}, {stats.cache_bytes / 1e6:.1f} MB")
+    table.add_row("time", ", ".join(f"{k} {v:.2f}s" for k, v in stats.timings.items()))
+    err.print(table)
+
+
+def index(
+    ctx: typer.Context,
+    stats: Annotated[
+        bool, typer.Option("--stats", help="Print files per language, tags, skips, cache size, timings.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
+    jobs: Annotated[
+        Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: one per core).")
+    ] = None,
+) -> None:
+    """Build or refresh the index of the repository (only changed files are parsed)."""
+    from codeassist.index.indexer import refresh_index
+    from codeassist.interfaces.render import console, print_json
+
+    opts: GlobalOptions = ctx.obj
+    root = _root(opts)
+    err = console(opts, stderr=True)
+    bar = _LazyProgress(err)
+    try:
+        result = refresh_index(root, progress=bar, jobs=jobs)
+    finally:
+        bar.close()
+    for warning in result.warnings:
+        err.print(f"warning: {warning}", markup=False)
+    if as_json:
+        print_json(result.to_dict())
+    if stats:
+        _stats_table(err if as_json else console(opts), result)
+    elif not as_json:
+        err.print(
+            f"indexed {result.files:,} files ({result.parsed:,} parsed, {result.reused:,} reused) "
+            f"in {result.timings['total']:.2f}s",
+            markup=False,
+        )
+
+
+def _chat_paths(root: Path, files: list[str]) -> list[str]:
+    from codeassist.errors import UsageError
+
+    out = []
+    for name in files:
+        path = Path(name)
+        full = (path if path.is_absolute() else Path.cwd() / path).resolve()
+        try:
+            rel = full.relative_to(root)
+        except ValueError:
+            if (root / path).exists():
+                rel = path
+            else:
+                raise UsageError(f"not in the repository: {name}") from None
+        out.append(rel.as_posix())
+    return out
+
+
+def repo_map(
+    ctx: typer.Context,
+    tokens: Annotated[Optional[int], typer.Option("--tokens", min=0, help="Token budget (default: map_tokens)")] = None,
+    query: Annotated[str, typer.Option("--query", "-q", help="The request the map is for.")] = "",
+    files: Annotated[Optional[list[str]], typer.Option("-f", "--file", help="A file in the chat (repeatable).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
+) -> None:
+    """Print the ranked repo map for a request (refreshing the index first)."""
+    from codeassist.interfaces.render import console, print_json
+    from codeassist.repomap import build_repo_map
+
+    opts: GlobalOptions = ctx.obj
+    root = _root(opts)
+    settings = opts.settings(repo_root=root)
+    budget = settings.map_tokens if tokens is None else tokens
+    chat = _chat_paths(root, files or [])
+    result = build_repo_map(root, chat_files=chat, query=query, tokens=budget, model=settings.model)
+    err = console(opts, stderr=True)
+    for warning in result.warnings:
+        err.print(f"warning: {warning}", markup=False)
+    if as_json:
+        print_json(
+            {
+                "tokens": result.tokens,
+                "files": [{"path": f.path, "rank": f.rank, "symbols": list(f.symbols)} for f in result.files],
+                "text": result.text,
+            }
+        )
+        return
+    typer.echo(result.text, nl=False)
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("index")(index)
+    app.command("map")(repo_map)
