@@ -218,6 +218,12 @@ def build_context(
             text = read_file(root, path, editable=False, strict=False)
             if text is not None:
                 draft.read_only.append(replace(text, auto=True))
+        if draft.read_only:  # the suggested files bring their directories' AGENTS.md along
+            found = find_instruction_files(
+                root, near=[f.path for f in draft.read_only], configured=req.instruction_files
+            )
+            draft.instructions = render_instructions(found.files)
+            draft.instruction_names = tuple(f.path for f in found.files)
 
     history_tokens = sum(_msg_tokens(m, req.model) for m in req.history)
     _fit(draft, req, dirs, budget, provider, in_play)
