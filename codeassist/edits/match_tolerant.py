@@ -1,0 +1,250 @@
+"""The tolerant matching strategies behind :func:`codeassist.edits.match.locate`.
+
+Each strategy returns hits: ``(first_line, build)`` where ``build()`` gives
+``(start, end, replacement)`` in the LF-normalised text. Building is lazy
+because an ambiguous result only needs the locations.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from difflib import SequenceMatcher
+
+from codeassist.edits.textview import TextView, find_windows
+
+Hit = tuple[int, Callable[[], tuple[int, int, str]]]
+Transform = Callable[[str], str]
+
+# An elision line: "...", "# ...", "// ... existing code ...", "/* ... */", "<!-- ... -->".
+# Requiring a space before any words keeps JavaScript spreads ("...rest") out.
+_MARKER = re.compile(r"^\s*(?:#|//|/\*|<!--|--|;|\*)?\s*(?:\.{3}|…)(?:\s+[A-Za-z(][\w ,'’()/.:-]*)?\s*(?:\*/|-->)?\s*$")
+_PLACEHOLDER = re.compile(r"^\s*(?:#|//|/\*|<!--|--|;)\s*(?:\.{3}|…)")
+FUZZY_THRESHOLD = 95.0  # average line similarity (0-100) a fuzzy window needs
+FUZZY_MARGIN = 5.0  # how much better than the runner-up window it must be
+FUZZY_LINE_FLOOR = 60.0  # no single non-blank line may be less similar than this
+
+
+def is_marker(line: str) -> bool:
+    return bool(_MARKER.match(line))
+
+
+def has_placeholder(text: str) -> bool:
+    """Whether ``text`` has a comment-style elision line (``# ... existing code ...``)."""
+    return any(_PLACEHOLDER.match(line) and _MARKER.match(line) for line in text.split("\n"))
+
+
+def merge(
+    file_lines: list[str],
+    mapping: list[int | None],
+    old_lines: list[str],
+    new_lines: list[str],
+    transform: Transform,
+) -> tuple[int, int, list[str]]:
+    """Rebuild a matched region with the edit applied.
+
+    ``mapping[k]`` is the file line old line ``k`` matched (None: a blank line
+    the file does not have). Lines the edit keeps are copied from the file,
+    file lines between matched lines (blank lines the model dropped) are
+    kept, and only the lines the edit adds pass through ``transform``.
+    Returns ``(first, end, lines)``: the region is file lines ``[first, end)``.
+    """
+    mapped = [f for f in mapping if f is not None]
+    first, end = mapped[0], mapped[-1] + 1
+    out: list[str] = []
+    cursor = first
+    for tag, a1, a2, b1, b2 in SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
+        taken = [f for f in mapping[a1:a2] if f is not None]
+        if tag == "equal":
+            for f in taken:
+                out.extend(file_lines[cursor : f + 1])
+                cursor = f + 1
+            continue
+        if taken:
+            out.extend(file_lines[cursor : taken[0]])
+            cursor = taken[-1] + 1
+        out.extend(transform(line) for line in new_lines[b1:b2])
+    return first, end, out
+
+
+def builder(view: TextView, mapping: list[int | None], old: list[str], new: list[str], transform: Transform):
+    def build() -> tuple[int, int, str]:
+        first, end, out = merge(view.lines, mapping, old, new, transform)
+        return _render(view, first, end, out)
+
+    return build
+
+
+def _render(view: TextView, first: int, end: int, out: list[str]) -> tuple[int, int, str]:
+    start, stop = view.span(first, end)
+    text = "\n".join(out) + ("\n" if out and view.ends_with_newline(end) else "")
+    return start, stop, text
+
+
+def _keep(line: str) -> str:
+    return line
+
+
+def _trim_transform(old_lines: list[str], region: list[str]) -> Transform:
+    # If the model padded its lines with trailing blanks the file lacks, it
+    # padded the new lines too: strip them. Otherwise keep what it wrote.
+    padded = any(o != o.rstrip() for o in old_lines) and all(f == f.rstrip() for f in region)
+    return str.rstrip if padded else _keep
+
+
+def trailing_whitespace(view: TextView, old_lines: list[str], new_lines: list[str]) -> list[Hit]:
+    m = len(old_lines)
+    starts = find_windows(view.rstripped, [line.rstrip() for line in old_lines])
+    hits: list[Hit] = []
+    for s in starts:
+        transform = _trim_transform(old_lines, view.lines[s : s + m])
+        hits.append((s, builder(view, list(range(s, s + m)), old_lines, new_lines, transform)))
+    return hits
+
+
+def indent_of(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def indent_width(indent: str, tab: int) -> int:
+    w = 0
+    for ch in indent:
+        w = (w // tab + 1) * tab if ch == "\t" else w + 1
+    return w
+
+
+def _shift(file_lines: list[str], old_lines: list[str]) -> tuple[int, int] | None:
+    """``(delta, tab_size)`` if every non-blank file line is its old line indented by the same width."""
+    for tab in (4, 8, 2):
+        deltas = {
+            indent_width(indent_of(f), tab) - indent_width(indent_of(o), tab)
+            for f, o in zip(file_lines, old_lines, strict=True)
+            if o.strip()
+        }
+        if len(deltas) <= 1:
+            return (deltas.pop() if deltas else 0), tab
+    return None
+
+
+def uses_tabs(view: TextView, region: list[str]) -> bool:
+    for line in region:
+        if line[:1] in ("\t", " ") and line.strip():
+            return line[0] == "\t"
+    for line in view.lines:
+        if line[:1] in ("\t", " ") and line.strip():
+            return line[0] == "\t"
+    return False
+
+
+def reindenter(delta: int, tab: int, tabs: bool) -> Transform:
+    """A transform moving a line's indentation by ``delta`` columns, written in the file's style."""
+
+    def run(line: str) -> str:
+        if not line.strip():
+            return ""
+        w = max(0, indent_width(indent_of(line), tab) + delta)
+        return ("\t" * (w // tab) + " " * (w % tab) if tabs else " " * w) + line.lstrip(" \t")
+
+    return run
+
+
+def indentation(view: TextView, old_lines: list[str], new_lines: list[str]) -> list[Hit]:
+    m = len(old_lines)
+    hits: list[Hit] = []
+    for s in find_windows(view.stripped, [line.strip() for line in old_lines]):
+        region = view.lines[s : s + m]
+        shift = _shift(region, old_lines)
+        if shift is None:
+            continue
+        transform = reindenter(shift[0], shift[1], uses_tabs(view, region))
+        hits.append((s, builder(view, list(range(s, s + m)), old_lines, new_lines, transform)))
+    return hits
+
+
+def blank_lines(view: TextView, old_lines: list[str], new_lines: list[str]) -> list[Hit]:
+    keep = [k for k, line in enumerate(old_lines) if line.strip()]
+    nb = view.nonblank
+    for exact_indent in (True, False):
+        if exact_indent:
+            keys = [view.rstripped[i] for i in nb]
+            pattern = [old_lines[k].rstrip() for k in keep]
+        else:
+            keys = [view.stripped[i] for i in nb]
+            pattern = [old_lines[k].strip() for k in keep]
+        hits: list[Hit] = []
+        for s in find_windows(keys, pattern):
+            mapping: list[int | None] = [None] * len(old_lines)
+            for idx, k in enumerate(keep):
+                mapping[k] = nb[s + idx]
+            region = [view.lines[nb[s + idx]] for idx in range(len(keep))]
+            if exact_indent:
+                transform = _trim_transform(old_lines, region)
+            else:
+                shift = _shift(region, [old_lines[k] for k in keep])
+                if shift is None:
+                    continue
+                transform = reindenter(shift[0], shift[1], uses_tabs(view, region))
+            hits.append((nb[s], builder(view, mapping, old_lines, new_lines, transform)))
+        if hits:
+            return hits
+    return []
+
+
+def _segments(lines: list[str]) -> list[list[str]]:
+    segs: list[list[str]] = [[]]
+    for line in lines:
+        if is_marker(line):
+            segs.append([])
+        else:
+            segs[-1].append(line)
+    out = []
+    for seg in segs:
+        while seg and not seg[0].strip():
+            seg = seg[1:]
+        while seg and not seg[-1].strip():
+            seg = seg[:-1]
+        out.append(seg)
+    return out
+
+
+def elision(view: TextView, old_lines: list[str], new_lines: list[str]) -> list[Hit]:
+    old_segs, new_segs = _segments(old_lines), _segments(new_lines)
+    if len(old_segs) == 1 or len(new_segs) != len(old_segs):
+        return []
+    spans: list[tuple[int, int] | None] = []
+    cursor = 0
+    for seg in old_segs:
+        if not seg:
+            spans.append(None)
+            continue
+        pattern = [line.rstrip() for line in seg]
+        if all(s is None for s in spans):
+            # The first piece fixes the place: it must be unique in the file.
+            found = find_windows(view.rstripped, pattern, limit=50)
+            if len(found) != 1:
+                return [(s, lambda: (0, 0, "")) for s in found]
+        else:
+            found = find_windows(view.rstripped, pattern, limit=1, begin=cursor)
+            if not found:
+                return []
+        spans.append((found[0], found[0] + len(seg)))
+        cursor = found[0] + len(seg)
+    placed = [s for s in spans if s is not None]
+    if not placed:
+        return []
+
+    def build() -> tuple[int, int, str]:
+        out: list[str] = []
+        prev: int | None = None
+        for span, old_seg, new_seg in zip(spans, old_segs, new_segs, strict=True):
+            if span is None:
+                out.extend(new_seg)
+                continue
+            if prev is not None:
+                out.extend(view.lines[prev : span[0]])  # the elided code, as it is in the file
+            transform = _trim_transform(old_seg, view.lines[span[0] : span[1]])
+            out.extend(merge(view.lines, list(range(*span)), old_seg, new_seg, transform)[2])
+            prev = span[1]
+        return _render(view, placed[0][0], placed[-1][1], out)
+
+    return [(placed[0][0], build)]

@@ -1,0 +1,108 @@
+"""Turn a model's reply into edits: format detection and the one entry point, :func:`parse_reply`.
+
+With ``fmt="auto"`` the parsers run in a fixed order (apply_patch envelope,
+SEARCH/REPLACE, unified diff) and each blanks the lines it consumed before the
+next one runs, so a diff inside a SEARCH block is never read twice and a reply
+may mix formats. Whole-file blocks are only looked for when no other format
+was found: any fenced snippet after a file name looks like one, and reading a
+partial snippet as a whole file would wipe the rest of that file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from codeassist.edits import patch, search_replace, udiff, whole
+from codeassist.edits.markup import Parsed
+from codeassist.edits.types import Edit, ParseIssue
+from codeassist.errors import UsageError
+
+FORMATS = ("auto", "search-replace", "udiff", "whole", "patch")
+# Replies are at most a few hundred kilobytes; beyond this the input is not a
+# model reply (or is hostile), and reading it line by line would only waste time.
+MAX_REPLY_CHARS = 16 * 1024 * 1024
+
+_PARSERS: dict[str, Callable[[list[str]], Parsed]] = {
+    "patch": patch.parse,
+    "search-replace": search_replace.parse,
+    "udiff": udiff.parse,
+    "whole": whole.parse,
+}
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """Everything read from one reply.
+
+    ``edits`` are in reply order (``Edit.index`` is the position); ``issues``
+    are the parts that looked like edits but could not be read (the edits
+    around them are still returned); ``formats`` lists the formats found, in
+    order of first appearance.
+    """
+
+    edits: tuple[Edit, ...]
+    issues: tuple[ParseIssue, ...]
+    formats: tuple[str, ...]
+
+
+def parse_reply(text: str, fmt: str = "auto") -> ParseResult:
+    """Read the edits in ``text``. Never raises for any reply; an unknown ``fmt`` is a UsageError."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown edit format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
+    if len(text) > MAX_REPLY_CHARS:
+        size = f"{len(text) / 1_048_576:.1f} MiB"
+        issue = ParseIssue(
+            f"reply too large to read as edits ({size}; the limit is {MAX_REPLY_CHARS // 1_048_576} MiB)"
+        )
+        return ParseResult((), (issue,), ())
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if fmt != "auto":
+        parts = [(fmt, _PARSERS[fmt](lines))]
+    else:
+        parts = _parse_auto(lines)
+    return _combine(parts)
+
+
+def _parse_auto(lines: list[str]) -> list[tuple[str, Parsed]]:
+    parts: list[tuple[str, Parsed]] = []
+    remaining = lines
+    for name in ("patch", "search-replace", "udiff"):
+        parsed = _PARSERS[name](remaining)
+        if parsed.edits or parsed.issues:
+            parts.append((name, parsed))
+        remaining = _blank(remaining, parsed.spans)
+    if not parts:
+        parsed = whole.parse(remaining)
+        if parsed.edits or parsed.issues:
+            parts.append(("whole", parsed))
+    return parts
+
+
+def _blank(lines: list[str], spans: list[tuple[int, int]]) -> list[str]:
+    if not spans:
+        return lines
+    out = list(lines)
+    for start, end in spans:
+        out[start:end] = [""] * (end - start)
+    return out
+
+
+def _combine(parts: list[tuple[str, Parsed]]) -> ParseResult:
+    located: list[tuple[int, int, Edit]] = []
+    first_line: dict[str, int] = {}
+    issues: list[ParseIssue] = []
+    for order, (name, parsed) in enumerate(parts):
+        for line, edit in parsed.edits:
+            located.append((line, order, edit))
+            first_line[name] = min(first_line.get(name, line), line)
+        for issue in parsed.issues:
+            issues.append(issue)
+            if issue.line is not None:
+                first_line.setdefault(name, issue.line - 1)
+    # Stable sort: edits read by one parser keep their relative order.
+    located.sort(key=lambda item: item[0])
+    edits = tuple(replace(edit, index=i) for i, (_, _, edit) in enumerate(located))
+    issues.sort(key=lambda issue: issue.line or 0)
+    formats = tuple(sorted(first_line, key=lambda name: first_line[name]))
+    return ParseResult(edits, tuple(issues), formats)

@@ -1,0 +1,200 @@
+"""The matcher: every strategy, its failure messages, and what it preserves."""
+
+from __future__ import annotations
+
+from codeassist.edits.match import Match, MatchFailure, apply_match, locate
+
+SRC = "def f():\n    x = 1\n    return x\n\n\ndef g():\n    return 2\n"
+
+
+def applied(content: str, old: str, new: str, strategy: str) -> str:
+    m = locate(content, old, new)
+    assert isinstance(m, Match), m
+    assert m.strategy == strategy
+    return apply_match(content, m)
+
+
+def failed(content: str, old: str, new: str, reason: str) -> MatchFailure:
+    m = locate(content, old, new)
+    assert isinstance(m, MatchFailure), m
+    assert m.reason == reason
+    return m
+
+
+def test_exact() -> None:
+    out = applied(SRC, "    x = 1\n", "    x = 2\n", "exact")
+    assert out == SRC.replace("x = 1", "x = 2")
+
+
+def test_exact_substring_within_a_line() -> None:
+    assert applied(SRC, "return 2", "return 3", "exact") == SRC.replace("return 2", "return 3")
+
+
+def test_exact_adds_missing_final_newline_to_new() -> None:
+    assert applied(SRC, "    x = 1\n", "    x = 2", "exact") == SRC.replace("x = 1", "x = 2")
+
+
+def test_multiline_exact_must_be_line_aligned() -> None:
+    content = "class A:\n    def f(self):\n        return 1\n"
+    # Matching inside the deeper-indented line would leave stray indentation.
+    out = applied(content, "    return 1\n", "    return 2\n", "indentation")
+    assert out == "class A:\n    def f(self):\n        return 2\n"
+
+
+def test_trailing_whitespace() -> None:
+    out = applied(SRC, "    x = 1   \n    return x\t\n", "    x = 2   \n    return x\t\n", "trailing-whitespace")
+    assert out == SRC.replace("x = 1", "x = 2")
+
+
+def test_trailing_whitespace_in_file_is_kept() -> None:
+    content = "a = 1  \nb = 2\n"
+    assert applied(content, "a = 1\nb = 2\n", "a = 1\nb = 3\n", "trailing-whitespace") == "a = 1  \nb = 3\n"
+
+
+def test_indentation_shift_reindents_replacement() -> None:
+    old = "x = 1\nreturn x\n"
+    new = "x = 1\nif x:\n    x += 1\nreturn x\n"
+    out = applied(SRC, old, new, "indentation")
+    assert out == SRC.replace("    x = 1\n", "    x = 1\n    if x:\n        x += 1\n")
+
+
+def test_indentation_tabs_in_file_spaces_in_reply() -> None:
+    content = "def f():\n\tif a:\n\t\treturn 1\n"
+    out = applied(content, "    if a:\n        return 1\n", "    if a:\n        return 2\n    pass\n", "indentation")
+    assert out == "def f():\n\tif a:\n\t\treturn 2\n\tpass\n"
+
+
+def test_blank_lines_ignored_and_file_blank_lines_kept() -> None:
+    old = "    return x\ndef g():\n"
+    new = "    return x + 1\ndef g():\n"
+    out = applied(SRC, old, new, "blank-lines")
+    assert out == SRC.replace("return x\n", "return x + 1\n")
+
+
+def test_blank_lines_extra_in_reply() -> None:
+    content = "a\nb\nc\n"
+    assert applied(content, "a\n\nb\n", "a\n\nB\n", "blank-lines") == "a\nB\nc\n"
+
+
+def test_elision_keeps_elided_code() -> None:
+    content = "def f():\n    a = 1\n    b = 2\n    c = 3\n    return a\n"
+    old = "def f():\n    # ... existing code ...\n    return a\n"
+    new = "def f():\n    # ... existing code ...\n    return a + b + c\n"
+    out = applied(content, old, new, "elision")
+    assert out == content.replace("return a\n", "return a + b + c\n")
+
+
+def test_elision_with_plain_dots_and_two_edits() -> None:
+    content = "start\nkeep1\nmiddle\nkeep2\nend\n"
+    out = applied(content, "start\n...\nmiddle\n...\nend\n", "START\n...\nmiddle\n...\nEND\n", "elision")
+    assert out == "START\nkeep1\nmiddle\nkeep2\nEND\n"
+
+
+def test_placeholder_only_in_new_is_refused() -> None:
+    m = failed(SRC, "    x = 1\n", "    # ... existing code ...\n    y = 2\n", "not-found")
+    assert "placeholder" in m.message
+
+
+def test_elision_count_mismatch_is_not_found() -> None:
+    failed(SRC, "def f():\n...\n    return x\n", "def f():\n    return 0\n", "not-found")
+
+
+def test_fuzzy_typo_in_old() -> None:
+    content = (
+        "import os\n\n\ndef load(path):\n    with open(path) as handle:\n        data = handle.read()\n"
+        "    return parse_config(data, strict=True)\n\n\ndef save(path, data):\n    os.replace(path, path + '.bak')\n"
+    )
+    old = "    with open(path) as handle:\n        data = handel.read()\n    return parse_config(data, strict=True)\n"
+    new = "    with open(path) as handle:\n        data = handle.read()\n    return parse_config(data, strict=False)\n"
+    out = applied(content, old, new, "fuzzy")
+    assert out == content.replace("strict=True", "strict=False")
+
+
+def test_fuzzy_refuses_repetitive_neighbours() -> None:
+    content = "".join(f"line_{i} = compute_value({i}, factor={i * 3})\n" for i in range(40))
+    failed(
+        content, "line_10 = compute_value(10, factor=30)\nline_11 = compute_valeu(11, factor=33)\n", "x\n", "not-found"
+    )
+
+
+def test_fuzzy_refuses_without_margin() -> None:
+    content = "alpha = call(1)\nbeta = call(2)\n\nalpha = call(1)\nbeta = call(3)\n"
+    failed(content, "alpha = call(1)\nbeta = call(4)\n", "x\n", "not-found")
+
+
+def test_not_found_shows_closest_lines() -> None:
+    m = failed(SRC, "def g():\n    return 200000\n", "x\n", "not-found")
+    assert "closest" in m.message
+    assert "    6 | def g():" in m.closest and "    7 |     return 2" in m.closest
+
+
+def test_not_found_in_empty_file() -> None:
+    assert failed("", "a\n", "b\n", "not-found").closest == "(the file is empty)"
+
+
+def test_empty_old_is_refused() -> None:
+    assert "empty" in failed(SRC, "  \n", "x\n", "not-found").message
+
+
+def test_ambiguous_lists_locations() -> None:
+    content = "x = 1\ny\nx = 1\ny\n"
+    m = failed(content, "x = 1\n", "x = 2\n", "ambiguous")
+    assert m.locations == (1, 3)
+    assert "2 places" in m.message and "lines 1, 3" in m.message
+
+
+def test_ambiguous_at_tolerant_strategy_is_not_guessed() -> None:
+    content = "if a:\n    go()\nif b:\n    go()\n"
+    m = failed(content, "go()\n", "stop()\n", "ambiguous")
+    assert m.locations == (2, 4)
+
+
+def test_anchor_breaks_ties() -> None:
+    content = "def a():\n    go()\ndef b():\n    go()\n"
+    m = locate(content, "    go()\n", "    stop()\n", anchor="def b():")
+    assert isinstance(m, Match)
+    assert apply_match(content, m) == "def a():\n    go()\ndef b():\n    stop()\n"
+
+
+def test_already_applied() -> None:
+    after = SRC.replace("x = 1", "x = 2")
+    m = failed(after, "    x = 1\n", "    x = 2\n", "already-applied")
+    assert m.locations == (2,) and "already" in m.message
+
+
+def test_insertion_already_applied_is_not_duplicated() -> None:
+    old, new = "    x = 1\n", "    x = 1\n    y = 2\n"
+    once = applied(SRC, old, new, "exact")
+    failed(once, old, new, "already-applied")
+
+
+def test_crlf_file_gets_crlf_replacement() -> None:
+    content = SRC.replace("\n", "\r\n")
+    out = applied(content, "    x = 1\n    return x\n", "    x = 2\n    y = 3\n    return x\n", "exact")
+    assert out == SRC.replace("    x = 1\n", "    x = 2\n    y = 3\n").replace("\n", "\r\n")
+
+
+def test_crlf_file_tolerant_strategy_offsets() -> None:
+    content = SRC.replace("\n", "\r\n")
+    out = applied(content, "x = 1\nreturn x\n", "x = 9\nreturn x\n", "indentation")
+    assert out == SRC.replace("x = 1", "x = 9").replace("\n", "\r\n")
+
+
+def test_no_final_newline_preserved() -> None:
+    content = "a\nb"
+    assert applied(content, "a\nb\n", "a\nc\n", "trailing-whitespace") == "a\nc"
+    assert applied(content, "b", "c", "exact") == "a\nc"
+
+
+def test_tabs_preserved_in_unchanged_lines() -> None:
+    content = "func f() {\n\tx := 1\n\treturn x\n}\n"
+    out = applied(content, "    x := 1\n    return x\n", "    x := 2\n    return x\n", "indentation")
+    assert out == "func f() {\n\tx := 2\n\treturn x\n}\n"
+
+
+def test_large_file_is_fast_enough_to_finish() -> None:
+    content = "".join(f"value_{i} = {i}\n" for i in range(200_000))
+    m = locate(content, "value_150000 = 150000\nvalue_150001 = 150001\n", "changed\n")
+    assert isinstance(m, Match) and m.strategy == "exact"
+    m = locate(content, "value_150000 = 150000  \n  value_150001 = 150002\n", "changed\n")
+    assert isinstance(m, MatchFailure) or m.strategy == "fuzzy"
