@@ -148,3 +148,16 @@ def commit_subject(root: Path, rev: str) -> str:
 def commit_parents(root: Path, rev: str) -> list[str]:
     out = run_git(root, "rev-list", "--parents", "-n", "1", rev).stdout.decode().split()
     return out[1:]
+
+
+def stash_backup(root: Path, message: str) -> str | None:
+    """Record the tracked files' uncommitted changes as a stash entry, leaving the work tree alone.
+
+    Returns the stash commit, or None when there was nothing to record.
+    ``git stash list`` shows it; ``git stash apply`` brings it back.
+    """
+    sha = run_git(root, "stash", "create", message).stdout.decode().strip()
+    if not sha:
+        return None
+    run_git(root, "stash", "store", "-m", message, sha)
+    return sha

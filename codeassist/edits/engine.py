@@ -209,24 +209,28 @@ def _commit(
 def _protect_user_work(
     root: Path, plan: Plan, changed: list[str], commit: bool, opts: _Options
 ) -> tuple[str | None, list[str]]:
-    """Save (or refuse to touch) files with uncommitted changes; returns (save commit, prior index)."""
+    """Save (or refuse to touch) files with uncommitted changes; returns (save commit, prior index).
+
+    With commits on, the save is a commit of the user's own; with commits off,
+    a stash entry (``git stash list``), reported in ``user_commit`` too.
+    """
     from codeassist.commits import commit_paths, save_message
-    from codeassist.git import dirty_paths, index_entries
+    from codeassist.git import dirty_paths, index_entries, stash_backup
 
     prior = index_entries(root, changed)
     dirty = dirty_paths(root, changed)
     if not dirty:
         return None, prior
     if not commit:
-        # Edits land on top of the user's content, so nothing is lost, except where a
-        # whole-file write or a delete would discard the pending change outright.
-        clobbered = [a.path for a in plan.applied if a.action in ("write", "delete") and a.path in dirty]
+        # Nothing may be committed, so the user's versions go to the stash list (work tree untouched).
+        untracked = set(dirty) - {e.split("\t", 1)[1] for e in prior}
+        clobbered = [a.path for a in plan.applied if a.action in ("write", "delete") and a.path in untracked]
         if clobbered:
             raise TaskFailed(
-                "refusing to overwrite uncommitted changes in " + ", ".join(sorted(set(clobbered))),
-                hint="commit or stash them first, or apply with commits on so they are saved",
+                "refusing to overwrite files git does not track yet: " + ", ".join(sorted(set(clobbered))),
+                hint="add or commit them first, or apply with commits on so they are saved",
             )
-        return None, prior
+        return stash_backup(root, "codeassist: your uncommitted changes before apply --no-commit"), prior
     if not opts.commit_dirty:
         raise TaskFailed(
             "these files have uncommitted changes: " + ", ".join(dirty),
