@@ -128,7 +128,8 @@ def _apply_one(plan: Plan, resolver: PathResolver, edit: Edit) -> None:
     if action == "rename":
         _rename(plan, resolver, edit)
         return
-    f = _state(plan, resolver, edit.path, action)
+    # An empty SEARCH may name a file that does not exist yet.
+    f = _state(plan, resolver, edit.path, "append" if action == "replace" and not edit.old.strip() else action)
     new = normalize(edit.new)
     if action == "replace" and not edit.old.strip():
         # An empty SEARCH: a new file, or more lines at the end of an existing one.
