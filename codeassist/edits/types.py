@@ -16,16 +16,25 @@ class Edit:
     - ``replace``: find ``old`` in the file and put ``new`` in its place
       (SEARCH/REPLACE blocks, diff hunks, patch hunks, tool calls).
     - ``create``: a new file with content ``new`` (must not exist yet, or be empty).
+      From a SEARCH/REPLACE block with an empty SEARCH (``format ==
+      "search-replace"``), the parser cannot know whether the file exists:
+      the applier appends ``new`` to an existing non-empty file in that case
+      only; a ``create`` from any other format on an existing non-empty file
+      is an error.
     - ``append``: add ``new`` at the end of the file (empty SEARCH on an existing file).
     - ``write``: the whole new content ``new`` (whole-file replies).
     - ``delete``: remove the file.
-    - ``rename``: move ``path`` to ``new_path`` (content edits come as separate edits).
+    - ``rename``: move ``path`` to ``new_path``. Content edits of a renamed
+      file come as separate edits *before* the rename and name the old path.
 
     ``path`` is as the model wrote it; the applier resolves it (``./p``,
     ``a/p``, a unique basename) and refuses unsafe paths. ``line_hint`` is a
     1-based line the edit claimed (stale diff line numbers), used only to
     break no ties but to report the closest lines. ``raw_patch`` carries the
-    original unified diff for ``git apply``.
+    original unified diff for ``git apply`` (every edit read from a diff
+    carries its whole file section). ``anchor`` is an apply_patch ``@@ line``
+    context: pass it to ``match.locate(..., anchor=)``; it only narrows an
+    ambiguous match to the first place after the one line containing it.
     """
 
     path: str
@@ -37,6 +46,7 @@ class Edit:
     line_hint: int | None = None
     raw_patch: str | None = None
     index: int = 0  # position of the edit in the reply, for messages
+    anchor: str | None = None
 
 
 @dataclass(frozen=True)
