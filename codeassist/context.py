@@ -11,7 +11,9 @@ When the repo map budget is not given it scales with what is left (at most
 an eighth of the window, between 1k and 8k tokens). When everything does not
 fit, parts are dropped in this order: read-only files (the last ones first),
 then the repo map is shrunk and finally left out, then the oldest history
-messages (``needs_summary`` tells the loop to summarise the history). If the
+messages (``needs_summary`` tells the loop to summarise the history). A file
+that joined the chat only because the request names it is left out (with a
+note in ``dropped``) when it alone would not fit. If the
 system prompt, instructions, the files in the chat and the request alone do
 not fit, :class:`~codeassist.errors.TaskFailed` says by how much.
 """
@@ -185,12 +187,13 @@ def build_context(
     ro_paths = [p for p in _unique(req.read_only_files) if p not in chat_paths]
     named = [p for p in files_named_in(req.request, repo_files(root)) if p not in chat_paths and p not in ro_paths]
     given_any = bool(chat_paths or ro_paths or named)
-    chat = [read_file(root, p, editable=True) for p in chat_paths + named]
+    chat = [read_file(root, p, editable=True) for p in chat_paths]
     read_only = [read_file(root, p, editable=False) for p in ro_paths]
+    named_texts = [t for t in (read_file(root, p, editable=True, strict=False) for p in named) if t is not None]
 
     system, mode_text = prompts.system_prompt(req.mode, req.edit_format, dirs)
     found = find_instruction_files(
-        root, near=[f.path for f in chat + read_only], configured=req.instruction_files
+        root, near=[f.path for f in chat + named_texts + read_only], configured=req.instruction_files
     )
     draft = _Draft(
         system=system,
@@ -204,7 +207,13 @@ def build_context(
         history=list(req.history),
     )
     _check_fixed(draft, req, dirs, budget)
-    in_play = [f.path for f in chat + read_only]
+    # Files named in the request were not asked for explicitly: one that does not fit is left out.
+    for named_text in named_texts:
+        draft.chat.append(named_text)
+        if _total(_fixed_only(draft), req, dirs) > budget:
+            draft.chat.pop()
+            draft.dropped.append(f"named file: {named_text.path} (too large)")
+    in_play = [f.path for f in draft.chat + read_only]
     map_budget = req.map_tokens if req.map_tokens is not None else _auto_map_tokens(draft, req, dirs, budget)
     ranked: list[str] = []
     if map_budget >= MIN_MAP_TOKENS:

@@ -159,6 +159,19 @@ def test_chat_files_that_do_not_fit_are_a_clear_error(shop: Path) -> None:
         build_context(_req(shop, context_window=4096, max_output_tokens=4096))
 
 
+def test_named_file_too_large_is_left_out_not_fatal(shop: Path) -> None:
+    (shop / "big.py").write_text("x = 1\n" * 5000)
+    (shop / "blob.bin").write_bytes(b"\x00\x01binary")
+    git(shop, "add", "-A")
+    built = build_context(
+        _req(shop, request="split big.py; see blob.bin and shop/cart.py", context_window=8192),
+        map_provider=FakeMapProvider(),
+    )
+    assert built.files == ("shop/cart.py",)
+    assert built.dropped[0] == "named file: big.py (too large)"
+    assert built.total_tokens <= built.budget
+
+
 def test_bad_files_are_usage_errors(shop: Path, tmp_path: Path) -> None:
     (shop / "blob.bin").write_bytes(b"\x00\x01binary")
     (tmp_path / "outside.py").write_text("secret = 1\n")

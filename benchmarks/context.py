@@ -1,0 +1,224 @@
+"""Does the context hold what a change needs?  Recall of changed files, against BM25.
+
+    python benchmarks/context.py GIT_DIR [--commits N] [--json]
+
+For the most recent small commits of GIT_DIR (1 to 3 files changed, at least
+one of them existing before, a message of three words or more that is not a
+merge, a release or a dependency bump), check out the commit's parent in a
+scratch clone under the system temp directory, take the commit message as the
+request, build the context as `codeassist context` would (no -f), and count
+which of the changed files that existed in the parent are in the prompt:
+files in the chat, read-only files and files shown in the repo map text.
+
+Configurations: the defaults with no model configured (the catalogue's
+fallback window), the defaults for a 128k-token model, and map budgets of
+2k/4k/8k tokens in a 128k window. The baseline ranks the parent's files with
+BM25 (Okapi, k1=1.5, b=0.75) over identifier sub-words of path and content,
+and takes as many files as our prompt held for that commit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+SKIP_SUBJECT = re.compile(r"^(merge|bump|release|revert|v?\d+\.\d+|build\(deps|chore\(deps|chore\(release)", re.I)
+TRAILER = re.compile(r"^(co-authored-by|signed-off-by|reviewed-by|change-id):", re.I)
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    parent: str
+    message: str
+    targets: tuple[str, ...]  # changed files that exist in the parent
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True).stdout
+
+
+def pick_commits(root: Path, count: int) -> list[Commit]:
+    out: list[Commit] = []
+    for sha in git(root, "rev-list", "--no-merges", "--max-count=3000", "HEAD").split():
+        if len(out) >= count:
+            break
+        parents = git(root, "rev-list", "--parents", "-n1", sha).split()[1:]
+        if len(parents) != 1:
+            continue
+        message = "\n".join(
+            line for line in git(root, "log", "-1", "--format=%B", sha).splitlines() if not TRAILER.match(line)
+        ).strip()
+        subject = message.splitlines()[0] if message else ""
+        if len(subject.split()) < 3 or SKIP_SUBJECT.match(subject):
+            continue
+        diff = git(root, "diff", "--name-status", "--no-renames", parents[0], sha)
+        status = [line.split("\t") for line in diff.splitlines()]
+        if not 1 <= len(status) <= 3:
+            continue
+        targets = tuple(sorted(p[-1] for p in status if p[0] in ("M", "D")))
+        if targets:
+            out.append(Commit(sha, parents[0], message, targets))
+    return out
+
+
+def words(text: str) -> list[str]:
+    """Lower-case identifier sub-words (camelCase and snake_case split), plus whole identifiers."""
+    out: list[str] = []
+    for ident in re.findall(r"[A-Za-z][A-Za-z0-9]+", text):
+        parts = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", ident)
+        out.append(ident.lower())
+        out.extend(p.lower() for p in parts if len(p) > 1 and p.lower() != ident.lower())
+    return out
+
+
+def bm25_rank(root: Path, files: list[str], query: str) -> list[str]:
+    docs: dict[str, Counter[str]] = {}
+    for f in files:
+        try:
+            data = (root / f).read_bytes()[:200_000]
+        except OSError:
+            continue
+        if b"\0" in data[:8192]:
+            continue
+        docs[f] = Counter(words(f + " " + data.decode("utf-8", "replace")))
+    if not docs:
+        return []
+    avg = sum(sum(c.values()) for c in docs.values()) / len(docs)
+    df: Counter[str] = Counter()
+    for c in docs.values():
+        df.update(c.keys())
+    q = set(words(query))
+    scores = {}
+    for f, c in docs.items():
+        length = sum(c.values())
+        s = 0.0
+        for w in q:
+            if w in c:
+                idf = math.log(1 + (len(docs) - df[w] + 0.5) / (df[w] + 0.5))
+                s += idf * c[w] * 2.5 / (c[w] + 1.5 * (0.25 + 0.75 * length / avg))
+        scores[f] = s
+    return sorted(scores, key=lambda f: (-scores[f], f))
+
+
+class Capture:
+    """Wraps the repo map engine and keeps the last map, to read which files it showed."""
+
+    def __init__(self) -> None:
+        self.last: object | None = None
+
+    def __call__(self, root: Path, **kw: object) -> object:
+        from codeassist.context import default_map_provider
+
+        self.last = default_map_provider(root, **kw)  # type: ignore[arg-type]
+        return self.last
+
+
+def prompt_files(root: Path, req: object) -> tuple[set[str], float]:
+    from codeassist.context import build_context
+
+    cap = Capture()
+    t0 = time.perf_counter()
+    built = build_context(req, map_provider=cap)  # type: ignore[arg-type]
+    elapsed = time.perf_counter() - t0
+    shown = set(built.files) | set(built.read_only)
+    if cap.last is not None and built.map_text:
+        shown |= {f.path for f in cap.last.files if f.path in built.map_text}  # type: ignore[attr-defined]
+    return shown, elapsed
+
+
+CONFIGS: dict[str, dict[str, object]] = {
+    "default, no model (8k window)": {"window": None, "map": None},
+    "default, 128k model": {"window": 128_000, "map": None},
+    "map 2k": {"window": 128_000, "map": 2048},
+    "map 4k": {"window": 128_000, "map": 4096},
+    "map 8k": {"window": 128_000, "map": 8192},
+}
+
+
+def run(git_dir: Path, count: int) -> dict[str, object]:
+    from codeassist.backends.catalogue import lookup_model
+    from codeassist.context import ContextRequest
+    from codeassist.context_files import repo_files
+
+    fallback = lookup_model("")
+    commits = pick_commits(git_dir, count)
+    scratch = Path(tempfile.mkdtemp(prefix="ctxbench-"))
+    work = scratch / "repo"
+    os.environ["XDG_CACHE_HOME"] = str(scratch / "cache")  # a cold, private index cache
+    subprocess.run(["git", "clone", "-q", "--no-checkout", str(git_dir), str(work)], check=True)
+    results: dict[str, list[float]] = {name: [] for name in CONFIGS}
+    baseline: dict[str, list[float]] = {name: [] for name in CONFIGS}
+    sizes: dict[str, list[int]] = {name: [] for name in CONFIGS}
+    times: list[float] = []
+    try:
+        for c in commits:
+            git(work, "checkout", "-q", "-f", "--detach", c.parent)
+            git(work, "clean", "-q", "-fd")
+            files = repo_files(work)
+            ranked = bm25_rank(work, files, c.message)
+            for name, cfg in CONFIGS.items():
+                window = cfg["window"] or fallback.context_window
+                out_tokens = fallback.max_output_tokens if cfg["window"] is None else 16_000
+                req = ContextRequest(
+                    root=work, request=c.message, model=None, context_window=window,  # type: ignore[arg-type]
+                    max_output_tokens=out_tokens, map_tokens=cfg["map"],  # type: ignore[arg-type]
+                    edit_format=fallback.edit_format,
+                )
+                shown, elapsed = prompt_files(work, req)
+                if name.startswith("default, 128k"):
+                    times.append(elapsed)
+                hits = sum(t in shown for t in c.targets)
+                k = max(1, len(shown))
+                bhits = sum(t in ranked[:k] for t in c.targets)
+                results[name].append(hits / len(c.targets))
+                baseline[name].append(bhits / len(c.targets))
+                sizes[name].append(len(shown))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return {
+        "repo": git_dir.name if git_dir.name not in ("repo", ".git") else git_dir.parent.name,
+        "commits": len(commits),
+        "rows": [
+            {
+                "config": name,
+                "recall": statistics.mean(results[name]) if commits else 0.0,
+                "bm25_recall": statistics.mean(baseline[name]) if commits else 0.0,
+                "median_files": statistics.median(sizes[name]) if commits else 0,
+            }
+            for name in CONFIGS
+        ],
+        "median_build_seconds": statistics.median(times) if times else 0.0,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("git_dir", type=Path)
+    ap.add_argument("--commits", type=int, default=30)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    report = run(args.git_dir.resolve(), args.commits)
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return
+    print(f"{report['repo']}: {report['commits']} commits, median context build {report['median_build_seconds']:.2f}s")
+    print(f"{'config':32} {'recall':>7} {'BM25':>7} {'files':>6}")
+    for row in report["rows"]:  # type: ignore[attr-defined]
+        print(f"{row['config']:32} {row['recall']:7.0%} {row['bm25_recall']:7.0%} {row['median_files']:6}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
