@@ -113,3 +113,22 @@ def test_helper_renderers() -> None:
 )
 def test_requested_files(reply: str, expected: list[str]) -> None:
     assert prompts.requested_files(reply) == expected
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        ("search-replace", [("greeting.py", "replace")]),
+        ("udiff", [("greeting.py", "replace")]),
+        ("whole", [("greeting.py", "write")]),
+        ("patch", [("greeting.py", "replace"), ("farewell.py", "create")]),
+    ],
+)
+def test_worked_examples_parse_with_our_parsers(fmt: str, expected: list[tuple[str, str]]) -> None:
+    from codeassist.edits.parse import parse_reply
+
+    result = parse_reply(prompts.render(prompts.format_template_name(fmt)), fmt)
+    assert result.issues == ()
+    assert [(e.path, e.action) for e in result.edits] == expected
+    first = result.edits[0]
+    assert "def greet(name: str) -> None:" in first.new
