@@ -117,3 +117,18 @@ def test_same_bytes_across_processes(shop: Path) -> None:
     # prefix (system prompt and instructions) must not.
     here = build_context(req, map_provider=FakeMapProvider())
     assert [m["content"] for m in messages[:3]] == [m.content for m in here.messages[:3]]
+
+
+def test_golden_prompt_with_the_real_repo_map(shop: Path) -> None:
+    """The whole pipeline, index and repo map included, for the fixture repository."""
+    req = ContextRequest(
+        root=shop,
+        request="Make Cart.total apply a 10% discount over 1000 cents.",
+        context_window=16_384,
+        max_output_tokens=4096,
+        map_tokens=1024,
+        map_files=2,
+    )
+    built = build_context(req)
+    assert built.map_text, "the repo map engine returned nothing for the fixture repository"
+    check_golden("edit_real_map.txt", render_for_golden(built))
