@@ -1,10 +1,152 @@
-"""Parser for the patch format (being written)."""
+"""The apply_patch envelope that recent OpenAI models are trained to write.
+
+::
+
+    *** Begin Patch
+    *** Add File: path        (then "+" lines: the content)
+    *** Update File: path
+    *** Move to: new/path     (optional)
+    @@ def context():         (optional anchor; a bare "@@" separates hunks)
+     context
+    -removed
+    +added
+    *** End of File           (optional)
+    *** Delete File: path
+    *** End Patch
+
+Each hunk becomes a ``replace`` edit whose ``anchor`` is the ``@@`` text; a
+hunk that only adds lines uses its anchor as the line to insert after. A
+move comes as a ``rename`` edit after the file's content edits. Operations
+are also read when a model forgets ``*** Begin Patch``. A missing
+``*** End Patch`` is reported (the reply was likely truncated) and the
+operation it cut short is dropped; the ones before it are kept.
+"""
 
 from __future__ import annotations
 
-from codeassist.edits.markup import Parsed
+import re
+
+from codeassist.edits.markup import Parsed, fence, join_lines
+from codeassist.edits.types import Edit, ParseIssue
+
+_BEGIN = re.compile(r"^\*\*\*\s*Begin Patch\s*$")
+_END = re.compile(r"^\*\*\*\s*End Patch\s*$")
+_OP = re.compile(r"^\*\*\*\s*(Add|Update|Delete) File:\s*(.+?)\s*$")
+_MOVE = re.compile(r"^\*\*\*\s*Move to:\s*(.+?)\s*$")
+_EOF = re.compile(r"^\*\*\*\s*End of File\s*$")
+_STARS = re.compile(r"^\*\*\*(\s|$)")
+
+
+def _hunk_edits(path: str, body: list[tuple[int, str]], out: Parsed) -> None:
+    """Split an Update File body into hunks at ``@@`` lines and emit one edit per hunk."""
+    hunks: list[tuple[int, str | None, list[str]]] = []
+    for line_no, line in body:
+        if line.startswith("@@"):
+            anchor = line[2:].strip().removesuffix("@@").strip() or None
+            hunks.append((line_no, anchor, []))
+        elif _EOF.match(line):
+            continue
+        else:
+            if not hunks:
+                hunks.append((line_no, None, []))
+            hunks[-1][2].append(line)
+    for line_no, anchor, raw in hunks:
+        while raw and not raw[-1]:
+            raw.pop()  # blank separators before the next operation
+        old: list[str] = []
+        new: list[str] = []
+        for ln in raw:
+            kind, text = (ln[0], ln[1:]) if ln[:1] in (" ", "-", "+") else (" ", ln)
+            if kind != "+":
+                old.append(text)
+            if kind != "-":
+                new.append(text)
+        if not raw or old == new:
+            continue
+        if not any(s.strip() for s in old) and anchor:
+            old, new = [anchor], [anchor, *new]  # insertion after the anchor line
+        edit = Edit(path, "replace", old=join_lines(old), new=join_lines(new), format="patch", anchor=anchor)
+        out.edits.append((line_no, edit))
+
+
+def _emit(op: str, path: str, start: int, body: list[tuple[int, str]], move: str | None, out: Parsed) -> None:
+    if op == "Add":
+        content = [line[1:] if line.startswith("+") else line for _, line in body]
+        while content and not content[-1] and body and not body[-1][1]:
+            content.pop()
+            body = body[:-1]
+        out.edits.append((start, Edit(path, "create", new=join_lines(content), format="patch")))
+    elif op == "Delete":
+        out.edits.append((start, Edit(path, "delete", format="patch")))
+    else:
+        before = len(out.edits)
+        _hunk_edits(path, body, out)
+        if move is None and len(out.edits) == before:
+            out.issues.append(ParseIssue(f"*** Update File: {path} has no changes", start + 1, path))
+        if move is not None:
+            last = out.edits[-1][0] if len(out.edits) > before else start
+            out.edits.append((last, Edit(path, "rename", new_path=move, format="patch")))
+
+
+def _envelope(lines: list[str], i: int, out: Parsed, enveloped: bool = True) -> int:
+    """Read operations from line ``i`` until ``*** End Patch``; returns the line after the envelope.
+
+    Without ``*** Begin Patch`` (``enveloped`` false) the operations end at a
+    code fence or the end of the reply instead, and no end marker is expected.
+    """
+    n = len(lines)
+    begin = i
+    op: tuple[str, str, int] | None = None
+    body: list[tuple[int, str]] = []
+    move: str | None = None
+    while i < n:
+        line = lines[i]
+        m = _OP.match(line)
+        if m or _END.match(line) or _BEGIN.match(line):
+            if op is not None:
+                _emit(op[0], op[1], op[2], body, move, out)
+            op, body, move = None, [], None
+            if not m:
+                if _BEGIN.match(line) and enveloped:
+                    out.issues.append(ParseIssue("patch has no *** End Patch before the next *** Begin Patch", begin))
+                return i + 1 if _END.match(line) else i
+            op = (m.group(1), m.group(2).strip("`*"), i)
+        elif not enveloped and fence(line) is not None:
+            break
+        elif op is not None and op[0] == "Update" and not body and _MOVE.match(line):
+            move = _MOVE.match(line).group(1).strip("`*")  # type: ignore[union-attr]
+        elif op is not None:
+            if _STARS.match(line) and not _EOF.match(line):
+                out.issues.append(ParseIssue(f"unknown patch line {line.strip()[:60]!r}", i + 1, op[1]))
+            else:
+                body.append((i, line))
+        i += 1
+    if not enveloped:
+        if op is not None:
+            _emit(op[0], op[1], op[2], body, move, out)
+        return i
+    where, path = (op[2], op[1]) if op is not None else (begin, None)
+    out.issues.append(
+        ParseIssue("patch has no *** End Patch (truncated reply?); the last operation was dropped", where + 1, path)
+    )
+    return n
 
 
 def parse(lines: list[str]) -> Parsed:
-    """Not yet implemented: reads nothing."""
-    return Parsed.empty()
+    """Read every apply_patch envelope (or stray ``*** ... File:`` operations) in ``lines``."""
+    out = Parsed.empty()
+    i = 0
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        if _BEGIN.match(line):
+            end = _envelope(lines, i + 1, out)
+            out.spans.append((i, end))
+            i = end
+        elif _OP.match(line):
+            end = _envelope(lines, i, out, enveloped=False)
+            out.spans.append((i, end))
+            i = end
+        else:
+            i += 1
+    return out

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from codeassist.edits.markup import Parsed, fence, path_before
+from codeassist.edits.markup import Fence, Parsed, fence, path_before
 from codeassist.edits.types import Edit, ParseIssue
 
 _HUNK = re.compile(r"^@@+\s*-(\d+)(?:,(\d+))?\s+\+(\d+)(?:,(\d+))?\s*@@")
@@ -196,10 +196,25 @@ def _section_at(lines: list[str], i: int) -> _File | None:
     return None
 
 
+def _unclosed_fence(lines: list[str]) -> int | None:
+    """Index of a fence still open at the end of the reply, or None."""
+    opened: tuple[int, Fence] | None = None
+    for i, line in enumerate(lines):
+        f = fence(line)
+        if f is None:
+            continue
+        if opened is None:
+            opened = (i, f)
+        elif f.closes(opened[1]):
+            opened = None
+    return opened[0] if opened else None
+
+
 def parse(lines: list[str]) -> Parsed:
     """Read every file section of every unified diff in ``lines``."""
     out = Parsed.empty()
     n = len(lines)
+    open_fence = _unclosed_fence(lines)
     i = 0
     while i < n:
         section = _section_at(lines, i)
@@ -216,7 +231,9 @@ def parse(lines: list[str]) -> Parsed:
         tail = i
         while tail < n and not lines[tail].strip():
             tail += 1
-        if section.short and tail >= n:
+        # Header counts are often wrong, so a short last hunk only means a cut-off
+        # reply when the fence around the diff was never closed either.
+        if section.short and tail >= n and open_fence is not None and open_fence < section.start:
             _strip_prefixes(section)
             where = section.new_path or section.old_path
             msg = "diff hunk ends before the lines its @@ header counts (truncated reply?)"

@@ -1,0 +1,64 @@
+"""Format detection and mixed replies."""
+
+from __future__ import annotations
+
+import pytest
+
+from codeassist.edits.parse import MAX_REPLY_CHARS, parse_reply
+
+MIXED = """First the search/replace:
+
+a.py
+```python
+<<<<<<< SEARCH
+x = 1
+=======
+x = 2
+>>>>>>> REPLACE
+```
+
+Then a diff for another file:
+
+```diff
+--- a/b.py
++++ b/b.py
+@@ -1 +1 @@
+-y = 1
++y = 2
+```
+"""
+
+
+def test_mixed_search_replace_and_diff() -> None:
+    r = parse_reply(MIXED)
+    assert r.formats == ("search-replace", "udiff")
+    assert [(e.path, e.format, e.index) for e in r.edits] == [("a.py", "search-replace", 0), ("b.py", "udiff", 1)]
+
+
+def test_diff_inside_search_block_is_not_read_twice() -> None:
+    text = "notes.md\n<<<<<<< SEARCH\nold\n=======\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-p\n+q\n>>>>>>> REPLACE\n"
+    r = parse_reply(text)
+    assert r.formats == ("search-replace",)
+    (e,) = r.edits
+    assert e.new.startswith("--- a/x\n")
+
+
+def test_explicit_format_ignores_other_formats() -> None:
+    assert [e.path for e in parse_reply(MIXED, fmt="udiff").edits] == ["b.py"]
+    assert [e.path for e in parse_reply(MIXED, fmt="search-replace").edits] == ["a.py"]
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "hello", "\x00\x00", "```", "<<<<<<< SEARCH", "=======", "@@ -1 +1 @@"])
+def test_degenerate_replies(text: str) -> None:
+    r = parse_reply(text)
+    assert r.edits == ()
+
+
+def test_too_large_reply_is_refused_with_an_issue() -> None:
+    r = parse_reply("x" * (MAX_REPLY_CHARS + 1))
+    assert r.edits == () and "too large" in r.issues[0].message
+
+
+def test_fifty_megabytes_is_refused_quickly() -> None:
+    r = parse_reply("a.py\n<<<<<<< SEARCH\n" + "line\n" * 10_000_000)
+    assert r.edits == () and "too large" in r.issues[0].message
