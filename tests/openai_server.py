@@ -336,12 +336,25 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         for item in events:
             if isinstance(item, float):
-                time.sleep(item)
+                self._pause(item)
             elif item is _CUT:
                 raise _Cut()
             else:
                 self._chunk(item)
         self._chunk(b"")
+
+    def _pause(self, seconds: float) -> None:
+        """Wait between chunks, but notice at once a client that hung up or a server stopping."""
+        import select
+
+        deadline = time.monotonic() + seconds
+        while not self.server._stopping.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            readable, _, _ = select.select([self.connection], [], [], min(left, 0.02))
+            if readable and not self.connection.recv(1, socket.MSG_PEEK):
+                raise ConnectionResetError("the client closed the connection")
 
     def _chunk(self, data: bytes) -> None:
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
