@@ -1,0 +1,189 @@
+"""Apply accuracy on real history: python benchmarks/apply.py GIT_DIR [--cases N] [--show-failures].
+
+Builds cases from GIT_DIR's history (small commits touching 1-2 text files),
+renders each commit's diff as a reply in every format with realistic
+perturbations, applies each reply with codeassist's engine (no commit) on a
+scratch clone checked out at the commit's parent, and compares the result
+with the commit's post-image byte for byte.
+
+Per format x perturbation it prints: cases, exact (result == post-image),
+refused (nothing written), WRONG (written but different: the number that
+must stay at zero) and the median time per apply. The clone lives in a
+temporary directory and is deleted afterwards; GIT_DIR is never modified.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.apply_cases import (  # noqa: E402
+    PERTURBATIONS,
+    Case,
+    git,
+    hunks,
+    render_patch,
+    render_sr,
+    render_tool,
+    render_udiff,
+    render_whole,
+    select_cases,
+    written_path,
+)
+
+FORMATS = ("search-replace", "udiff", "udiff-wrong-lines", "udiff-no-lines", "whole", "patch", "tool")
+WHOLE_PERTURBATIONS = ("clean", "path")
+
+
+@dataclass
+class Tally:
+    cases: int = 0
+    exact: int = 0
+    refused: int = 0
+    wrong: int = 0
+    wrong_ws: int = 0  # of the wrong ones: differing from the post-image only in whitespace
+    times: list[float] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def render(fmt: str, case: Case, pert: str, all_files: list[str]) -> tuple[str, list[tuple[str, str]]] | None:
+    """The reply text and tool calls for one variant, or None when the perturbation does not apply."""
+    parts: list[str] = []
+    calls: list[tuple[str, str]] = []
+    for change in case.files:
+        hs = hunks(change.before.decode(), change.after.decode())
+        if fmt == "whole" and pert not in WHOLE_PERTURBATIONS:
+            return None
+        perturbed = PERTURBATIONS[pert](hs)
+        if perturbed is None:
+            return None
+        path = written_path(change.path, all_files, pert)
+        after = change.after.decode()
+        if fmt == "search-replace":
+            parts.append(render_sr(path, perturbed, after))
+        elif fmt.startswith("udiff"):
+            numbers = {"udiff": "right", "udiff-wrong-lines": "wrong", "udiff-no-lines": "none"}[fmt]
+            parts.append(render_udiff(path, perturbed, numbers))
+        elif fmt == "whole":
+            parts.append(render_whole(path, perturbed, after))
+        elif fmt == "patch":
+            parts.append(render_patch(path, perturbed, after))
+        else:
+            calls += render_tool(path, perturbed, after)
+    text = ("Here are the changes.\n\n" + "\n".join(parts)) if parts else ""
+    return text, calls
+
+
+def run_variant(root: Path, case: Case, reply: str, calls: list[tuple[str, str]]) -> tuple[str, float, str]:
+    """Apply one reply; return (outcome, seconds, note) and put the work tree back."""
+    from codeassist.backends.base import ToolCall
+    from codeassist.edits.engine import apply_reply
+
+    tool_calls = [ToolCall(f"call_{i}", name, args) for i, (name, args) in enumerate(calls)]
+    start = time.perf_counter()
+    result = apply_reply(root, reply, tool_calls=tool_calls, commit=False)
+    elapsed = time.perf_counter() - start
+    expected = {c.path: c.after for c in case.files}
+    if not result.ok or not result.written:
+        outcome = "exact" if result.ok and all((root / p).read_bytes() == d for p, d in expected.items()) else "refused"
+        note = result.feedback().splitlines()[0:3] if outcome == "refused" else []
+        return outcome, elapsed, " / ".join(note)
+    exact = set(result.changed) == set(expected) and all((root / p).read_bytes() == d for p, d in expected.items())
+    ws_only = not exact and set(result.changed) == set(expected) and all(
+        _squash((root / p).read_bytes()) == _squash(d) for p, d in expected.items()
+    )
+    for path in result.changed:
+        if path in expected:
+            (root / path).write_bytes(next(c.before for c in case.files if c.path == path))
+        else:
+            subprocess.run(["git", "-C", str(root), "checkout", "-q", "--", path], capture_output=True)
+            if not subprocess.run(["git", "-C", str(root), "ls-files", "--error-unmatch", path],
+                                  capture_output=True).returncode == 0:
+                (root / path).unlink(missing_ok=True)
+    if exact:
+        return "exact", elapsed, ""
+    return ("wrong-ws" if ws_only else "wrong"), elapsed, f"changed {list(result.changed)}"
+
+
+def _squash(data: bytes) -> bytes:
+    return b"".join(data.split())
+
+
+def bench(repo: Path, n_cases: int, show: bool) -> dict[tuple[str, str], Tally]:
+    cases = select_cases(repo, n_cases)
+    print(f"{repo.name}: {len(cases)} cases", file=sys.stderr)
+    tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
+    scratch = Path(tempfile.mkdtemp(prefix="codeassist-bench-"))
+    root = scratch / "checkout"
+    try:
+        subprocess.run(["git", "clone", "-q", "--shared", "--no-checkout", str(repo), str(root)], check=True)
+        for case in cases:
+            git(root, "checkout", "-q", "-f", "--detach", case.parent)
+            git(root, "clean", "-fdxq")
+            all_files = git(root, "ls-files").decode().splitlines()
+            for fmt in FORMATS:
+                for pert in PERTURBATIONS:
+                    rendered = render(fmt, case, pert, all_files)
+                    if rendered is None:
+                        continue
+                    outcome, secs, note = run_variant(root, case, *rendered)
+                    t = tallies[(fmt, pert)]
+                    t.cases += 1
+                    t.times.append(secs)
+                    if outcome == "wrong-ws":
+                        t.wrong_ws += 1
+                        outcome = "wrong"
+                    setattr(t, outcome, getattr(t, outcome) + 1)
+                    if outcome != "exact":
+                        t.notes.append(f"{outcome} {case.sha[:10]} {note}")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if show:
+        for (fmt, pert), t in sorted(tallies.items()):
+            for note in t.notes:
+                print(f"  {fmt}/{pert}: {note}", file=sys.stderr)
+    return tallies
+
+
+def table(tallies: dict[tuple[str, str], Tally]) -> str:
+    lines = [
+        "| format | perturbation | cases | exact | refused | WRONG | WRONG, whitespace only | median ms |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for fmt in FORMATS:
+        for pert in PERTURBATIONS:
+            t = tallies.get((fmt, pert))
+            if t is None or not t.cases:
+                continue
+            pct = 100.0 * t.exact / t.cases
+            ms = 1000 * statistics.median(t.times)
+            row = f"| {fmt} | {pert} | {t.cases} | {pct:.1f}% | {t.refused} | {t.wrong} | {t.wrong_ws} | {ms:.1f} |"
+            lines.append(row)
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("git_dir", type=Path)
+    parser.add_argument("--cases", type=int, default=60, help="commits to use (newest first)")
+    parser.add_argument("--show-failures", action="store_true", help="list every refused or wrong variant")
+    args = parser.parse_args()
+    repo = args.git_dir.resolve()
+    if not (repo / "HEAD").is_file():  # a work tree rather than a bare git directory
+        repo = Path(git(repo, "rev-parse", "--show-toplevel").decode().strip())
+    tallies = bench(repo, args.cases, args.show_failures)
+    print(table(tallies))
+
+
+if __name__ == "__main__":
+    main()

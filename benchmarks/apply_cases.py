@@ -1,0 +1,249 @@
+"""Cases for benchmarks/apply.py: small real commits, and replies rendered from them.
+
+A case is a commit touching one or two text files with a small diff. Its
+hunks (difflib, 3 lines of context) are the intended edit; they are rendered
+as a reply in each format, optionally perturbed the way models get edits
+slightly wrong.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import posixpath
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+Entry = tuple[str, str]  # (" " | "-" | "+", line without newline)
+
+
+@dataclass(frozen=True)
+class Hunk:
+    old_start: int  # 1-based
+    new_start: int
+    entries: tuple[Entry, ...]
+
+    def old(self) -> list[str]:
+        return [t for k, t in self.entries if k != "+"]
+
+    def new(self) -> list[str]:
+        return [t for k, t in self.entries if k != "-"]
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: str
+    before: bytes
+    after: bytes
+
+
+@dataclass(frozen=True)
+class Case:
+    sha: str
+    parent: str
+    files: tuple[FileChange, ...]
+
+
+def git(root: Path, *args: str) -> bytes:
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=True).stdout
+
+
+def _good_text(data: bytes) -> bool:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return "\r" not in text and "\0" not in text and text.endswith("\n") and len(data) < 256_000
+
+
+def select_cases(repo: Path, max_cases: int, max_lines: int = 30, scan: int = 3000) -> list[Case]:
+    """Newest first: non-merge commits modifying 1-2 text files with at most ``max_lines`` changed lines."""
+    out = git(repo, "rev-list", "--no-merges", f"--max-count={scan}", "--parents", "HEAD").decode().splitlines()
+    cases: list[Case] = []
+    for line in out:
+        ids = line.split()
+        if len(ids) != 2:
+            continue
+        sha, parent = ids
+        stat = git(repo, "diff-tree", "-r", "--no-renames", "--numstat", parent, sha).decode().splitlines()
+        status = git(repo, "diff-tree", "-r", "--no-renames", "--name-status", parent, sha).decode().splitlines()
+        if not 1 <= len(stat) <= 2 or any(not s.startswith("M\t") for s in status):
+            continue
+        rows = [r.split("\t", 2) for r in stat]
+        if any(a == "-" for a, _, _ in rows) or sum(int(a) + int(d) for a, d, _ in rows) > max_lines:
+            continue
+        files = []
+        for _, _, path in rows:
+            before = git(repo, "cat-file", "blob", f"{parent}:{path}")
+            after = git(repo, "cat-file", "blob", f"{sha}:{path}")
+            if not (_good_text(before) and _good_text(after)):
+                break
+            files.append(FileChange(path, before, after))
+        else:
+            cases.append(Case(sha, parent, tuple(files)))
+            if len(cases) >= max_cases:
+                break
+    return cases
+
+
+def hunks(before: str, after: str, context: int = 3) -> list[Hunk]:
+    a, b = before.splitlines(), after.splitlines()
+    out: list[Hunk] = []
+    for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(context):
+        entries: list[Entry] = []
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                entries += [(" ", t) for t in a[i1:i2]]
+            else:
+                entries += [("-", t) for t in a[i1:i2]]
+                entries += [("+", t) for t in b[j1:j2]]
+        out.append(Hunk(group[0][1] + 1, group[0][3] + 1, tuple(entries)))
+    return out
+
+
+# ----- perturbations: hunks -> hunks, or None when not applicable --------------
+
+def _map(hs: list[Hunk], fn: Callable[[Entry], list[Entry]]) -> list[Hunk]:
+    return [Hunk(h.old_start, h.new_start, tuple(e for entry in h.entries for e in fn(entry))) for h in hs]
+
+
+def trailing_ws(hs: list[Hunk]) -> list[Hunk] | None:
+    return _map(hs, lambda e: [(e[0], e[1] + "  ")] if e[0] != "+" and e[1].strip() else [e])
+
+
+def indent(hs: list[Hunk]) -> list[Hunk] | None:
+    return _map(hs, lambda e: [(e[0], "    " + e[1])] if e[1].strip() else [e])
+
+
+def _drop_blanks(hs: list[Hunk], only_between_context: bool) -> list[Hunk] | None:
+    """Drop blank context lines; optionally only those with unchanged lines on both sides.
+
+    A blank line next to an inserted or removed line is genuinely ambiguous once
+    dropped from both sides of an edit (did the insertion go before or after
+    it?), so the strict variant keeps those.
+    """
+    out: list[Hunk] = []
+    dropped = False
+    for h in hs:
+        kept: list[Entry] = []
+        for i, (k, t) in enumerate(h.entries):
+            prev_ok = i > 0 and h.entries[i - 1][0] == " "
+            next_ok = i + 1 < len(h.entries) and h.entries[i + 1][0] == " "
+            if k == " " and not t.strip() and (not only_between_context or (prev_ok and next_ok)):
+                dropped = True
+                continue
+            kept.append((k, t))
+        out.append(Hunk(h.old_start, h.new_start, tuple(kept)))
+    if not dropped or not all(any(t.strip() for t in h.old()) for h in out):
+        return None
+    return out
+
+
+def blank_lines(hs: list[Hunk]) -> list[Hunk] | None:
+    return _drop_blanks(hs, only_between_context=True)
+
+
+def blank_lines_any(hs: list[Hunk]) -> list[Hunk] | None:
+    return _drop_blanks(hs, only_between_context=False)
+
+
+def elide(hs: list[Hunk]) -> list[Hunk] | None:
+    """Replace unchanged runs of 3+ lines between two changes with a ``...`` line."""
+    out, changed = [], False
+    for h in hs:
+        entries = list(h.entries)
+        kinds = [k for k, _ in entries]
+        first = next((i for i, k in enumerate(kinds) if k != " "), None)
+        last = max((i for i, k in enumerate(kinds) if k != " "), default=None)
+        new_entries: list[Entry] = []
+        i = 0
+        while i < len(entries):
+            j = i
+            while j < len(entries) and entries[j][0] == " ":
+                j += 1
+            if first is not None and last is not None and first < i and j <= last and j - i >= 3:
+                line = entries[i][1]
+                pad = line[: len(line) - len(line.lstrip())]
+                new_entries.append((" ", pad + "..."))
+                changed = True
+                i = j
+                continue
+            new_entries.append(entries[i])
+            i += 1
+        out.append(Hunk(h.old_start, h.new_start, tuple(new_entries)))
+    return out if changed else None
+
+
+PERTURBATIONS: dict[str, Callable[[list[Hunk]], list[Hunk] | None]] = {
+    "clean": lambda hs: hs,
+    "trailing-ws": trailing_ws,
+    "indent-shift": indent,
+    "missing-blank-lines": blank_lines,
+    "missing-blank-lines-any": blank_lines_any,
+    "elided-context": elide,
+    "path": lambda hs: hs,
+}
+
+
+def written_path(path: str, all_files: list[str], perturbation: str) -> str:
+    if perturbation != "path":
+        return path
+    base = posixpath.basename(path)
+    unique = sum(1 for f in all_files if posixpath.basename(f) == base) == 1
+    return base if unique else "./" + path
+
+
+# ----- renderers ------------------------------------------------------------
+
+def fence(body: str) -> str:
+    ticks = "````" if "```" in body else "```"
+    return f"{ticks}\n{body}{ticks}\n"
+
+
+def _join(lines: list[str]) -> str:
+    return "".join(line + "\n" for line in lines)
+
+
+def render_sr(path: str, hs: list[Hunk], after: str) -> str:
+    blocks = [
+        f"{path}\n" + fence(f"<<<<<<< SEARCH\n{_join(h.old())}=======\n{_join(h.new())}>>>>>>> REPLACE\n")
+        for h in hs
+    ]
+    return "\n".join(blocks)
+
+
+def render_udiff(path: str, hs: list[Hunk], numbers: str) -> str:
+    body = [f"--- a/{path}", f"+++ b/{path}"]
+    for h in hs:
+        shift = 11 if numbers == "wrong" else 0
+        if numbers == "none":
+            body.append("@@ ... @@")
+        else:
+            body.append(f"@@ -{h.old_start + shift},{len(h.old())} +{h.new_start + shift},{len(h.new())} @@")
+        body += [k + t for k, t in h.entries]
+    text = _join(body)
+    ticks = "````" if "```" in text else "```"
+    return f"{ticks}diff\n{text}{ticks}\n"
+
+
+def render_whole(path: str, hs: list[Hunk], after: str) -> str:
+    return f"{path}\n" + fence(after)
+
+
+def render_patch(path: str, hs: list[Hunk], after: str) -> str:
+    body = ["*** Begin Patch", f"*** Update File: {path}"]
+    for h in hs:
+        body.append("@@")
+        body += [k + t for k, t in h.entries]
+    body.append("*** End Patch")
+    return _join(body)
+
+
+def render_tool(path: str, hs: list[Hunk], after: str) -> list[tuple[str, str]]:
+    """(tool name, JSON arguments) per hunk, for edits_from_tool_calls."""
+    return [
+        ("replace_in_file", json.dumps({"path": path, "old_text": _join(h.old()), "new_text": _join(h.new())}))
+        for h in hs
+    ]
