@@ -142,10 +142,17 @@ def test_create_write_append_delete_rename(repo: Path) -> None:
 
 
 def test_create_over_existing_file_fails(repo: Path) -> None:
-    result = apply_edits(repo, [Edit("b.py", "create", new="other\n")])
+    result = apply_edits(repo, [Edit("b.py", "create", new="other\n", format="patch")])
     assert not result.ok and "already exists" in result.failed[0].reason
-    same = apply_edits(repo, [Edit("b.py", "create", new="X = 1\nY = 2\n")])
+    same = apply_edits(repo, [Edit("b.py", "create", new="X = 1\nY = 2\n", format="udiff")])
     assert same.ok and same.already_applied == ("b.py",)
+
+
+def test_search_replace_create_on_existing_file_appends(repo: Path) -> None:
+    assert apply_edits(repo, [Edit("b.py", "create", new="Z = 3\n")]).ok
+    assert (repo / "b.py").read_text() == "X = 1\nY = 2\nZ = 3\n"
+    again = apply_edits(repo, [Edit("b.py", "create", new="Z = 3\n")])
+    assert again.ok and again.already_applied == ("b.py",)
 
 
 def test_empty_search_appends_or_creates(repo: Path) -> None:

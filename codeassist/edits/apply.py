@@ -101,7 +101,7 @@ def plan_edits(root: Path, edits: Sequence[Edit]) -> Plan:
             while i + len(group) < len(edits) and _same_patch(edits[i + len(group)], edit):
                 group.append(edits[i + len(group)])
         try:
-            if len(group) > 1 or edit.raw_patch:
+            if edit.raw_patch and edit.action == "replace":
                 _apply_patch_group(plan, resolver, group)
             else:
                 _apply_one(plan, resolver, edit)
@@ -131,9 +131,13 @@ def _apply_one(plan: Plan, resolver: PathResolver, edit: Edit) -> None:
     # An empty SEARCH may name a file that does not exist yet.
     f = _state(plan, resolver, edit.path, "append" if action == "replace" and not edit.old.strip() else action)
     new = normalize(edit.new)
+    has_content = bool((f.text or "").strip())
     if action == "replace" and not edit.old.strip():
         # An empty SEARCH: a new file, or more lines at the end of an existing one.
-        action = "create" if not (f.text or "").strip() else "append"
+        action = "append" if has_content else "create"
+    elif action == "create" and edit.format == "search-replace" and has_content and f.text != new:
+        # The parser cannot tell an empty SEARCH on an existing file from a new file.
+        action = "append"
     if action == "replace":
         _replace(plan, f, edit, edit.old, new)
     elif action in ("create", "write"):
@@ -170,7 +174,7 @@ def _replace(plan: Plan, f: TextFile, edit: Edit, old: str, new: str) -> bool:
     if f.text is None:
         plan.failed.append(Failed(f.rel, "no such file (deleted earlier in this reply?)", "", edit.index))
         return False
-    found = locate(f.text, normalize(old), new)
+    found = locate(f.text, normalize(old), new, anchor=edit.anchor)
     if isinstance(found, MatchFailure):
         if found.reason == "already-applied":
             plan.already.append(f.rel)
