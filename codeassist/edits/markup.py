@@ -39,6 +39,9 @@ class Fence:
 
 def fence(line: str) -> Fence | None:
     """The fence on ``line``, or None if it is not a fence line."""
+    head = line[:6]
+    if "``" not in head and "~~" not in head:
+        return None  # fast path: this runs on every line of a reply
     m = _FENCE.match(line.rstrip())
     if m is None:
         return None

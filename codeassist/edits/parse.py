@@ -21,7 +21,7 @@ from codeassist.errors import UsageError
 FORMATS = ("auto", "search-replace", "udiff", "whole", "patch")
 # Replies are at most a few hundred kilobytes; beyond this the input is not a
 # model reply (or is hostile), and reading it line by line would only waste time.
-MAX_REPLY_CHARS = 16 * 1024 * 1024
+MAX_REPLY_CHARS = 8 * 1024 * 1024
 
 _PARSERS: dict[str, Callable[[list[str]], Parsed]] = {
     "patch": patch.parse,

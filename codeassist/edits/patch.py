@@ -139,7 +139,9 @@ def parse(lines: list[str]) -> Parsed:
     n = len(lines)
     while i < n:
         line = lines[i]
-        if _BEGIN.match(line):
+        if not line.startswith("***"):
+            i += 1
+        elif _BEGIN.match(line):
             end = _envelope(lines, i + 1, out)
             out.spans.append((i, end))
             i = end

@@ -65,7 +65,7 @@ def parse(lines: list[str]) -> Parsed:
     i = 0
     n = len(lines)
     while i < n:
-        if not HEAD.match(lines[i]):
+        if "<<<<<" not in lines[i] or not HEAD.match(lines[i]):
             i += 1
             continue
         head = i

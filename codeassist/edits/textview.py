@@ -55,6 +55,8 @@ class TextView:
         """Map an offset in the normalised text to the same place in the original."""
         if self._orig_starts is None or not self.starts:
             return pos
+        if pos >= len(self.norm):
+            return len(self.original)
         line = bisect_right(self.starts, pos) - 1
         return self._orig_starts[line] + (pos - self.starts[line])
 

@@ -183,6 +183,8 @@ def _edits(section: _File, raw: str | None, out: Parsed) -> None:
 
 def _section_at(lines: list[str], i: int) -> _File | None:
     """A file section starting at line ``i``, or None if no diff starts there."""
+    if lines[i][:1] not in ("d", "-", "@"):
+        return None
     m = _GIT.match(lines[i])
     if m:
         return _File(i, m.group(1), m.group(2))
@@ -214,7 +216,7 @@ def parse(lines: list[str]) -> Parsed:
     """Read every file section of every unified diff in ``lines``."""
     out = Parsed.empty()
     n = len(lines)
-    open_fence = _unclosed_fence(lines)
+    open_fence: int | None = -1  # computed when first needed
     i = 0
     while i < n:
         section = _section_at(lines, i)
@@ -233,6 +235,8 @@ def parse(lines: list[str]) -> Parsed:
             tail += 1
         # Header counts are often wrong, so a short last hunk only means a cut-off
         # reply when the fence around the diff was never closed either.
+        if section.short and tail >= n and open_fence == -1:
+            open_fence = _unclosed_fence(lines)
         if section.short and tail >= n and open_fence is not None and open_fence < section.start:
             _strip_prefixes(section)
             where = section.new_path or section.old_path
