@@ -1,9 +1,11 @@
 """Turn a model's reply into edits: format detection and the one entry point, :func:`parse_reply`.
 
-With ``fmt="auto"`` the parsers run in a fixed order (apply_patch envelope,
-SEARCH/REPLACE, unified diff) and each blanks the lines it consumed before the
-next one runs, so a diff inside a SEARCH block is never read twice and a reply
-may mix formats. Whole-file blocks are only looked for when no other format
+With ``fmt="auto"`` the parsers run in a fixed order (SEARCH/REPLACE,
+apply_patch envelope, unified diff) and each blanks the lines it consumed
+before the next one runs, so a diff inside a SEARCH block is never read twice
+and a reply may mix formats. SEARCH/REPLACE goes first because its blocks
+hold file text verbatim (which may itself show a diff or a patch), while the
+bodies of diffs and patches prefix every line with ``+``, ``-`` or a space. Whole-file blocks are only looked for when no other format
 was found: any fenced snippet after a file name looks like one, and reading a
 partial snippet as a whole file would wipe the rest of that file.
 """
@@ -67,7 +69,7 @@ def parse_reply(text: str, fmt: str = "auto") -> ParseResult:
 def _parse_auto(lines: list[str]) -> list[tuple[str, Parsed]]:
     parts: list[tuple[str, Parsed]] = []
     remaining = lines
-    for name in ("patch", "search-replace", "udiff"):
+    for name in ("search-replace", "patch", "udiff"):
         parsed = _PARSERS[name](remaining)
         if parsed.edits or parsed.issues:
             parts.append((name, parsed))

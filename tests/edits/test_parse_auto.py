@@ -62,3 +62,11 @@ def test_too_large_reply_is_refused_with_an_issue() -> None:
 def test_fifty_megabytes_is_refused_quickly() -> None:
     r = parse_reply("a.py\n<<<<<<< SEARCH\n" + "line\n" * 10_000_000)
     assert r.edits == () and "too large" in r.issues[0].message
+
+
+def test_patch_text_inside_search_block_is_content() -> None:
+    text = "docs.md\n<<<<<<< SEARCH\nold\n=======\n*** Begin Patch\n*** Delete File: x\n*** End Patch\n>>>>>>> REPLACE\n"
+    r = parse_reply(text)
+    assert r.formats == ("search-replace",)
+    (e,) = r.edits
+    assert e.new == "*** Begin Patch\n*** Delete File: x\n*** End Patch\n"
