@@ -49,7 +49,7 @@ class LanguageSpec:
     extensions: tuple[str, ...]
     module: str  # importable grammar module of the wheel
     function: str  # function of that module returning the TSLanguage pointer
-    query: str  # stem of the tags query file in queries/ (<query>-tags.scm)
+    queries: tuple[str, ...]  # tags query files in queries/ (<stem>-tags.scm), joined in order
     filenames: tuple[str, ...] = ()  # exact base names without a telling extension
 
 
@@ -58,20 +58,21 @@ def _spec(
     extensions: tuple[str, ...],
     module: str,
     function: str = "language",
-    query: str | None = None,
+    queries: tuple[str, ...] | None = None,
     filenames: tuple[str, ...] = (),
 ) -> LanguageSpec:
-    return LanguageSpec(name, extensions, module, function, query or name, filenames)
+    return LanguageSpec(name, extensions, module, function, queries or (name,), filenames)
 
 
 LANGUAGES: dict[str, LanguageSpec] = {
     s.name: s
     for s in (
         _spec("python", (".py", ".pyi", ".pyw"), "tree_sitter_python"),
-        _spec("javascript", (".js", ".jsx", ".mjs", ".cjs"), "tree_sitter_javascript"),
+        # The JavaScript grammar parses JSX too; component uses live in their own file.
+        _spec("javascript", (".js", ".jsx", ".mjs", ".cjs"), "tree_sitter_javascript", queries=("javascript", "jsx")),
         _spec("typescript", (".ts", ".mts", ".cts"), "tree_sitter_typescript", "language_typescript"),
-        # TSX is TypeScript plus JSX: a grammar of its own, the same tags query.
-        _spec("tsx", (".tsx",), "tree_sitter_typescript", "language_tsx", query="typescript"),
+        # TSX is TypeScript plus JSX: a grammar of its own, the TypeScript and JSX queries.
+        _spec("tsx", (".tsx",), "tree_sitter_typescript", "language_tsx", queries=("typescript", "jsx")),
         _spec("go", (".go",), "tree_sitter_go"),
         _spec("rust", (".rs",), "tree_sitter_rust"),
         _spec("java", (".java",), "tree_sitter_java"),

@@ -102,12 +102,13 @@ def _role(capture: str) -> _CaptureRole | None:
 
 
 def query_text(language: str) -> str:
-    """The tags query source shipped for ``language``."""
+    """The tags query source shipped for ``language`` (its query files joined in order)."""
     try:
-        stem = LANGUAGES[language].query
+        stems = LANGUAGES[language].queries
     except KeyError:
         raise UnknownLanguage(language) from None
-    return (resources.files("codeassist.index") / "queries" / f"{stem}-tags.scm").read_text(encoding="utf-8")
+    folder = resources.files("codeassist.index") / "queries"
+    return "\n".join((folder / f"{stem}-tags.scm").read_text(encoding="utf-8") for stem in stems)
 
 
 @cache

@@ -101,11 +101,8 @@ BAD_INPUTS = {
 }
 
 
-QUERIED = [
-    name
-    for name in LANGUAGES
-    if (Path(__file__).parents[2] / "codeassist/index/queries").joinpath(f"{LANGUAGES[name].query}-tags.scm").exists()
-]
+QUERIES = Path(__file__).parents[2] / "codeassist" / "index" / "queries"
+QUERIED = [name for name in LANGUAGES if all((QUERIES / f"{q}-tags.scm").exists() for q in LANGUAGES[name].queries)]
 
 
 @pytest.mark.parametrize("language", QUERIED)
