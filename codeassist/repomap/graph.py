@@ -12,14 +12,16 @@ import math
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
 from codeassist.index.cache import IndexCache
 from codeassist.index.indexer import Snapshot
 from codeassist.index.parse import load_defs, load_refs
 
 # Identifiers defined in more files than this are generic (``get``, ``run``,
-# ``__init__``): they link everything to everything and carry no signal.
-MAX_DEFINERS = 100
+# ``__init__``): they link everything to everything, carry little signal and
+# would make the graph quadratic in size on large repositories.
+MAX_DEFINERS = 10
 _CAMEL = re.compile(r"[a-z][A-Z]|[A-Z][a-z]")
 _GRAPH_CACHE_SIZE = 2
 
@@ -36,8 +38,13 @@ class RepoGraph:
     definers: dict[str, tuple[int, ...]]  # identifier -> files defining it, ascending
     # identifier -> (source file, target file, weight) for each reference edge it makes
     contribs: dict[str, tuple[tuple[int, int, float], ...]]
-    base_edges: dict[tuple[int, int], float]
+    # per target file: (identifier, source file, weight) of each edge into it
+    incoming: tuple[tuple[tuple[str, int, float], ...], ...]
+    base_edges: dict[tuple[int, int], float]  # insertion order is deterministic: never needs sorting
+    out_weight: tuple[float, ...]
+    digraph: Any  # rustworkx.PyDiGraph of base_edges, copied when a request changes weights
     lines: dict[int, list[str]] = field(default_factory=dict)  # source lines, read when rendered
+    parents: dict[int, list[int]] = field(default_factory=dict)  # enclosing definition of each, when rendered
 
     @property
     def index(self) -> dict[str, int]:
@@ -88,6 +95,7 @@ def build_graph(cache: IndexCache, snap: Snapshot) -> RepoGraph:
             referrers.setdefault(name, []).append((i, count))
     n = len(paths)
     contribs: dict[str, tuple[tuple[int, int, float], ...]] = {}
+    incoming: list[list[tuple[str, int, float]]] = [[] for _ in range(n)]
     base: dict[tuple[int, int], float] = {}
     for name in sorted(referrers):
         targets = definers.get(name)
@@ -101,16 +109,28 @@ def build_graph(cache: IndexCache, snap: Snapshot) -> RepoGraph:
             for dst in targets:
                 if src != dst:
                     edges.append((src, dst, w))
+                    incoming[dst].append((name, src, w))
                     base[(src, dst)] = base.get((src, dst), 0.0) + w
         if edges:
             contribs[name] = tuple(edges)
+    import rustworkx as rx
+
+    out_weight = [0.0] * n
+    for (s, _), w in base.items():
+        out_weight[s] += w
+    digraph = rx.PyDiGraph(multigraph=False)
+    digraph.add_nodes_from(range(n))
+    digraph.add_edges_from([(s, d, w) for (s, d), w in base.items()])
     return RepoGraph(
         state_key=snap.state_key,
         paths=paths,
         defs=tuple(all_defs),
         definers={k: tuple(v) for k, v in definers.items()},
         contribs=contribs,
+        incoming=tuple(tuple(x) for x in incoming),
         base_edges=base,
+        out_weight=tuple(out_weight),
+        digraph=digraph,
     )
 
 

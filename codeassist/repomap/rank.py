@@ -20,7 +20,11 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
 _WORD = re.compile(r"[^\s`'\"(),;<>\[\]{}]+")
 MENTION_BOOST = 10.0  # edge weight multiplier for identifiers the request names
 _MIN_STEM = 5  # shorter file stems ("main", "util") are too common to count as a mention
-_DIGITS = 9  # significant digits kept before ranks are compared
+_DECIMALS = 12  # kept before ranks are compared
+# Definitions are scored in this many of the best files only: a definition's
+# score is bounded by its file's rank, so the rest could not reach a map.
+CANDIDATE_FILES = 600
+CANDIDATE_DEFS = 12_000  # ... and in no more files than it takes to hold this many definitions
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,8 @@ class Ranking:
 
 
 def _round(x: float) -> float:
-    return float(f"{x:.{_DIGITS}g}")
+    # Ranks are at most 1: twelve decimals keep every real difference and drop float noise.
+    return round(x, _DECIMALS)
 
 
 def query_identifiers(query: str, graph: RepoGraph) -> frozenset[str]:
@@ -80,13 +85,15 @@ def personalization(graph: RepoGraph, seeds: Seeds, mentioned: frozenset[str]) -
     return p
 
 
-def _pagerank(graph: RepoGraph, edges: dict[tuple[int, int], float], p: list[float]) -> list[float]:
+def _pagerank(graph: RepoGraph, changes: dict[tuple[int, int], float], p: list[float]) -> list[float]:
     import rustworkx as rx
 
+    g = graph.digraph
+    if changes:
+        g = g.copy()
+        for (s, d), w in changes.items():
+            g.update_edge(s, d, w)
     n = len(graph.paths)
-    g = rx.PyDiGraph(multigraph=False)
-    g.add_nodes_from(range(n))
-    g.add_edges_from([(s, d, w) for (s, d), w in sorted(edges.items())])
     try:
         ranks = rx.pagerank(g, alpha=0.85, weight_fn=float, personalization=dict(enumerate(p)), max_iter=200)
     except rx.FailedToConverge:
@@ -96,32 +103,36 @@ def _pagerank(graph: RepoGraph, edges: dict[tuple[int, int], float], p: list[flo
 
 
 def rank(graph: RepoGraph, seeds: Seeds, *, with_defs: bool = True) -> Ranking:
-    """File ranks and, when ``with_defs``, a score for every (file, identifier) defined."""
+    """File ranks and, when ``with_defs``, a score for (file, identifier) definitions of the best files."""
     n = len(graph.paths)
     if n == 0:
         return Ranking((), {}, frozenset())
     mentioned = query_identifiers(seeds.query, graph)
-    edges = dict(graph.base_edges)
+    changes: dict[tuple[int, int], float] = {}
+    out_weight = list(graph.out_weight)
     for name in sorted(mentioned):
         for s, d, w in graph.contribs.get(name, ()):
-            edges[(s, d)] += w * (MENTION_BOOST - 1.0)
-    ranks = _pagerank(graph, edges, personalization(graph, seeds, mentioned))
+            extra = w * (MENTION_BOOST - 1.0)
+            changes[(s, d)] = changes.get((s, d), graph.base_edges[(s, d)]) + extra
+            out_weight[s] += extra
+    ranks = _pagerank(graph, changes, personalization(graph, seeds, mentioned))
     file_rank = tuple(_round(r) for r in ranks)
     scores: dict[tuple[int, str], float] = {}
     if with_defs:
-        out_weight = [0.0] * n
-        for (s, _), w in sorted(edges.items()):
-            out_weight[s] += w
-        raw: dict[tuple[int, str], float] = {}
-        for name in sorted(graph.contribs):
-            boost = MENTION_BOOST if name in mentioned else 1.0
-            for s, d, w in graph.contribs[name]:
-                key = (d, name)
-                raw[key] = raw.get(key, 0.0) + ranks[s] * w * boost / out_weight[s]
-        for i, defs in enumerate(graph.defs):
+        order = sorted((f for f in range(n) if graph.defs[f]), key=lambda f: (-file_rank[f], graph.paths[f]))
+        held = 0
+        for f in order[:CANDIDATE_FILES]:
+            if held >= CANDIDATE_DEFS:
+                break
+            held += len(graph.defs[f])
+            raw: dict[str, float] = {}
+            for name, s, w in graph.incoming[f]:
+                boost = MENTION_BOOST if name in mentioned else 1.0
+                raw[name] = raw.get(name, 0.0) + ranks[s] * w * boost / out_weight[s]
+            defs = graph.defs[f]
             # Definitions nobody references still order by their file's rank, below referenced ones.
-            floor = ranks[i] * 0.01 / (1 + len(defs))
+            floor = ranks[f] * 0.01 / (1 + len(defs))
             for name in sorted({d[0] for d in defs}):
                 bonus = 1.0 if name in mentioned else 0.0  # ranks sum to 1: named ones come first
-                scores[(i, name)] = _round(raw.get((i, name), 0.0) + floor + bonus)
+                scores[(f, name)] = _round(raw.get(name, 0.0) + floor + bonus)
     return Ranking(file_rank, scores, mentioned)

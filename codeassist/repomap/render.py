@@ -31,16 +31,14 @@ class Item:
 
 
 def order_items(graph: RepoGraph, ranking: Ranking, hidden: set[int]) -> list[Item]:
-    """Definitions best first, then files without any definition, best first."""
-    scored: list[tuple[float, str, int, int]] = []
-    for f, defs in enumerate(graph.defs):
-        if f in hidden:
-            continue
-        for j, d in enumerate(defs):
-            scored.append((-ranking.def_score.get((f, d[0]), 0.0), graph.paths[f], d[2], j))
+    """Scored definitions best first, then files without any definition, best first."""
+    scored: list[tuple[float, str, int, int, int]] = []
+    for f in sorted({f for f, _ in ranking.def_score} - hidden):
+        path = graph.paths[f]
+        for j, d in enumerate(graph.defs[f]):
+            scored.append((-ranking.def_score.get((f, d[0]), 0.0), path, d[2], j, f))
     scored.sort()
-    index = graph.index
-    items = [Item(index[path], j) for _, path, _, j in scored]
+    items = [Item(f, j) for _, _, _, j, f in scored]
     bare = sorted(
         (-ranking.file_rank[f], graph.paths[f], f)
         for f, defs in enumerate(graph.defs)
@@ -63,13 +61,32 @@ def _file_lines(root: Path, graph: RepoGraph, f: int) -> list[str]:
     return lines
 
 
-def _scope_lines(defs: Sequence[Def], j: int) -> list[int]:
-    """The name line of definition ``j`` and of every definition enclosing it."""
-    name, _, line, start, end = defs[j]
-    out = [line]
-    for k, (_, _, oline, ostart, oend) in enumerate(defs):
-        if k != j and ostart <= start and end <= oend and (ostart, -oend) < (start, -end) and oline < line:
-            out.append(oline)
+def _parents(defs: Sequence[Def]) -> list[int]:
+    """For each definition, the innermost other definition whose span encloses it (-1: none)."""
+    order = sorted(range(len(defs)), key=lambda j: (defs[j][3], -defs[j][4], defs[j][2], j))
+    parents = [-1] * len(defs)
+    stack: list[int] = []
+    for j in order:
+        start, end = defs[j][3], defs[j][4]
+        while stack and not (defs[stack[-1]][3] <= start and end <= defs[stack[-1]][4]):
+            stack.pop()
+        if stack and defs[stack[-1]][2] < defs[j][2]:
+            parents[j] = stack[-1]
+        stack.append(j)
+    return parents
+
+
+def _scope_lines(graph: RepoGraph, f: int, j: int) -> list[int]:
+    """The name line of definition ``j`` of file ``f`` and of every definition enclosing it."""
+    parents = graph.parents.get(f)
+    if parents is None:
+        parents = graph.parents[f] = _parents(graph.defs[f])
+    defs = graph.defs[f]
+    out = [defs[j][2]]
+    k = parents[j]
+    while k >= 0:
+        out.append(defs[k][2])
+        k = parents[k]
     return out
 
 
@@ -111,7 +128,7 @@ def render_items(
         wanted_set: set[int] = set()
         for j in defs_shown:
             end = defs[j][4]
-            for ln in _scope_lines(defs, j):
+            for ln in _scope_lines(graph, f, j):
                 if 0 <= ln < len(lines):
                     wanted_set.update(_signature(lines, ln, end if ln == defs[j][2] else ln))
         wanted = sorted(wanted_set)
