@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from codeassist.backends.base import Backend, Message, RequestOptions, ToolCall, Usage
 from codeassist.checks import CheckResult
-from codeassist.errors import BackendError, CodeassistError, Interrupted, TaskFailed
+from codeassist.errors import CodeassistError, Interrupted, TaskFailed
 
 if TYPE_CHECKING:
     from codeassist.backends.catalogue import ModelInfo
@@ -89,7 +89,7 @@ class Session:
         on_event: EventSink | None = None,
         confirm_files: Callable[[list[str]], bool] | None = None,
         environ: Mapping[str, str] | None = None,
-        user_prompt_dir: Path | None = None,
+        user_config_dir: Path | None = None,
     ) -> None:
         self.backend = backend
         self.root = root
@@ -98,7 +98,9 @@ class Session:
         self._emit_cb = on_event or (lambda event: None)
         self._confirm_files = confirm_files
         self._environ = environ
-        self._user_prompt_dir = user_prompt_dir
+        from codeassist.prompts import prompt_dirs
+
+        self.prompt_dirs = prompt_dirs(root, user_config_dir)
         self.usage = Usage()
 
     # -- events -----------------------------------------------------------
@@ -150,7 +152,7 @@ class Session:
             map_files=self.settings.map_files,
             instruction_files=tuple(self.settings.instruction_files),
         )
-        built = build_context(req, user_prompt_dir=self._user_prompt_dir)
+        built = build_context(req, prompt_dirs=self.prompt_dirs)
         self._emit(
             "context",
             parts=[{"name": p.name, "tokens": p.tokens, "detail": p.detail} for p in built.parts],
@@ -167,8 +169,10 @@ class Session:
         try:
             built = self._context(opts, opts.files, ())
             reply = self._stream(built.messages)
+        except KeyboardInterrupt:
+            return self._error(Interrupted(), "", 130)
         except CodeassistError as exc:
-            return self._error(exc, "", 1)
+            return self._error(exc, "", exc.exit_code)
         if not reply.text.strip():
             return self._finish(
                 RunResult(
@@ -204,8 +208,6 @@ class Session:
     def _error(self, exc: CodeassistError, reply: str, code: int, *, rounds: int = 1) -> RunResult:
         status: Status = "failed" if isinstance(exc, TaskFailed) else "error"
         msg = exc.message + (f" ({exc.hint})" if exc.hint else "")
-        if isinstance(exc, BackendError | Interrupted) or code != 1:
-            status = "error" if not isinstance(exc, TaskFailed) else status
         return self._finish(RunResult(status, reply, rounds=rounds, usage=self.usage, errors=(msg,), exit_code=code))
 
     def _finish(self, result: RunResult) -> RunResult:

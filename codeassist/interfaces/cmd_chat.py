@@ -129,7 +129,7 @@ def _make_session(
     from codeassist.errors import UsageError
     from codeassist.session import RunOptions, Session
 
-    backend = create_backend(settings)
+    backend = create_backend(settings, opts.environ)
     info = lookup_model(settings.model, settings.models)
     edit_format = run_args.pop("edit_format", None) or settings.edit_format or info.edit_format
     if edit_format not in ("search-replace", "udiff", "whole", "patch", "tool"):
@@ -148,7 +148,7 @@ def _make_session(
         on_event=sink,
         confirm_files=confirm,
         environ=opts.environ,
-        user_prompt_dir=user_config_path(opts.environ).parent / "prompts",
+        user_config_dir=user_config_path(opts.environ).parent,
     )
     run_opts = RunOptions(
         mode=mode,  # type: ignore[arg-type]
