@@ -183,7 +183,7 @@ def test_edit_fixes_a_failing_test_command(
         "test_cmd = \"grep -q 'hello, world' app.py || (echo 'greeting test failed'; exit 1)\"\n"
     )
     half = GOOD_SR.replace('"hello, world"', '"hello, there"')
-    fix = 'app.py\n```\n<<<<<<< SEARCH\n    return "hello, there"\n=======\n    return "hello, world"\n>>>>>>> REPLACE\n```\n'
+    fix = GOOD_SR.replace('return "hello"\n=', 'return "hello, there"\n=')
     openai_server.enqueue(Text(half), Text(fix), COMMIT_MSG)
     proc = cli(openai_server, repo, isolated_env, "edit", "greet the world", "-f", "app.py", "--json")
     assert proc.returncode == 0, proc.stderr
