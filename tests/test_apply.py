@@ -206,3 +206,25 @@ def test_git_apply_ignores_surrounding_repository(repo: Path) -> None:
 
 def test_failure_message_empty_when_ok() -> None:
     assert failure_message(ApplyResult()) == ""
+
+
+def test_udiff_three_way_when_context_changed_since(repo: Path) -> None:
+    lines = [f"line {i}\n" for i in range(1, 21)]
+    (repo / "c.txt").write_text("".join(lines))
+    git(repo, "add", "c.txt")
+    git(repo, "commit", "-q", "-m", "c")
+    changed = lines.copy()
+    changed[9] = "line 10 changed by the model\n"
+    (repo / "c.txt").write_text("".join(changed))
+    patch = git(repo, "diff", "--", "c.txt")
+    assert "index " in patch
+    # Meanwhile the file moved on: a context line of the hunk differs now.
+    current = lines.copy()
+    current[7] = "line 8 edited by the user\n"
+    (repo / "c.txt").write_text("".join(current))
+    edit = Edit("c.txt", "replace", old="line 10\n", new="line 10 changed by the model\n", format="udiff",
+                raw_patch=patch)
+    result = apply_edits(repo, [edit])
+    assert result.ok and result.applied[0].strategy == "git-apply-3way"
+    text = (repo / "c.txt").read_text()
+    assert "line 8 edited by the user\n" in text and "line 10 changed by the model\n" in text

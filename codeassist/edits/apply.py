@@ -8,7 +8,10 @@ writes nothing and reports, per edit, the path, the reason and the closest
 lines, which :func:`failure_message` turns into text a model can act on.
 
 Unified-diff edits (``raw_patch``) go through ``git apply --recount`` on a
-scratch copy of the file first, and fall back to the matcher hunk by hunk.
+scratch copy of the file first (no ``--check`` needed: nothing real is
+touched), then a three-way merge when the diff's ``index`` line names a
+preimage blob the repository has (``git apply --3way`` in memory), and fall
+back to the matcher hunk by hunk.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codeassist.edits.files import TextFile, normalize, write_atomic
-from codeassist.edits.gitapply import git_apply_text
+from codeassist.edits.gitapply import git_apply_text, three_way_text
 from codeassist.edits.paths import PathRefused, PathResolver
 from codeassist.edits.types import Edit
 from codeassist.errors import TaskFailed
@@ -191,10 +194,13 @@ def _apply_patch_group(plan: Plan, resolver: PathResolver, group: list[Edit]) ->
     first = group[0]
     f = _state(plan, resolver, first.path, "replace")
     if f.text is not None and first.raw_patch:
-        patched = git_apply_text(f.text, f.rel, first.raw_patch)
-        if patched is not None:
+        strategy, patched = "git-apply", git_apply_text(f.text, f.rel, first.raw_patch)
+        if patched is None:
+            strategy, patched = "git-apply-3way", three_way_text(f.text, f.rel, first.raw_patch, plan.root)
+        # An unchanged result means the hunks only held context: let the matcher judge each edit.
+        if patched is not None and patched != f.text:
             f.text = patched
-            plan.applied.extend(Applied(f.rel, "replace", "git-apply") for _ in group)
+            plan.applied.extend(Applied(f.rel, "replace", strategy) for _ in group)
             return
     for edit in group:
         _replace(plan, f, edit, edit.old, normalize(edit.new))

@@ -74,3 +74,42 @@ def git_apply_text(text: str, rel: str, raw_patch: str) -> str | None:
             return target.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError):
             return None
+
+
+_INDEX = re.compile(r"^index ([0-9a-f]{7,64})\.\.([0-9a-f]{7,64})", re.MULTILINE)
+
+
+def three_way_text(text: str, rel: str, raw_patch: str, root: Path) -> str | None:
+    """What ``git apply --3way`` does, in memory: the patch applied to its own preimage
+    (named by the diff's ``index`` line and present in the repository), merged into ``text``.
+
+    None when the diff names no known preimage or the merge conflicts.
+    """
+    found = _INDEX.search(raw_patch)
+    if not found:
+        return None
+    blob = subprocess.run(
+        ["git", "-C", str(root), "cat-file", "blob", found.group(1)], capture_output=True, check=False
+    )
+    if blob.returncode != 0:
+        return None
+    try:
+        base = blob.stdout.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    theirs = git_apply_text(base, rel, raw_patch)
+    if theirs is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="codeassist-merge-") as tmp:
+        names = []
+        for name, content in (("current", text), ("base", base), ("patched", theirs)):
+            path = Path(tmp) / name
+            path.write_bytes(content.encode("utf-8"))
+            names.append(str(path))
+        merged = subprocess.run(["git", "merge-file", "-p", *names], capture_output=True, check=False)
+    if merged.returncode != 0:  # >0: conflicts; <0: error
+        return None
+    try:
+        return merged.stdout.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
