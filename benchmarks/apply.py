@@ -119,8 +119,8 @@ def _squash(data: bytes) -> bytes:
     return b"".join(data.split())
 
 
-def bench(repo: Path, n_cases: int, show: bool) -> dict[tuple[str, str], Tally]:
-    cases = select_cases(repo, n_cases)
+def bench(repo: Path, n_cases: int, show: bool, only: str = "") -> dict[tuple[str, str], Tally]:
+    cases = [c for c in select_cases(repo, n_cases) if c.sha.startswith(only)]
     print(f"{repo.name}: {len(cases)} cases", file=sys.stderr)
     tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
     scratch = Path(tempfile.mkdtemp(prefix="codeassist-bench-"))
@@ -177,11 +177,12 @@ def main() -> None:
     parser.add_argument("git_dir", type=Path)
     parser.add_argument("--cases", type=int, default=60, help="commits to use (newest first)")
     parser.add_argument("--show-failures", action="store_true", help="list every refused or wrong variant")
+    parser.add_argument("--only", default="", help="only the commit whose id starts with this")
     args = parser.parse_args()
     repo = args.git_dir.resolve()
     if not (repo / "HEAD").is_file():  # a work tree rather than a bare git directory
         repo = Path(git(repo, "rev-parse", "--show-toplevel").decode().strip())
-    tallies = bench(repo, args.cases, args.show_failures)
+    tallies = bench(repo, args.cases, args.show_failures, args.only)
     print(table(tallies))
 
 
