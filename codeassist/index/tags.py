@@ -219,11 +219,17 @@ def _keep(
     if held is not None and held[0] <= pattern:
         return
     name = source[start:end].decode("utf-8", errors="replace")
+    if role.category == "module":
+        name = name.strip("<>\"'`")  # #include <x.h>, require 'x'
     if not name.strip():
         return
     row, column = node.start_point
     if role.kind == "def":
-        tag = Tag(name, role.kind, role.category, row, outer.end_point[0], outer.start_point[0])
+        first = outer.start_point[0]
+        last, last_column = outer.end_point
+        if last_column == 0 and last > first:
+            last -= 1  # nodes that own their trailing newline (#define) end on the line before
+        tag = Tag(name, role.kind, role.category, row, max(last, row), first)
     else:
         tag = Tag(name, role.kind, role.category, row, row, outer.start_point[0])
     best[key] = (pattern, (row, column, tag.kind, tag.name, tag.category, tag.start_line, tag.end_line), tag)
