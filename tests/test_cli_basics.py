@@ -39,6 +39,12 @@ def test_help_lists_every_contract_command() -> None:
         assert f"  {name} " in proc.stdout or f"  {name}\n" in proc.stdout, name
 
 
+def test_global_option_without_value_is_usage_error() -> None:
+    proc = run("edit", "x", "--model")
+    assert proc.returncode == 2
+    assert "--model needs a value" in proc.stderr
+
+
 def test_unknown_option_is_usage_error() -> None:
     proc = run("--no-such-flag")
     assert proc.returncode == 2

@@ -1,32 +1,14 @@
-"""The ``codeassist`` command line.
+"""The ``codeassist`` command line entry point.
 
 Global options are accepted before and after the command name: :func:`main`
-moves them in front of the command before typer sees the arguments. Every
-command lives in a ``cmd_*`` module that registers itself on the app; those
-modules import only typer at top level so start-up stays fast. Only
-:func:`main` prints errors and chooses the exit code.
+moves them in front of the command before typer sees the arguments. Only
+:func:`main` prints errors and chooses the exit code. Nothing heavy is
+imported here, so ``codeassist --version`` answers without loading typer.
 """
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import Annotated, Optional
-
-import typer
-
-from codeassist import __version__
-from codeassist.interfaces.options import GlobalOptions
-
-app = typer.Typer(
-    name="codeassist",
-    help="A terminal AI coding assistant for any OpenAI-compatible model.",
-    no_args_is_help=False,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
 
 # name -> takes a value
 GLOBAL_OPTIONS: dict[str, bool] = {
@@ -42,59 +24,8 @@ GLOBAL_OPTIONS: dict[str, bool] = {
 }
 
 
-def _version(value: bool) -> None:
-    if value:
-        print(f"codeassist {__version__}")
-        raise typer.Exit()
-
-
-@app.callback(invoke_without_command=True)
-def _root(
-    ctx: typer.Context,
-    repo: Annotated[Optional[Path], typer.Option("-C", "--repo", help="Run as if started in PATH.")] = None,
-    model: Annotated[Optional[str], typer.Option("--model", help="Model name or preset/name.")] = None,
-    base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint URL.")] = None,
-    api_key: Annotated[Optional[str], typer.Option("--api-key", help="API key (default: OPENAI_API_KEY).")] = None,
-    config: Annotated[
-        Optional[Path], typer.Option("--config", help="Use this config file instead of the user's.")
-    ] = None,
-    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also NO_COLOR).")] = False,
-    verbose: Annotated[int, typer.Option("-v", "--verbose", count=True, help="More detail on stderr.")] = 0,
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
-    ] = False,
-) -> None:
-    ctx.obj = GlobalOptions(
-        repo=repo,
-        model=model,
-        base_url=base_url,
-        api_key=api_key,
-        config=config,
-        no_color=no_color,
-        verbose=verbose,
-    )
-    if ctx.invoked_subcommand is None:
-        from codeassist.interfaces import cmd_chat
-
-        cmd_chat.run_repl(ctx.obj)
-
-
-def _register() -> None:
-    from codeassist.interfaces import (
-        cmd_chat,
-        cmd_config,
-        cmd_context,
-        cmd_edits,
-        cmd_index,
-        cmd_later,
-        cmd_models,
-    )
-
-    for module in (cmd_chat, cmd_context, cmd_edits, cmd_index, cmd_later, cmd_models, cmd_config):
-        module.register(app)
-
-
-_register()
+class MissingValue(Exception):
+    """A global option that takes a value came last, with none."""
 
 
 def hoist_global_options(argv: list[str]) -> list[str]:
@@ -114,7 +45,9 @@ def hoist_global_options(argv: list[str]) -> list[str]:
         name = arg.split("=", 1)[0] if arg.startswith("--") else arg
         if name in GLOBAL_OPTIONS:
             front.append(arg)
-            if GLOBAL_OPTIONS[name] and "=" not in arg and i + 1 < len(argv):
+            if GLOBAL_OPTIONS[name] and "=" not in arg:
+                if i + 1 >= len(argv):
+                    raise MissingValue(name)
                 front.append(argv[i + 1])
                 i += 1
         else:
@@ -125,9 +58,21 @@ def hoist_global_options(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app and translate errors to exit codes."""
-    from codeassist.errors import CodeassistError
+    try:
+        args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
+    except MissingValue as exc:
+        sys.stderr.write(f"error: option {exc.args[0]} needs a value\n")
+        sys.exit(2)
+    if args == ["--version"]:  # the one answer that needs neither typer nor settings
+        from codeassist import __version__
 
-    args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
+        print(f"codeassist {__version__}")
+        sys.exit(0)
+    import typer
+
+    from codeassist.errors import CodeassistError
+    from codeassist.interfaces.app import app
+
     try:
         code = app(args=args, prog_name="codeassist", standalone_mode=False)
     except CodeassistError as exc:
