@@ -11,7 +11,7 @@ Guarantees a caller may rely on:
 
 * each query is compiled once per process and language;
 * the result is sorted by (line, column, kind, name, category, ...) and holds
-  no duplicates, whatever the capture order or hash seed;
+  no two equal tags, whatever the capture order or hash seed;
 * when several patterns tag the same identifier with the same kind, the one
   written first in the query file wins (so specific patterns, such as methods,
   are written before general ones, such as functions); an identifier tagged
@@ -201,7 +201,9 @@ def extract_tags(language: str, source: bytes, *, timeout_ms: int = 5000) -> lis
     # itself (e.g. the alias in `type A = ...` sits in a type position).
     defined = {(start, end) for start, end, kind in best if kind == "def"}
     kept = [entry for (start, end, kind), entry in best.items() if kind == "def" or (start, end) not in defined]
-    return [tag for _, _, tag in sorted(kept, key=lambda entry: entry[1])]
+    # Two uses of one name on one line are the same Tag value (it has no
+    # column): keep the first, in sorted order.
+    return list(dict.fromkeys(tag for _, _, tag in sorted(kept, key=lambda entry: entry[1])))
 
 
 def _keep(
