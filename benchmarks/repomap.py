@@ -122,7 +122,8 @@ def bench(root: Path, runs: int, jobs: str, skip_cold: bool) -> None:
     incr = []
     try:
         for i in range(runs):
-            target.write_bytes(original + f"\n\ndef benchmark_added_{i}():\n    return {i}\n".encode())
+            comment = "#" if target.suffix == ".py" else "//"
+            target.write_bytes(original + f"\n{comment} benchmark edit {i}\n".encode())
             incr.append(child(root, "index", jobs))
     finally:
         target.write_bytes(original)

@@ -157,3 +157,20 @@ def test_snapshot_without_refresh_uses_last_state(py_repo: Path) -> None:
     cache, fresh = open_snapshot(py_repo, refresh=True)
     cache.close()
     assert "later.py" in [f.path for f in fresh.files] and fresh.state_key != snap.state_key
+
+
+def test_unchanged_listing_still_notices_dirty_file_edits(py_repo: Path) -> None:
+    refresh_index(py_repo, jobs=1)
+    target = py_repo / "b.py"
+    write(py_repo, "b.py", MODULE_B + "\n\ndef first():\n    pass\n")
+    os.utime(target, (1_000_000_000, 1_000_000_000))  # out of the racy window: fingerprinted
+    assert refresh_index(py_repo, jobs=1).parsed == 1
+    quiet = refresh_index(py_repo, jobs=1)
+    assert quiet.parsed == 0 and quiet.timings["parse"] == 0.0  # the fast path: nothing read
+    write(py_repo, "b.py", MODULE_B + "\n\ndef second():\n    pass\n")
+    os.utime(target, (1_000_000_100, 1_000_000_100))
+    again = refresh_index(py_repo, jobs=1)
+    assert again.parsed == 1 and again.files == 3
+    cache, snap = open_snapshot(py_repo)
+    cache.close()
+    assert snap.dirty == ("b.py",) and len(snap.files) == 3

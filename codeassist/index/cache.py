@@ -184,6 +184,25 @@ class IndexCache:
                 out[(blob, lang)] = (defs, refs)
         return out
 
+    def fingerprints(self, paths: Sequence[str]) -> dict[str, tuple[int | None, int | None, int | None]]:
+        """The recorded (size, mtime_ns, inode) of ``paths`` that have a row."""
+        out: dict[str, tuple[int | None, int | None, int | None]] = {}
+        for i in range(0, len(paths), 500):
+            chunk = paths[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT path, size, mtime_ns, ino FROM files WHERE path IN ({marks})"
+            for path, size, mtime_ns, ino in self.conn.execute(query, chunk):
+                out[path] = (size, mtime_ns, ino)
+        return out
+
+    def indexed_files(self, version: str) -> list[tuple[str, str, str]]:
+        """(path, lang, blob) of recorded files whose content was parsed, by path."""
+        return self.conn.execute(
+            "SELECT f.path, f.lang, f.blob FROM files f JOIN blobs b"
+            " ON b.blob = f.blob AND b.lang = f.lang AND b.version = ? AND b.skip IS NULL ORDER BY f.path",
+            (version,),
+        ).fetchall()
+
     def get_meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
@@ -230,11 +249,7 @@ class IndexCache:
             removed = conn.execute("DELETE FROM blobs WHERE version != ?", (version,)).rowcount
             (count,) = conn.execute("SELECT count(*) FROM blobs").fetchone()
             if count > limit:
-                stale = [
-                    (b, lang)
-                    for b, lang in conn.execute("SELECT blob, lang FROM blobs")
-                    if (b, lang) not in keep
-                ]
+                stale = [(b, lang) for b, lang in conn.execute("SELECT blob, lang FROM blobs") if (b, lang) not in keep]
                 conn.executemany("DELETE FROM blobs WHERE blob = ? AND lang = ?", stale)
                 removed += len(stale)
             conn.execute("COMMIT")

@@ -42,9 +42,30 @@ DEFAULT_MAX_FILE_BYTES = 1_000_000
 # Directories whose contents are someone else's code or build output.
 _VENDORED_DIRS = frozenset(
     {
-        "node_modules", "bower_components", "jspm_packages", "vendor", "vendors", "third_party_vendored",
-        "dist", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", "site-packages", ".tox", ".nox",
-        ".mypy_cache", ".pytest_cache", ".ruff_cache", CACHE_DIR, ".next", ".nuxt", ".yarn", "Pods",
+        "node_modules",
+        "bower_components",
+        "jspm_packages",
+        "vendor",
+        "vendors",
+        "third_party_vendored",
+        "dist",
+        ".git",
+        ".hg",
+        ".svn",
+        "__pycache__",
+        ".venv",
+        "venv",
+        "site-packages",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        CACHE_DIR,
+        ".next",
+        ".nuxt",
+        ".yarn",
+        "Pods",
     }
 )
 _GENERATED_NAMES = re.compile(
@@ -78,6 +99,9 @@ class Listing:
     entries: tuple[FileEntry, ...]
     git: bool
     skipped: tuple[tuple[str, str], ...]  # (path, reason) dropped before reading
+    # Inside git: changes whenever a path, a staged blob, the dirty set or the
+    # ignore file changes (not when a dirty file's content does).
+    digest: str | None = None
 
 
 def blob_id(data: bytes) -> str:
@@ -122,7 +146,7 @@ def _decode_path(raw: bytes) -> str | None:
         return None
 
 
-def _git_listing(root: Path) -> tuple[list[FileEntry], list[tuple[str, str]]]:
+def _git_listing(root: Path) -> tuple[list[FileEntry], list[tuple[str, str]], str]:
     """Tracked + untracked-not-ignored files, from one ``git ls-files`` call.
 
     ``-t`` tags each record: H clean in the index, C changed, R removed,
@@ -133,6 +157,7 @@ def _git_listing(root: Path) -> tuple[list[FileEntry], list[tuple[str, str]]]:
     out = run_git(
         root, "ls-files", "-z", "-t", "-s", "--cached", "--modified", "--deleted", "--others", "--exclude-standard"
     ).stdout
+    digest = hashlib.sha1(out).hexdigest()
     blobs: dict[bytes, tuple[str, bool]] = {}
     changed: set[bytes] = set()
     removed: set[bytes] = set()
@@ -172,7 +197,7 @@ def _git_listing(root: Path) -> tuple[list[FileEntry], list[tuple[str, str]]]:
             bad.append((raw.decode("utf-8", "replace"), SKIP_BAD_PATH))
             continue
         entries.append(FileEntry(path, None, os.path.islink(os.path.join(root, path)), True))
-    return entries, bad
+    return entries, bad, digest
 
 
 def _walk_listing(root: Path) -> tuple[list[FileEntry], list[tuple[str, str]]]:
@@ -196,11 +221,9 @@ def _walk_listing(root: Path) -> tuple[list[FileEntry], list[tuple[str, str]]]:
         active = [(d, s) for d, s in specs.items() if rel_dir.startswith(d)]
 
         def ignored(rel: str, is_dir: bool, active: list[tuple[str, pathspec.PathSpec]] = active) -> bool:
-            return any(s.match_file(rel[len(d):] + ("/" if is_dir else "")) for d, s in active)
+            return any(s.match_file(rel[len(d) :] + ("/" if is_dir else "")) for d, s in active)
 
-        dirnames[:] = sorted(
-            d for d in dirnames if d not in (".git", CACHE_DIR) and not ignored(rel_dir + d, True)
-        )
+        dirnames[:] = sorted(d for d in dirnames if d not in (".git", CACHE_DIR) and not ignored(rel_dir + d, True))
         for name in sorted(filenames):
             rel = rel_dir + name
             if ignored(rel, False):
@@ -221,14 +244,14 @@ def _is_utf8(name: str) -> bool:
     return True
 
 
-def _ignore_spec(root: Path) -> object | None:
+def _ignore_spec(root: Path) -> tuple[object | None, bytes]:
     try:
-        text = (root / IGNORE_FILE).read_text(encoding="utf-8", errors="replace")
+        raw = (root / IGNORE_FILE).read_bytes()
     except OSError:
-        return None
+        return None, b""
     import pathspec
 
-    return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+    return pathspec.GitIgnoreSpec.from_lines(raw.decode("utf-8", "replace").splitlines()), raw
 
 
 def is_git_work_tree(root: Path) -> bool:
@@ -240,15 +263,18 @@ def is_git_work_tree(root: Path) -> bool:
 def list_files(root: Path, *, git: bool | None = None) -> Listing:
     """The files of ``root`` sorted by path, with those dropped by name."""
     use_git = is_git_work_tree(root) if git is None else git
+    digest = None
     if use_git:
         try:
-            entries, bad = _git_listing(root)
+            entries, bad, digest = _git_listing(root)
         except GitError:
             entries, bad = _walk_listing(root)
             use_git = False
     else:
         entries, bad = _walk_listing(root)
-    spec = _ignore_spec(root)
+    spec, spec_raw = _ignore_spec(root)
+    if digest is not None:
+        digest = hashlib.sha1(digest.encode() + b"\0" + spec_raw).hexdigest()
     kept: list[FileEntry] = []
     skipped = list(bad)
     for entry in sorted(entries, key=lambda e: e.path):
@@ -258,7 +284,7 @@ def list_files(root: Path, *, git: bool | None = None) -> Listing:
             skipped.append((entry.path, SKIP_IGNORED))
             continue
         kept.append(entry)
-    return Listing(tuple(kept), use_git, tuple(sorted(skipped)))
+    return Listing(tuple(kept), use_git, tuple(sorted(skipped)), digest)
 
 
 def symlink_skip_reason(root: Path, path: str) -> str:

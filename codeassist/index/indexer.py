@@ -9,6 +9,7 @@ branch, costs a dictionary look-up; a file git vouches for is never read.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from collections import Counter
@@ -26,6 +27,7 @@ from codeassist.index.files import (
     SKIP_UNKNOWN_LANGUAGE,
     SKIP_VANISHED,
     FileEntry,
+    Listing,
     blob_id,
     list_files,
     path_skip_reason,
@@ -127,10 +129,15 @@ def _resolve_blob(
     full = os.path.join(root, entry.path)
     try:
         st = os.stat(full)
-        if old is not None and old.mtime_ns is not None and (old.size, old.mtime_ns, old.ino) == (
-            st.st_size,
-            st.st_mtime_ns,
-            st.st_ino,
+        if (
+            old is not None
+            and old.mtime_ns is not None
+            and (old.size, old.mtime_ns, old.ino)
+            == (
+                st.st_size,
+                st.st_mtime_ns,
+                st.st_ino,
+            )
         ):
             return FileRow(entry.path, old.blob, lang, old.size, old.mtime_ns, old.ino)
         if st.st_size > max_bytes:
@@ -150,9 +157,7 @@ def _resolve_blob(
     return FileRow(entry.path, blob_id(data), lang, size, mtime_ns, ino)
 
 
-def _classify(
-    root: Path, entries: tuple[FileEntry, ...], old: dict[str, FileRow], max_bytes: int, run: _Pass
-) -> None:
+def _classify(root: Path, entries: tuple[FileEntry, ...], old: dict[str, FileRow], max_bytes: int, run: _Pass) -> None:
     from codeassist.index.languages import language_for_path
 
     now = time.time()
@@ -235,6 +240,54 @@ def _state_key(version: str, files: list[IndexedFile]) -> str:
     return h.hexdigest()
 
 
+def _listing_key(listing: Listing, version: str, max_bytes: int) -> str | None:
+    if listing.digest is None:
+        return None
+    return hashlib.sha1(f"{listing.digest}\0{version}\0{max_bytes}".encode()).hexdigest()
+
+
+def _unchanged(root: Path, cache: IndexCache, listing: Listing, key: str | None) -> dict[str, Any] | None:
+    """The counts of the last refresh if nothing changed since: the same ``git ls-files``
+    output and every file git does not vouch for still has its recorded stat fingerprint."""
+    if key is None or cache.get_meta("listing_key") != key:
+        return None
+    raw = cache.get_meta("last_counts")
+    if raw is None:
+        return None
+    dirty = [e.path for e in listing.entries if e.blob is None]
+    stored = cache.fingerprints(dirty)
+    for path in dirty:
+        fp = stored.get(path)
+        if fp is None or fp[0] is None:
+            return None
+        try:
+            st = os.stat(os.path.join(root, path))
+        except OSError:
+            return None
+        if fp != (st.st_size, st.st_mtime_ns, st.st_ino):
+            return None
+    counts: dict[str, Any] = json.loads(raw)
+    return counts
+
+
+def _stats(counts: dict[str, Any], cache: IndexCache, timings: dict[str, float], warnings: list[str]) -> IndexStats:
+    return IndexStats(
+        files=counts["files"],
+        languages=counts["languages"],
+        defs=counts["defs"],
+        refs=counts["refs"],
+        skipped=counts["skipped"],
+        not_utf8=counts["not_utf8"],
+        parsed=counts["parsed"],
+        reused=counts["reused"],
+        git=counts["git"],
+        cache_path=f"{CACHE_DIR}/index.sqlite" if cache.path is not None else None,
+        cache_bytes=cache.size_bytes(),
+        timings={k: round(v, 4) for k, v in timings.items()},
+        warnings=_capped(warnings),
+    )
+
+
 def _refresh(
     root: Path,
     cache: IndexCache,
@@ -243,11 +296,23 @@ def _refresh(
     jobs: int | None,
     max_bytes: int,
     timeout_ms: int,
-) -> tuple[IndexStats, Snapshot]:
+    force: bool = False,
+) -> tuple[IndexStats, Snapshot | None, tuple[str, ...]]:
+    """Refresh; also the dirty paths, and the snapshot unless nothing changed
+    (then read it with :func:`_stored_snapshot`)."""
     t0 = time.perf_counter()
     version = tags_version()
     listing = list_files(root)
     t_list = time.perf_counter()
+    key = _listing_key(listing, version, max_bytes)
+    same = None if force else _unchanged(root, cache, listing, key)
+    if same is not None:
+        t = time.perf_counter()
+        timings = {"list": t_list - t0, "hash": t - t_list, "parse": 0.0, "store": 0.0, "total": t - t0}
+        same.update(parsed=0, reused=same["files"])
+        dirty = tuple(e.path for e in listing.entries if e.dirty)
+        return _stats(same, cache, timings, list(cache.warnings)), None, dirty
+    previous_version = cache.get_meta("tags_version")
     run = _Pass(skipped=Counter(reason for _, reason in listing.skipped), warnings=list(cache.warnings))
     old = cache.file_rows()
     blobs = cache.blob_rows(version)
@@ -259,13 +324,17 @@ def _refresh(
         max_bytes=max_bytes, timeout_ms=timeout_ms, jobs=jobs, progress=progress,
     )
     t_parse = time.perf_counter()
-    indexed, stats_counts = _tally(run, blobs, max_bytes)
+    indexed, counts = _tally(run, blobs, max_bytes)
+    counts.update(skipped=dict(sorted(run.skipped.items())), git=listing.git)
     upserts = [row for path, row in run.current.items() if old.get(path) != row]
     deletes = sorted(set(old) - set(run.current))
     state = _state_key(version, indexed)
-    meta = {"state_key": state, "tags_version": version} if upserts or deletes or tasks else {}
+    meta = {"state_key": state, "tags_version": version, "last_counts": json.dumps(counts)}
+    # A listing with racy (unfingerprinted) files must be looked at again next time.
+    racy = any(run.current[p].mtime_ns is None for p in run.hashed if p in run.current)
+    meta["listing_key"] = "" if key is None or racy or run.warnings else key
     cache.store(version, (), upserts, deletes, meta)
-    if len(blobs) > 4 * len(run.current) + 5000 or cache.get_meta("tags_version") not in (None, version):
+    if len(blobs) > 4 * len(run.current) + 5000 or previous_version not in (None, version):
         cache.prune(version, {(r.blob, r.lang) for r in run.current.values()}, 2 * len(run.current) + 1000)
     t_store = time.perf_counter()
     timings = {
@@ -275,23 +344,9 @@ def _refresh(
         "store": t_store - t_parse,
         "total": t_store - t0,
     }
-    stats = IndexStats(
-        files=len(indexed),
-        languages=dict(sorted(stats_counts["languages"].items())),
-        defs=stats_counts["defs"],
-        refs=stats_counts["refs"],
-        skipped=dict(sorted(run.skipped.items())),
-        not_utf8=stats_counts["not_utf8"],
-        parsed=len(tasks),
-        reused=len(run.current) - len(tasks),
-        git=listing.git,
-        cache_path=f"{CACHE_DIR}/index.sqlite" if cache.path is not None else None,
-        cache_bytes=cache.size_bytes(),
-        timings={k: round(v, 4) for k, v in timings.items()},
-        warnings=_capped(run.warnings),
-    )
+    counts.update(parsed=len(tasks), reused=len(run.current) - len(tasks))
     snap = Snapshot(tuple(indexed), tuple(sorted(run.dirty)), state, version, _capped(run.warnings))
-    return stats, snap
+    return _stats(counts, cache, timings, run.warnings), snap, snap.dirty
 
 
 def _capped(warnings: list[str], limit: int = 5) -> tuple[str, ...]:
@@ -301,7 +356,9 @@ def _capped(warnings: list[str], limit: int = 5) -> tuple[str, ...]:
     return (*warnings[:limit], f"... and {len(warnings) - limit} more like these")
 
 
-def _tally(run: _Pass, blobs: dict[tuple[str, str], BlobRow], max_bytes: int) -> tuple[list[IndexedFile], Any]:
+def _tally(
+    run: _Pass, blobs: dict[tuple[str, str], BlobRow], max_bytes: int
+) -> tuple[list[IndexedFile], dict[str, Any]]:
     """Indexed files in path order, and the counts --stats reports; adds content skips to ``run``."""
     languages: Counter[str] = Counter()
     defs = refs = not_utf8 = 0
@@ -320,7 +377,8 @@ def _tally(run: _Pass, blobs: dict[tuple[str, str], BlobRow], max_bytes: int) ->
         defs += b.ndefs
         refs += b.nrefs
         indexed.append(IndexedFile(path, row.lang, row.blob))
-    return indexed, {"languages": languages, "defs": defs, "refs": refs, "not_utf8": not_utf8}
+    counts = {"files": len(indexed), "languages": dict(sorted(languages.items()))}
+    return indexed, {**counts, "defs": defs, "refs": refs, "not_utf8": not_utf8}
 
 
 def refresh_index(
@@ -340,12 +398,21 @@ def refresh_index(
     root = _check_root(root)
     cache = IndexCache.open(root)
     try:
-        stats, _ = _refresh(
+        stats, _, _ = _refresh(
             root, cache, progress=progress, jobs=jobs, max_bytes=max_file_bytes, timeout_ms=timeout_ms
         )
     finally:
         cache.close()
     return stats
+
+
+def _stored_snapshot(cache: IndexCache, version: str, dirty: tuple[str, ...] = ()) -> Snapshot | None:
+    """The indexed files recorded by the last refresh, or None if there is no usable record."""
+    state = cache.get_meta("state_key")
+    if state is None or cache.get_meta("tags_version") != version:
+        return None
+    files = tuple(IndexedFile(*row) for row in cache.indexed_files(version))
+    return Snapshot(files, dirty, state, version, cache.warnings)
 
 
 def open_snapshot(root: Path, *, refresh: bool = True) -> tuple[IndexCache, Snapshot]:
@@ -358,16 +425,16 @@ def open_snapshot(root: Path, *, refresh: bool = True) -> tuple[IndexCache, Snap
     cache = IndexCache.open(root)
     try:
         version = tags_version()
-        state = cache.get_meta("state_key")
-        if not refresh and state is not None and cache.get_meta("tags_version") == version:
-            blobs = cache.blob_rows(version)
-            files = []
-            for row in sorted(cache.file_rows().values(), key=lambda r: r.path):
-                b = blobs.get((row.blob, row.lang))
-                if b is not None and b.skip is None:
-                    files.append(IndexedFile(row.path, row.lang, row.blob))
-            return cache, Snapshot(tuple(files), (), state, version, cache.warnings)
-        _, snap = _refresh(root, cache, progress=None, jobs=None, max_bytes=DEFAULT_MAX_FILE_BYTES, timeout_ms=5000)
+        snap = None if refresh else _stored_snapshot(cache, version)
+        for force in (False, True):
+            if snap is not None:
+                break
+            # force: the record vanished under us (another process rebuilt the cache)
+            _, snap, dirty = _refresh(
+                root, cache, progress=None, jobs=None, max_bytes=DEFAULT_MAX_FILE_BYTES, timeout_ms=5000, force=force
+            )
+            snap = snap or _stored_snapshot(cache, version, dirty)
+        assert snap is not None  # a forced refresh always returns one
         return cache, snap
     except BaseException:
         cache.close()

@@ -56,11 +56,13 @@ def tags_version() -> str:
     extraction code, the grammar wheels installed, the serialization format."""
     import tree_sitter
 
-    from codeassist.index import languages, tags
+    from codeassist.index import files, languages, tags
 
     h = hashlib.sha1(f"format={_FORMAT};py={sys.version_info[:2]}".encode())
     here = Path(tags.__file__).parent
-    for source in (Path(tags.__file__), Path(languages.__file__), *sorted((here / "queries").glob("*.scm"))):
+    # files.py and this module decide which contents are skipped, and the rows record that.
+    code = (Path(tags.__file__), Path(languages.__file__), Path(files.__file__), Path(__file__))
+    for source in (*code, *sorted((here / "queries").glob("*.scm"))):
         h.update(source.name.encode() + b"\0" + source.read_bytes())
     site = Path(tree_sitter.__file__).parent.parent
     try:
