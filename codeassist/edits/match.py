@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from codeassist.edits import match_blank as blank
 from codeassist.edits import match_fuzzy as fz
 from codeassist.edits import match_tolerant as tol
 from codeassist.edits.textview import TextView, find_windows, split_lines
@@ -84,7 +85,7 @@ def locate(content: str, old: str, new: str = "", *, anchor: str | None = None) 
         ("exact", lambda: _exact(view, old, new)),
         ("trailing-whitespace", lambda: tol.trailing_whitespace(view, old_lines, new_lines)),
         ("indentation", lambda: tol.indentation(view, old_lines, new_lines)),
-        ("blank-lines", lambda: tol.blank_lines(view, old_lines, new_lines)),
+        ("blank-lines", lambda: blank.blank_lines(view, old_lines, new_lines)),
         ("elision", lambda: tol.elision(view, old_lines, new_lines)),
         ("fuzzy", lambda: fz.fuzzy(view, old_lines, new_lines)),
     ]

@@ -7,8 +7,6 @@ last, longest) are similar to a file line, found by rapidfuzz in C.
 
 from __future__ import annotations
 
-from collections import Counter
-
 from rapidfuzz import fuzz, process
 
 from codeassist.edits.match_tolerant import (
@@ -74,13 +72,14 @@ def fuzzy(view: TextView, old_lines: list[str], new_lines: list[str]) -> list[Hi
     if best < FUZZY_THRESHOLD or lowest < FUZZY_LINE_FLOOR or best - runner_up < FUZZY_MARGIN:
         return []
     region = view.lines[s : s + m]
-    deltas = Counter(
+    deltas = {
         indent_width(indent_of(f), 4) - indent_width(indent_of(o), 4)
         for f, o in zip(region, old_lines, strict=True)
         if o.strip() and f.strip()
-    )
-    delta = deltas.most_common(1)[0][0] if deltas else 0
-    transform = reindenter(delta, 4, uses_tabs(view, region))
+    }
+    if len(deltas) > 1:
+        return []  # indentation differs unevenly: re-indenting the new lines would be a guess
+    transform = reindenter(deltas.pop() if deltas else 0, 4, uses_tabs(view, region))
     return [(s, builder(view, list(range(s, s + m)), old_lines, new_lines, transform))]
 
 

@@ -34,6 +34,21 @@ def has_placeholder(text: str) -> bool:
     return any(_PLACEHOLDER.match(line) and _MARKER.match(line) for line in text.split("\n"))
 
 
+def opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """How ``old`` lines become ``new`` lines, as difflib opcodes.
+
+    Texts of equal length are paired line for line: SequenceMatcher pairs a
+    repeated line (``}``, ``x = 1``) with whichever copy comes first, which
+    moves blank lines and kept lines to the wrong place of the file.
+    """
+    if len(old) == len(new):
+        return [
+            ("equal" if o == n else "replace", k, k + 1, k, k + 1)
+            for k, (o, n) in enumerate(zip(old, new, strict=True))
+        ]
+    return SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+
+
 def merge(
     file_lines: list[str],
     mapping: list[int | None],
@@ -53,7 +68,7 @@ def merge(
     first, end = mapped[0], mapped[-1] + 1
     out: list[str] = []
     cursor = first
-    for tag, a1, a2, b1, b2 in SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
+    for tag, a1, a2, b1, b2 in opcodes(old_lines, new_lines):
         taken = [f for f in mapping[a1:a2] if f is not None]
         if tag == "equal":
             for f in taken:
@@ -159,35 +174,6 @@ def indentation(view: TextView, old_lines: list[str], new_lines: list[str]) -> l
         transform = reindenter(shift[0], shift[1], uses_tabs(view, region))
         hits.append((s, builder(view, list(range(s, s + m)), old_lines, new_lines, transform)))
     return hits
-
-
-def blank_lines(view: TextView, old_lines: list[str], new_lines: list[str]) -> list[Hit]:
-    keep = [k for k, line in enumerate(old_lines) if line.strip()]
-    nb = view.nonblank
-    for exact_indent in (True, False):
-        if exact_indent:
-            keys = [view.rstripped[i] for i in nb]
-            pattern = [old_lines[k].rstrip() for k in keep]
-        else:
-            keys = [view.stripped[i] for i in nb]
-            pattern = [old_lines[k].strip() for k in keep]
-        hits: list[Hit] = []
-        for s in find_windows(keys, pattern):
-            mapping: list[int | None] = [None] * len(old_lines)
-            for idx, k in enumerate(keep):
-                mapping[k] = nb[s + idx]
-            region = [view.lines[nb[s + idx]] for idx in range(len(keep))]
-            if exact_indent:
-                transform = _trim_transform(old_lines, region)
-            else:
-                shift = _shift(region, [old_lines[k] for k in keep])
-                if shift is None:
-                    continue
-                transform = reindenter(shift[0], shift[1], uses_tabs(view, region))
-            hits.append((nb[s], builder(view, mapping, old_lines, new_lines, transform)))
-        if hits:
-            return hits
-    return []
 
 
 def _segments(lines: list[str]) -> list[list[str]]:

@@ -1,0 +1,164 @@
+"""The ``blank-lines`` strategy: match ignoring blank lines, and rebuild the blank lines sensibly.
+
+Models drop or add blank lines when they copy code, sometimes in the old text
+only, sometimes in both halves. The region is matched on non-blank lines;
+then every gap of blank lines in the result is chosen by :func:`_gap`: where
+the model's old text agrees with the file about a gap, the model's new text
+decides (it may add or remove blank lines on purpose); where it does not, the
+file's gap is kept unless the new text changes it relative to the old.
+"""
+
+from __future__ import annotations
+
+from codeassist.edits.match_tolerant import (
+    Hit,
+    Transform,
+    _render,
+    _shift,
+    _trim_transform,
+    opcodes,
+    reindenter,
+    uses_tabs,
+)
+from codeassist.edits.textview import TextView, find_windows
+
+
+def _runs(lines: list[str]) -> tuple[list[int], list[int], int]:
+    """Indices of the non-blank lines, the blank lines before each, and the blank lines at the end."""
+    idx: list[int] = []
+    gaps: list[int] = []
+    run = 0
+    for k, line in enumerate(lines):
+        if line.strip():
+            idx.append(k)
+            gaps.append(run)
+            run = 0
+        else:
+            run += 1
+    return idx, gaps, run
+
+
+def _spread(gaps: list[int], deltas: list[int]) -> list[int]:
+    """New-text gaps corrected by the file's extra blank lines before each old line of the stretch.
+
+    With as many old as new lines (a line-for-line change) each gap gets its
+    own correction; otherwise all of it goes to the first gap, where a diff
+    puts the blank lines an insertion leaves in front of it.
+    """
+    out = list(gaps)
+    if len(out) == 1:
+        # Nothing added here: blank lines before removed lines go with them.
+        out[0] += deltas[-1]
+    elif len(deltas) == len(out):
+        out = [g + d for g, d in zip(out, deltas, strict=True)]
+    else:
+        out[0] += sum(deltas)
+    return [max(0, g) for g in out]
+
+
+def _blank_run(lines: list[str], start: int, step: int) -> int:
+    count = 0
+    while 0 <= start < len(lines) and not lines[start].strip():
+        count += 1
+        start += step
+    return count
+
+
+def merge_blank(
+    file_lines: list[str], fmap: list[int], old_lines: list[str], new_lines: list[str], transform: Transform
+) -> tuple[int, int, list[str]] | None:
+    """Rebuild file lines ``[fmap[0], fmap[-1] + 1)``; ``fmap[k]`` is the file line of old non-blank line ``k``.
+
+    The result is built stretch by stretch between lines the edit keeps. In a
+    stretch where the old text's blank lines differ from the file's, the new
+    text's blank lines are read either as written against the file (the model
+    dropped blank lines from the old text only) or as written against its own
+    old text (it dropped them in both halves); unchanged stretches elsewhere
+    tell which. With no such evidence the result would be a guess: None.
+    """
+    o_idx, o_gap, o_end = _runs(old_lines)
+    n_idx, n_gap, n_end = _runs(new_lines)
+    o_nb = [old_lines[k] for k in o_idx]
+    n_nb = [new_lines[k] for k in n_idx]
+
+    def og(a: int) -> int:
+        return o_gap[a] if 1 <= a < len(o_nb) else 0
+
+    def fg(a: int) -> int:
+        return fmap[a] - fmap[a - 1] - 1 if 1 <= a < len(o_nb) else 0
+
+    def ng(b: int) -> int:
+        return n_gap[b] if 1 <= b < len(n_nb) else 0
+
+    anchors = [(-1, -1)]
+    for tag, a1, a2, b1, _ in opcodes(o_nb, n_nb):
+        if tag == "equal":
+            anchors.extend((a1 + k, b1 + k) for k in range(a2 - a1))
+    anchors.append((len(o_nb), len(n_nb)))
+    stretches = []
+    votes = {"own": 0, "file": 0}
+    for (ap, bp), (aq, bq) in zip(anchors, anchors[1:], strict=False):
+        o_tot = sum(og(a) for a in range(ap + 1, aq + 1))
+        f_tot = sum(fg(a) for a in range(ap + 1, aq + 1))
+        gaps = [ng(b) for b in range(bp + 1, bq + 1)]
+        pure = aq == ap + 1 and bq == bp + 1 and ap >= 0 and aq < len(o_nb)
+        if pure and o_tot != f_tot and sum(gaps) in (o_tot, f_tot):
+            votes["own" if sum(gaps) == o_tot else "file"] += 1
+        stretches.append((ap, aq, bp, bq, o_tot, f_tot, gaps))
+    mode = None if votes["own"] == votes["file"] == 0 else ("file" if votes["file"] > votes["own"] else "own")
+    n_lead, o_lead = (n_gap[0] if n_idx else n_end), o_gap[0]
+    if mode == "file":
+        # The new text's blank lines are the file's: compare its edges with the file's too.
+        o_lead = _blank_run(file_lines, fmap[0] - 1, -1)
+        o_end = _blank_run(file_lines, fmap[-1] + 1, 1)
+    out: list[str] = [""] * max(0, n_lead - o_lead)
+    for ap, aq, bp, bq, o_tot, f_tot, gaps in stretches:
+        if o_tot != f_tot:
+            # Where the new text keeps its own old text's blank lines, it keeps the file's.
+            if sum(gaps) == o_tot or mode == "own":
+                gaps = _spread(gaps, [fg(a) - og(a) for a in range(ap + 1, aq + 1)])
+            elif mode is None:
+                return None
+        for b, gap in zip(range(bp + 1, bq + 1), gaps, strict=True):
+            if b == bq and aq < len(o_nb) and gap == f_tot and aq == ap + 1:
+                out.extend(file_lines[fmap[aq] - gap : fmap[aq]])  # the file's own blank lines, whitespace kept
+            else:
+                out.extend([""] * gap)
+            if b < bq:
+                out.append(transform(new_lines[n_idx[b]]))
+            elif aq < len(o_nb):
+                out.append(file_lines[fmap[aq]])
+    out.extend([""] * max(0, n_end - o_end))
+    return fmap[0], fmap[-1] + 1, out
+
+
+def blank_lines(view: TextView, old_lines: list[str], new_lines: list[str]) -> list[Hit]:
+    keep = [k for k, line in enumerate(old_lines) if line.strip()]
+    nb = view.nonblank
+    for exact_indent in (True, False):
+        if exact_indent:
+            keys = [view.rstripped[i] for i in nb]
+            pattern = [old_lines[k].rstrip() for k in keep]
+        else:
+            keys = [view.stripped[i] for i in nb]
+            pattern = [old_lines[k].strip() for k in keep]
+        hits: list[Hit] = []
+        for s in find_windows(keys, pattern):
+            fmap = nb[s : s + len(keep)]
+            region = [view.lines[f] for f in fmap]
+            if exact_indent:
+                transform = _trim_transform([old_lines[k] for k in keep], region)
+            else:
+                shift = _shift(region, [old_lines[k] for k in keep])
+                if shift is None:
+                    continue
+                transform = reindenter(shift[0], shift[1], uses_tabs(view, region))
+
+            merged = merge_blank(view.lines, fmap, old_lines, new_lines, transform)
+            if merged is None:
+                continue
+            rendered = _render(view, *merged)
+            hits.append((fmap[0], lambda rendered=rendered: rendered))
+        if hits:
+            return hits
+    return []
