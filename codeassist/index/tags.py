@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Literal
 from codeassist.index.languages import LANGUAGES, UnknownLanguage, get_language, get_parser
 
 if TYPE_CHECKING:
-    from tree_sitter import Node, Query, QueryPredicate, Tree
+    from tree_sitter import Node, Point, Query, QueryPredicate, Tree
 
 __all__ = ["ParseTimeout", "QueryUnavailable", "Tag", "TagsError", "extract_tags", "parse_source", "query_text"]
 
@@ -185,7 +185,7 @@ def extract_tags(language: str, source: bytes, *, timeout_ms: int = 5000) -> lis
     for count, (pattern, captures) in enumerate(matches):
         if count % _CLOCK_EVERY == _CLOCK_EVERY - 1 and time.monotonic() > deadline:
             raise ParseTimeout(_too_slow(language, source, timeout_ms))
-        enclosing: dict[str, Node] = {}
+        enclosing: dict[str, tuple[int, Point]] = {}
         names: list[tuple[Node, _CaptureRole]] = []
         for capture, nodes in captures.items():
             role = roles.get(capture)
@@ -194,9 +194,12 @@ def extract_tags(language: str, source: bytes, *, timeout_ms: int = 5000) -> lis
             if role.is_name:
                 names.extend((node, role) for node in nodes)
             elif nodes:
-                enclosing[role.key] = nodes[0]
+                # Several nodes may form one definition (Dart keeps a method's
+                # body beside its signature): span them all.
+                enclosing[role.key] = (min(n.start_point[0] for n in nodes), max(n.end_point for n in nodes))
         for node, role in names:
-            _keep(best, pattern, node, enclosing.get(role.key, node), role, source)
+            outer = enclosing.get(role.key) or (node.start_point[0], node.end_point)
+            _keep(best, pattern, node, outer, role, source)
     # An identifier that a pattern names as a definition is not also a use of
     # itself (e.g. the alias in `type A = ...` sits in a type position).
     defined = {(start, end) for start, end, kind in best if kind == "def"}
@@ -210,7 +213,7 @@ def _keep(
     best: dict[tuple[int, int, str], tuple[int, tuple[object, ...], Tag]],
     pattern: int,
     node: Node,
-    outer: Node,
+    outer: tuple[int, Point],
     role: _CaptureRole,
     source: bytes,
 ) -> None:
@@ -226,14 +229,13 @@ def _keep(
     if not name.strip():
         return
     row, column = node.start_point
+    first, (last, last_column) = outer
     if role.kind == "def":
-        first = outer.start_point[0]
-        last, last_column = outer.end_point
         if last_column == 0 and last > first:
             last -= 1  # nodes that own their trailing newline (#define) end on the line before
-        tag = Tag(name, role.kind, role.category, row, max(last, row), first)
+        tag = Tag(name, role.kind, role.category, row, max(last, row), min(first, row))
     else:
-        tag = Tag(name, role.kind, role.category, row, row, outer.start_point[0])
+        tag = Tag(name, role.kind, role.category, row, row, min(first, row))
     best[key] = (pattern, (row, column, tag.kind, tag.name, tag.category, tag.start_line, tag.end_line), tag)
 
 
