@@ -53,8 +53,9 @@ class MatchFailure:
     locations: tuple[int, ...] = ()
 
 
-# A hit: the first 0-based line, and a function building (start, end, replacement) in normalised text.
-Hit = tuple[int, Callable[[], tuple[int, int, str]]]
+# A hit: the first 0-based line, and a function building (start, end, replacement) in normalised
+# text, or None when the place is certain but the replacement would be a guess.
+Hit = tuple[int, Callable[[], tuple[int, int, str] | None]]
 
 
 def apply_match(content: str, match: Match) -> str:
@@ -112,7 +113,15 @@ def locate(content: str, old: str, new: str = "", *, anchor: str | None = None) 
 def _finish(
     view: TextView, hit: Hit, strategy: Strategy, old_lines: list[str], new_lines: list[str]
 ) -> Match | MatchFailure:
-    start, end, replacement = hit[1]()
+    built = hit[1]()
+    if built is None:
+        return MatchFailure(
+            "not-found",
+            f"the old text matches at line {hit[0] + 1} only if blank lines are ignored, and where the new "
+            "text's blank lines belong is unclear; copy the old lines exactly, blank lines included",
+            fz.numbered(view, hit[0] - 2, hit[0] + len(old_lines) + 4),
+        )
+    start, end, replacement = built
     if strategy in ("exact", "trailing-whitespace") and new_lines and len(new_lines) > len(old_lines):
         # Re-applying an insertion would duplicate it: if the new text already
         # surrounds the place the old text was found, the edit is done.

@@ -10,15 +10,18 @@ file's gap is kept unless the new text changes it relative to the old.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from rapidfuzz import fuzz
+
 from codeassist.edits.match_tolerant import (
     Hit,
     Transform,
     _render,
-    _shift,
     _trim_transform,
     opcodes,
-    reindenter,
-    uses_tabs,
+    opcodes_from_end,
+    shift_transform,
 )
 from codeassist.edits.textview import TextView, find_windows
 
@@ -38,21 +41,25 @@ def _runs(lines: list[str]) -> tuple[list[int], list[int], int]:
     return idx, gaps, run
 
 
-def _spread(gaps: list[int], deltas: list[int]) -> list[int]:
+def _spread(gaps: list[int], deltas: list[int], removed: list[str], added: list[str]) -> list[int]:
     """New-text gaps corrected by the file's extra blank lines before each old line of the stretch.
 
-    With as many old as new lines (a line-for-line change) each gap gets its
-    own correction; otherwise all of it goes to the first gap, where a diff
-    puts the blank lines an insertion leaves in front of it.
+    ``deltas[k]`` belongs before ``removed[k]``, the last one before the line
+    closing the stretch; ``gaps[j]`` is before ``added[j]``, the last one before
+    the closing line. A line-for-line change pairs them one to one. Otherwise
+    the closing correction stays last (first for a pure insertion: a diff
+    keeps existing blank lines in front of what it inserts), and a removed
+    line's correction goes before the added line most like it, if any.
     """
     out = list(gaps)
-    if len(out) == 1:
-        # Nothing added here: blank lines before removed lines go with them.
-        out[0] += deltas[-1]
-    elif len(deltas) == len(out):
-        out = [g + d for g, d in zip(out, deltas, strict=True)]
-    else:
-        out[0] += sum(deltas)
+    if len(deltas) == len(out):
+        return [max(0, g + d) for g, d in zip(out, deltas, strict=True)]
+    out[-1 if removed else 0] += deltas[-1]
+    for line, delta in zip(removed, deltas, strict=False):
+        if delta and added:
+            scores = [fuzz.ratio(line.strip(), a.strip()) for a in added]
+            best = max(range(len(added)), key=lambda j: scores[j])
+            out[best if scores[best] >= 60 else 0] += delta
     return [max(0, g) for g in out]
 
 
@@ -66,6 +73,22 @@ def _blank_run(lines: list[str], start: int, step: int) -> int:
 
 def merge_blank(
     file_lines: list[str], fmap: list[int], old_lines: list[str], new_lines: list[str], transform: Transform
+) -> tuple[int, int, list[str]] | None:
+    """:func:`_merge_blank`, refused (None) when pairing repeated lines differently changes the result."""
+    first = _merge_blank(file_lines, fmap, old_lines, new_lines, transform, opcodes)
+    if first is None or len(old_lines) == len(new_lines):
+        return first
+    second = _merge_blank(file_lines, fmap, old_lines, new_lines, transform, opcodes_from_end)
+    return first if first == second else None
+
+
+def _merge_blank(
+    file_lines: list[str],
+    fmap: list[int],
+    old_lines: list[str],
+    new_lines: list[str],
+    transform: Transform,
+    pairing: Callable[[list[str], list[str]], list[tuple[str, int, int, int, int]]],
 ) -> tuple[int, int, list[str]] | None:
     """Rebuild file lines ``[fmap[0], fmap[-1] + 1)``; ``fmap[k]`` is the file line of old non-blank line ``k``.
 
@@ -91,7 +114,7 @@ def merge_blank(
         return n_gap[b] if 1 <= b < len(n_nb) else 0
 
     anchors = [(-1, -1)]
-    for tag, a1, a2, b1, _ in opcodes(o_nb, n_nb):
+    for tag, a1, a2, b1, _ in pairing(o_nb, n_nb):
         if tag == "equal":
             anchors.extend((a1 + k, b1 + k) for k in range(a2 - a1))
     anchors.append((len(o_nb), len(n_nb)))
@@ -116,7 +139,8 @@ def merge_blank(
         if o_tot != f_tot:
             # Where the new text keeps its own old text's blank lines, it keeps the file's.
             if sum(gaps) == o_tot or mode == "own":
-                gaps = _spread(gaps, [fg(a) - og(a) for a in range(ap + 1, aq + 1)])
+                deltas = [fg(a) - og(a) for a in range(ap + 1, aq + 1)]
+                gaps = _spread(gaps, deltas, o_nb[ap + 1 : aq], n_nb[bp + 1 : bq])
             elif mode is None:
                 return None
         for b, gap in zip(range(bp + 1, bq + 1), gaps, strict=True):
@@ -149,16 +173,15 @@ def blank_lines(view: TextView, old_lines: list[str], new_lines: list[str]) -> l
             if exact_indent:
                 transform = _trim_transform([old_lines[k] for k in keep], region)
             else:
-                shift = _shift(region, [old_lines[k] for k in keep])
-                if shift is None:
+                shifted = shift_transform(view, region, [old_lines[k] for k in keep], new_lines)
+                if shifted is None:
                     continue
-                transform = reindenter(shift[0], shift[1], uses_tabs(view, region))
+                transform = shifted
 
             merged = merge_blank(view.lines, fmap, old_lines, new_lines, transform)
-            if merged is None:
-                continue
-            rendered = _render(view, *merged)
-            hits.append((fmap[0], lambda rendered=rendered: rendered))
+            # None tells locate the place is known but the blank lines are not.
+            rendered = None if merged is None else _render(view, *merged)
+            hits.append((fmap[0], lambda rendered=rendered: rendered))  # type: ignore[misc]
         if hits:
             return hits
     return []

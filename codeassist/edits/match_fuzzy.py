@@ -79,7 +79,11 @@ def fuzzy(view: TextView, old_lines: list[str], new_lines: list[str]) -> list[Hi
     }
     if len(deltas) > 1:
         return []  # indentation differs unevenly: re-indenting the new lines would be a guess
-    transform = reindenter(deltas.pop() if deltas else 0, 4, uses_tabs(view, region))
+    delta = deltas.pop() if deltas else 0
+    floor = min((indent_width(indent_of(o), 4) for o in old_lines if o.strip()), default=0)
+    if delta > 0 and any(indent_width(indent_of(n), 4) < floor for n in new_lines if n.strip()):
+        return []  # as in the indentation strategy: an outdented new line has no known place
+    transform = reindenter(delta, 4, uses_tabs(view, region))
     return [(s, builder(view, list(range(s, s + m)), old_lines, new_lines, transform))]
 
 

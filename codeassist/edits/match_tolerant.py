@@ -13,7 +13,7 @@ from difflib import SequenceMatcher
 
 from codeassist.edits.textview import TextView, find_windows
 
-Hit = tuple[int, Callable[[], tuple[int, int, str]]]
+Hit = tuple[int, Callable[[], tuple[int, int, str] | None]]
 Transform = Callable[[str], str]
 
 # An elision line: "...", "# ...", "// ... existing code ...", "/* ... */", "<!-- ... -->".
@@ -47,6 +47,13 @@ def opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, in
             for k, (o, n) in enumerate(zip(old, new, strict=True))
         ]
     return SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+
+
+def opcodes_from_end(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """Like :func:`opcodes`, but repeated lines pair with the last copy instead of the first."""
+    m, n = len(old), len(new)
+    ops = opcodes(old[::-1], new[::-1])
+    return [(tag, m - a2, m - a1, n - b2, n - b1) for tag, a1, a2, b1, b2 in reversed(ops)]
 
 
 def merge(
@@ -163,15 +170,30 @@ def reindenter(delta: int, tab: int, tabs: bool) -> Transform:
     return run
 
 
+def shift_transform(view: TextView, region: list[str], old_lines: list[str], new_lines: list[str]) -> Transform | None:
+    """The re-indentation for a uniformly shifted match, or None when there is none or it would be a guess.
+
+    When the file is indented deeper than the model's text, a new line the
+    model outdented past every line of its old text has no known place.
+    """
+    shift = _shift(region, old_lines)
+    if shift is None:
+        return None
+    delta, tab = shift
+    if delta > 0:
+        floor = min((indent_width(indent_of(o), tab) for o in old_lines if o.strip()), default=0)
+        if any(indent_width(indent_of(n), tab) < floor for n in new_lines if n.strip()):
+            return None
+    return reindenter(delta, tab, uses_tabs(view, region))
+
+
 def indentation(view: TextView, old_lines: list[str], new_lines: list[str]) -> list[Hit]:
     m = len(old_lines)
     hits: list[Hit] = []
     for s in find_windows(view.stripped, [line.strip() for line in old_lines]):
-        region = view.lines[s : s + m]
-        shift = _shift(region, old_lines)
-        if shift is None:
+        transform = shift_transform(view, view.lines[s : s + m], old_lines, new_lines)
+        if transform is None:
             continue
-        transform = reindenter(shift[0], shift[1], uses_tabs(view, region))
         hits.append((s, builder(view, list(range(s, s + m)), old_lines, new_lines, transform)))
     return hits
 

@@ -65,7 +65,9 @@ def test_fifty_megabytes_is_refused_quickly() -> None:
 
 
 def test_patch_text_inside_search_block_is_content() -> None:
-    text = "docs.md\n<<<<<<< SEARCH\nold\n=======\n*** Begin Patch\n*** Delete File: x\n*** End Patch\n>>>>>>> REPLACE\n"
+    text = (
+        "docs.md\n<<<<<<< SEARCH\nold\n=======\n*** Begin Patch\n*** Delete File: x\n*** End Patch\n>>>>>>> REPLACE\n"
+    )
     r = parse_reply(text)
     assert r.formats == ("search-replace",)
     (e,) = r.edits
