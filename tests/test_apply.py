@@ -228,3 +228,8 @@ def test_udiff_three_way_when_context_changed_since(repo: Path) -> None:
     assert result.ok and result.applied[0].strategy == "git-apply-3way"
     text = (repo / "c.txt").read_text()
     assert "line 8 edited by the user\n" in text and "line 10 changed by the model\n" in text
+
+
+def test_edit_that_changes_nothing_fails(repo: Path) -> None:
+    result = apply_edits(repo, [replace("b.py", "X = 1\n", "X = 1\n")])
+    assert not result.ok and "changes nothing" in result.failed[0].reason

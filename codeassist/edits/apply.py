@@ -177,6 +177,11 @@ def _replace(plan: Plan, f: TextFile, edit: Edit, old: str, new: str) -> bool:
     if f.text is None:
         plan.failed.append(Failed(f.rel, "no such file (deleted earlier in this reply?)", "", edit.index))
         return False
+    if normalize(old) == new:
+        # Nothing to change: a hunk of context only, or a block cut short. Success would hide it.
+        reason = "this edit's old and new text are identical, so it changes nothing; send the lines that change"
+        plan.failed.append(Failed(f.rel, reason, "", edit.index))
+        return False
     found = locate(f.text, normalize(old), new, anchor=edit.anchor)
     if isinstance(found, MatchFailure):
         if found.reason == "already-applied":
