@@ -1,4 +1,4 @@
-"""Apply accuracy on real history: python benchmarks/apply.py GIT_DIR [--cases N] [--show-failures].
+"""Apply accuracy on real history: python benchmarks/apply.py GIT_DIR... [--cases N] [--show-failures].
 
 Builds cases from GIT_DIR's history (small commits touching 1-2 text files),
 renders each commit's diff as a reply in every format with realistic
@@ -155,35 +155,42 @@ def bench(repo: Path, n_cases: int, show: bool, only: str = "") -> dict[tuple[st
     return tallies
 
 
-def table(tallies: dict[tuple[str, str], Tally]) -> str:
-    lines = [
-        "| format | perturbation | cases | exact | refused | WRONG | WRONG, whitespace only | median ms |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
-    ]
+def table(results: dict[str, dict[tuple[str, str], Tally]]) -> str:
+    """One row per format x perturbation; per repository: cases, exact %, refused, WRONG (whitespace-only)."""
+    names = list(results)
+    head = "| format | perturbation | " + " | ".join(f"{n}: cases, exact, refused, WRONG (ws) " for n in names)
+    lines = [head + "| median ms |", "|---|---|" + "---:|" * (len(names) + 1)]
     for fmt in FORMATS:
         for pert in PERTURBATIONS:
-            t = tallies.get((fmt, pert))
-            if t is None or not t.cases:
-                continue
-            pct = 100.0 * t.exact / t.cases
-            ms = 1000 * statistics.median(t.times)
-            row = f"| {fmt} | {pert} | {t.cases} | {pct:.1f}% | {t.refused} | {t.wrong} | {t.wrong_ws} | {ms:.1f} |"
-            lines.append(row)
+            cells, times = [], []
+            for name in names:
+                t = results[name].get((fmt, pert))
+                if t is None or not t.cases:
+                    cells.append("-")
+                    continue
+                pct = 100.0 * t.exact / t.cases
+                cells.append(f"{t.cases}, {pct:.1f}%, {t.refused}, {t.wrong} ({t.wrong_ws})")
+                times += t.times
+            if times:
+                ms = 1000 * statistics.median(times)
+                lines.append(f"| {fmt} | {pert} | " + " | ".join(cells) + f" | {ms:.0f} |")
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("git_dir", type=Path)
-    parser.add_argument("--cases", type=int, default=60, help="commits to use (newest first)")
+    parser.add_argument("git_dirs", type=Path, nargs="+", metavar="GIT_DIR")
+    parser.add_argument("--cases", type=int, default=60, help="commits per repository (newest first)")
     parser.add_argument("--show-failures", action="store_true", help="list every refused or wrong variant")
     parser.add_argument("--only", default="", help="only the commit whose id starts with this")
     args = parser.parse_args()
-    repo = args.git_dir.resolve()
-    if not (repo / "HEAD").is_file():  # a work tree rather than a bare git directory
-        repo = Path(git(repo, "rev-parse", "--show-toplevel").decode().strip())
-    tallies = bench(repo, args.cases, args.show_failures, args.only)
-    print(table(tallies))
+    results: dict[str, dict[tuple[str, str], Tally]] = {}
+    for git_dir in args.git_dirs:
+        repo = git_dir.resolve()
+        if not (repo / "HEAD").is_file():  # a work tree rather than a bare git directory
+            repo = Path(git(repo, "rev-parse", "--show-toplevel").decode().strip())
+        results[repo.name] = bench(repo, args.cases, args.show_failures, args.only)
+    print(table(results))
 
 
 if __name__ == "__main__":
