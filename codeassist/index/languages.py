@@ -95,8 +95,15 @@ LANGUAGES: dict[str, LanguageSpec] = {
         _spec("bash", (".sh", ".bash", ".zsh", ".ksh"), "tree_sitter_bash", filenames=(".bashrc", ".bash_profile")),
         _spec("elixir", (".ex", ".exs"), "tree_sitter_elixir"),
         _spec("dart", (".dart",), "tree_sitter_dart"),
-        _spec("ocaml", (".ml",), "tree_sitter_ocaml", "language_ocaml"),
-        _spec("ocaml_interface", (".mli",), "tree_sitter_ocaml", "language_ocaml_interface"),
+        # Implementations and interfaces have grammars of their own and share most patterns.
+        _spec("ocaml", (".ml",), "tree_sitter_ocaml", "language_ocaml", queries=("ocaml_common", "ocaml")),
+        _spec(
+            "ocaml_interface",
+            (".mli",),
+            "tree_sitter_ocaml",
+            "language_ocaml_interface",
+            queries=("ocaml_common", "ocaml_interface"),
+        ),
         _spec("haskell", (".hs", ".lhs"), "tree_sitter_haskell"),
         _spec("zig", (".zig", ".zon"), "tree_sitter_zig"),
     )

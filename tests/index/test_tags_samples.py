@@ -58,3 +58,15 @@ def test_sample_has_definitions_and_references(language: str) -> None:
     for tag in tags:
         assert tag.start_line <= tag.line <= tag.end_line or tag.kind == "ref"
         assert tag.name.strip() == tag.name and tag.name
+
+
+def test_every_language_has_a_reviewed_sample() -> None:
+    samples = {name: _sample(name) for name in LANGUAGES}
+    missing = [name for name, path in samples.items() if path is None or not path.with_suffix(".tags").exists()]
+    assert missing == []
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_every_query_compiles_against_the_installed_grammar(language: str) -> None:
+    # A grammar upgrade that renames a node type our query uses fails here.
+    assert isinstance(extract_tags(language, b""), list)
