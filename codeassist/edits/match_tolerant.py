@@ -108,8 +108,16 @@ def _keep(line: str) -> str:
 
 
 def _trim_transform(old_lines: list[str], region: list[str]) -> Transform:
-    # If the model padded its lines with trailing blanks the file lacks, it
-    # padded the new lines too: strip them. Otherwise keep what it wrote.
+    """Undo the trailing whitespace the model added to its lines, as far as the file shows it."""
+    if len(old_lines) == len(region):
+        suffixes = {o[len(f) :] if o.startswith(f) else None for o, f in zip(old_lines, region, strict=True)}
+        if len(suffixes) == 1:
+            suffix = suffixes.pop()
+            if suffix and not suffix.strip():
+                # Every line carries the same extra tail: take exactly that off the new lines,
+                # keeping whitespace the file means (Markdown line breaks).
+                return lambda line: line[: -len(suffix)] if line.endswith(suffix) else line
+    # If the model padded lines the file has unpadded, it padded the new ones too.
     padded = any(o != o.rstrip() for o in old_lines) and all(f == f.rstrip() for f in region)
     return str.rstrip if padded else _keep
 
@@ -184,7 +192,25 @@ def shift_transform(view: TextView, region: list[str], old_lines: list[str], new
         floor = min((indent_width(indent_of(o), tab) for o in old_lines if o.strip()), default=0)
         if any(indent_width(indent_of(n), tab) < floor for n in new_lines if n.strip()):
             return None
-    return reindenter(delta, tab, uses_tabs(view, region))
+    by_width = reindenter(delta, tab, uses_tabs(view, region))
+    textual = _textual_shift(region, old_lines, by_width)
+    return textual or by_width
+
+
+def _textual_shift(region: list[str], old_lines: list[str], fallback: Transform) -> Transform | None:
+    """A shift that adds or removes one exact indentation prefix, keeping the rest of each line's indentation.
+
+    This keeps what the edit itself does to indentation (tabs the new lines
+    use on purpose) where re-rendering by width would rewrite it.
+    """
+    pairs = [(indent_of(f), indent_of(o)) for f, o in zip(region, old_lines, strict=True) if o.strip()]
+    added = {fi[: len(fi) - len(oi)] if fi.endswith(oi) else None for fi, oi in pairs}
+    if len(added) == 1 and (prefix := added.pop()) is not None:
+        return lambda line: prefix + line if line.strip() else line
+    dropped = {oi[: len(oi) - len(fi)] if oi.endswith(fi) else None for fi, oi in pairs}
+    if len(dropped) == 1 and (extra := dropped.pop()) is not None:
+        return lambda line: line[len(extra) :] if line.startswith(extra) else (fallback(line) if line.strip() else line)
+    return None
 
 
 def indentation(view: TextView, old_lines: list[str], new_lines: list[str]) -> list[Hit]:
