@@ -233,3 +233,9 @@ def test_udiff_three_way_when_context_changed_since(repo: Path) -> None:
 def test_edit_that_changes_nothing_fails(repo: Path) -> None:
     result = apply_edits(repo, [replace("b.py", "X = 1\n", "X = 1\n")])
     assert not result.ok and "changes nothing" in result.failed[0].reason
+
+
+def test_deleting_a_missing_file_is_already_applied(repo: Path) -> None:
+    assert apply_edits(repo, [Edit("b.py", "delete")]).ok
+    again = apply_edits(repo, [Edit("b.py", "delete")])
+    assert again.ok and again.already_applied == ("b.py",)

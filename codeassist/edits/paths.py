@@ -90,7 +90,8 @@ class PathResolver:
             rel = self._find_existing(rel, name, action) or rel
         self.check(rel, raw)
         exists = self._exists(rel)
-        if not exists and action not in CREATING_ACTIONS:
+        # A delete of a missing file is reported as already applied by the applier.
+        if not exists and action not in CREATING_ACTIONS and action != "delete":
             raise PathRefused(raw, "no such file in the repository")
         return Resolved(rel, exists)
 
