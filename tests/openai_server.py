@@ -279,8 +279,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.server._note_aborted()
 
     def _path(self) -> str:
+        """The route without its prefix: /v1/..., Azure's /openai/deployments/NAME/... or /openai/v1/..."""
         path = self.path.split("?", 1)[0]
-        return path[3:] if path.startswith("/v1/") else path
+        if path.startswith("/openai/deployments/"):
+            return "/" + path.split("/", 4)[-1]
+        for prefix in ("/openai/v1/", "/v1/"):
+            if path.startswith(prefix):
+                return path[len(prefix) - 1 :]
+        return path
 
     def _record(self, body: Json) -> None:
         headers = {k.lower(): v for k, v in self.headers.items()}

@@ -294,3 +294,11 @@ def test_real_sigint_while_reading(openai_server: OpenAIServer) -> None:
     helper.join()
     assert blocked.is_set()
     assert openai_server.wait_aborted()
+
+
+def test_error_event_inside_a_chat_stream(openai_server: OpenAIServer) -> None:
+    msg = "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens."
+    raw = b'data: {"error": {"message": "' + msg.encode() + b'", "code": "context_length_exceeded"}}'
+    openai_server.enqueue(Malformed(raw, after_chunks=0))
+    err = fail(backend(openai_server)[0])
+    assert isinstance(err, ContextTooLongError) and "808 tokens too long" in err.message

@@ -165,3 +165,17 @@ def test_session_totals_add_up(openai_server: OpenAIServer) -> None:
                 total = total + event.usage
     assert (total.input_tokens, total.output_tokens) == (300, 30)
     assert total.cost_usd == pytest.approx((300 * 0.15 + 30 * 0.6) / 1e6)
+
+
+def test_azure_deployment_url_version_and_key_header(openai_server: OpenAIServer) -> None:
+    from codeassist.backends.presets import PRESETS
+
+    openai_server.enqueue(Text("from azure"))
+    root = openai_server.base_url.removesuffix("/v1")
+    endpoint = Endpoint("my-deployment", root, "az-key", "AZURE_OPENAI_API_KEY", PRESETS["azure"], "2024-10-21")
+    b = OpenAICompatBackend(endpoint, retry=RetryPolicy(0))
+    text, *_ = run(b.stream(MESSAGES, RequestOptions("azure/my-deployment")))
+    assert text == "from azure"
+    req = openai_server.requests[-1]
+    assert req.path == "/openai/deployments/my-deployment/chat/completions?api-version=2024-10-21"
+    assert req.headers["api-key"] == "az-key"

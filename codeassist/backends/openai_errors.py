@@ -172,6 +172,8 @@ def translate(exc: BaseException, ctx: ErrorContext) -> BackendError:
         return context_too_long(message, ep.model)
     if status is not None:
         return BackendError(f"{url} answered HTTP {status}{_tries(ctx)}: {message}")
+    if is_context_error(code, message):  # reported as an error event inside a stream
+        return context_too_long(message, ep.model)
     if isinstance(exc, ValueError | openai.APIResponseValidationError):
         return MalformedResponseError(f"{url} sent a reply that is not valid JSON of the expected shape: {exc}")
     return BackendError(f"request to {url} failed: {message}")
