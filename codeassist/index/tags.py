@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -34,7 +35,16 @@ from codeassist.index.languages import LANGUAGES, UnknownLanguage, get_language,
 if TYPE_CHECKING:
     from tree_sitter import Node, Point, Query, QueryPredicate, Tree
 
-__all__ = ["ParseTimeout", "QueryUnavailable", "Tag", "TagsError", "extract_tags", "parse_source", "query_text"]
+__all__ = [
+    "ParseTimeout",
+    "QueryUnavailable",
+    "Tag",
+    "TagsError",
+    "extract_tags",
+    "parse_source",
+    "query_text",
+    "warm_up",
+]
 
 Kind = Literal["def", "ref"]
 
@@ -132,6 +142,20 @@ def _query(language: str) -> tuple[Query, dict[str, _CaptureRole]]:
     return query, roles
 
 
+def warm_up(languages: Iterable[str]) -> None:
+    """Load the grammars and compile the queries of ``languages`` now.
+
+    Meant for a parent process about to fork workers, so each worker does not
+    compile them again. Problems are left for :func:`extract_tags` to report.
+    """
+    for language in languages:
+        try:
+            _query(language)
+            get_parser(language)
+        except (TagsError, UnknownLanguage):
+            continue
+
+
 def parse_source(language: str, source: bytes, *, timeout_ms: int = 5000) -> Tree:
     """Parse ``source`` within ``timeout_ms``; raise :class:`ParseTimeout` past it."""
     return _parse(language, source, time.monotonic() + timeout_ms / 1000.0, timeout_ms)
@@ -193,6 +217,8 @@ def extract_tags(language: str, source: bytes, *, timeout_ms: int = 5000) -> lis
                 continue
             if role.is_name:
                 names.extend((node, role) for node in nodes)
+            elif len(nodes) == 1:
+                enclosing[role.key] = (nodes[0].start_point[0], nodes[0].end_point)
             elif nodes:
                 # Several nodes may form one definition (Dart keeps a method's
                 # body beside its signature): span them all.

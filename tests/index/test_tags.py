@@ -165,3 +165,10 @@ def test_module_references_lose_their_quotes_and_brackets() -> None:
 def test_definition_spanning_a_trailing_newline_ends_on_its_own_line() -> None:
     (tag,) = extract_tags("c", b"#define LIMIT 10\nint x;\n")[:1]
     assert (tag.name, tag.start_line, tag.end_line) == ("LIMIT", 0, 0)
+
+
+def test_warm_up_compiles_ahead_and_ignores_unknown_names() -> None:
+    from codeassist.index.tags import warm_up
+
+    warm_up(["python", "cobol"])
+    assert extract_tags("python", b"def f():\n    pass\n")[0].name == "f"
