@@ -31,6 +31,7 @@ _FORMAT = 1  # bump when the serialized layout of defs/refs changes
 _MARSHAL_VERSION = 4
 _POOL_MIN_FILES = 96  # below this a pool costs more to start than it saves
 _BATCH = 24
+_GENERATION_FILES = 1200  # files a worker process parses before it is replaced
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,11 @@ def parse_all(
 
     # fork: workers inherit the imported grammars and start in milliseconds.
     ctx = multiprocessing.get_context("fork") if sys.platform != "win32" else None
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        for results in pool.map(_parse_batch, args):
-            on_batch(results)
+    # A fresh pool per generation of batches bounds what a worker can
+    # accumulate: the tree-sitter binding keeps memory after query matches
+    # that use predicate callbacks (about 0.1 MB a file), unbounded otherwise.
+    per_generation = max(1, _GENERATION_FILES // _BATCH)
+    for g in range(0, len(args), per_generation):
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            for results in pool.map(_parse_batch, args[g : g + per_generation]):
+                on_batch(results)
