@@ -10,6 +10,7 @@ file's gap is kept unless the new text changes it relative to the old.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 from rapidfuzz import fuzz
@@ -46,20 +47,29 @@ def _spread(gaps: list[int], deltas: list[int], removed: list[str], added: list[
 
     ``deltas[k]`` belongs before ``removed[k]``, the last one before the line
     closing the stretch; ``gaps[j]`` is before ``added[j]``, the last one before
-    the closing line. A line-for-line change pairs them one to one. Otherwise
-    the closing correction stays last (first for a pure insertion: a diff
-    keeps existing blank lines in front of what it inserts), and a removed
-    line's correction goes before the added line most like it, if any.
+    the closing line. A line-for-line change pairs them one to one. These are
+    conventions, not certainties (the merge is refused when they could
+    matter and nothing else in the text decides): a pure insertion that ends
+    with blank lines of its own goes after the file's blank lines, one that
+    does not goes before them; in a replacement the closing correction stays
+    last and a removed line's goes before the added line most like it, or
+    before everything added ahead of that line when it starts the block.
     """
     out = list(gaps)
     if len(deltas) == len(out):
         return [max(0, g + d) for g, d in zip(out, deltas, strict=True)]
-    out[-1 if removed else 0] += deltas[-1]
-    for line, delta in zip(removed, deltas, strict=False):
+    if not removed:
+        out[0 if out[-1] > 0 else -1] += deltas[-1]
+        return [max(0, g) for g in out]
+    out[-1] += deltas[-1]
+    similar = [[fuzz.ratio(r.strip(), a.strip()) for a in added] for r in removed]
+    matched = [max((row[j] for row in similar), default=0) >= 60 for j in range(len(added))]
+    for row, delta in zip(similar, deltas, strict=False):
         if delta and added:
-            scores = [fuzz.ratio(line.strip(), a.strip()) for a in added]
-            best = max(range(len(added)), key=lambda j: scores[j])
-            out[best if scores[best] >= 60 else 0] += delta
+            best = max(range(len(added)), key=lambda j: row[j])
+            if row[best] < 60 or not any(matched[:best]):
+                best = 0
+            out[best] += delta
     return [max(0, g) for g in out]
 
 
@@ -119,29 +129,41 @@ def _merge_blank(
             anchors.extend((a1 + k, b1 + k) for k in range(a2 - a1))
     anchors.append((len(o_nb), len(n_nb)))
     stretches = []
-    votes = {"own": 0, "file": 0}
     for (ap, bp), (aq, bq) in zip(anchors, anchors[1:], strict=False):
         o_tot = sum(og(a) for a in range(ap + 1, aq + 1))
         f_tot = sum(fg(a) for a in range(ap + 1, aq + 1))
         gaps = [ng(b) for b in range(bp + 1, bq + 1)]
         pure = aq == ap + 1 and bq == bp + 1 and ap >= 0 and aq < len(o_nb)
+        vote = None
         if pure and o_tot != f_tot and sum(gaps) in (o_tot, f_tot):
-            votes["own" if sum(gaps) == o_tot else "file"] += 1
-        stretches.append((ap, aq, bp, bq, o_tot, f_tot, gaps))
-    mode = None if votes["own"] == votes["file"] == 0 else ("file" if votes["file"] > votes["own"] else "own")
+            vote = "own" if sum(gaps) == o_tot else "file"
+        stretches.append((ap, aq, bp, bq, o_tot, f_tot, gaps, vote))
+    votes = Counter(st[-1] for st in stretches if st[-1])
+
+    def mode_for(vote: str | None) -> str | None:
+        """How the new text's blank lines read, judged by the other stretches (a stretch is no evidence for itself)."""
+        others = votes.copy()
+        if vote:
+            others[vote] -= 1
+        if others["own"] == others["file"]:
+            return None
+        return "own" if others["own"] > others["file"] else "file"
+
+    mode = mode_for(None)
     n_lead, o_lead = (n_gap[0] if n_idx else n_end), o_gap[0]
     if mode == "file":
         # The new text's blank lines are the file's: compare its edges with the file's too.
         o_lead = _blank_run(file_lines, fmap[0] - 1, -1)
         o_end = _blank_run(file_lines, fmap[-1] + 1, 1)
     out: list[str] = [""] * max(0, n_lead - o_lead)
-    for ap, aq, bp, bq, o_tot, f_tot, gaps in stretches:
+    for ap, aq, bp, bq, o_tot, f_tot, gaps, vote in stretches:
         if o_tot != f_tot:
+            here = mode_for(vote)
             # Where the new text keeps its own old text's blank lines, it keeps the file's.
-            if sum(gaps) == o_tot or mode == "own":
+            if sum(gaps) == o_tot or here == "own":
                 deltas = [fg(a) - og(a) for a in range(ap + 1, aq + 1)]
                 gaps = _spread(gaps, deltas, o_nb[ap + 1 : aq], n_nb[bp + 1 : bq])
-            elif mode is None:
+            elif here is None:
                 return None
         for b, gap in zip(range(bp + 1, bq + 1), gaps, strict=True):
             if b == bq and aq < len(o_nb) and gap == f_tot and aq == ap + 1:
