@@ -198,3 +198,50 @@ def test_large_file_is_fast_enough_to_finish() -> None:
     assert isinstance(m, Match) and m.strategy == "exact"
     m = locate(content, "value_150000 = 150000  \n  value_150001 = 150002\n", "changed\n")
     assert isinstance(m, MatchFailure) or m.strategy == "fuzzy"
+
+
+def test_trailing_suffix_removed_exactly_keeping_markdown_breaks() -> None:
+    content = "* one  \n* two  \n\nend\n"
+    old = "* one    \n* two    \n"
+    new = "* one    \n* one and a half    \n* two    \n"
+    out = applied(content, old, new, "trailing-whitespace")
+    assert out == "* one  \n* one and a half  \n* two  \n\nend\n"
+
+
+def test_textual_indent_shift_keeps_tabs_the_edit_introduces() -> None:
+    content = "code:\n  a = 1\n  b = 2\n"
+    old = "      a = 1\n      b = 2\n"
+    new = "      a = 1\n    \tb = 3\n"
+    out = applied(content, old, new, "indentation")
+    assert out == "code:\n  a = 1\n\tb = 3\n"
+
+
+def test_outdented_new_line_past_the_block_is_refused() -> None:
+    content = "class A:\n    def f(self):\n        return 1\n"
+    # The model's block is 4 columns shallower than the file; its new top-level line has no known place.
+    m = failed(content, "    return 1\n", "    return 2\nprint('top')\n", "not-found")
+    assert m.closest
+
+
+def test_fuzzy_refuses_uneven_indentation() -> None:
+    content = (
+        "def load(path):\n    with open(path) as handle:\n        data = handle.read()\n"
+        "    return parse_config(data, strict=True)\n"
+    )
+    old = "  with open(path) as handle:\n        data = handel.read()\n  return parse_config(data, strict=True)\n"
+    failed(content, old, "x\n", "not-found")
+
+
+def test_blank_lines_dropped_in_both_halves_keep_the_files() -> None:
+    content = "import os\n\nimport sys\n\n\ndef main():\n    pass\n"
+    old = "import os\nimport sys\ndef main():\n"
+    new = "import os\nimport re\nimport sys\ndef main():\n"
+    out = applied(content, old, new, "blank-lines")
+    assert out == "import os\nimport re\n\nimport sys\n\n\ndef main():\n    pass\n"
+
+
+def test_blank_lines_refused_when_placement_is_a_guess() -> None:
+    content = "a = 1\n\nb = 2\n"
+    # The new text adds a blank line where the file already has one the old text lacks: added, or the file's?
+    m = failed(content, "a = 1\nb = 2\n", "a = 1\n\nb = 3\n", "not-found")
+    assert "blank lines" in m.message and "line 1" in m.message
