@@ -51,3 +51,7 @@ function* ids() {
 }
 
 module.exports.helpers = { retry, ids, format: function (value) { return String(value); } };
+
+export function Greeting({ name }) {
+  return <Panel title="hello"><Label text={name} /><span>{ids().next().value}</span></Panel>;
+}
