@@ -193,7 +193,7 @@ def blank_lines(view: TextView, old_lines: list[str], new_lines: list[str]) -> l
             fmap = nb[s : s + len(keep)]
             region = [view.lines[f] for f in fmap]
             if exact_indent:
-                transform = _trim_transform([old_lines[k] for k in keep], region)
+                transform = _trim_transform([old_lines[k] for k in keep], region, new_lines)
             else:
                 shifted = shift_transform(view, region, [old_lines[k] for k in keep], new_lines)
                 if shifted is None:

@@ -107,16 +107,21 @@ def _keep(line: str) -> str:
     return line
 
 
-def _trim_transform(old_lines: list[str], region: list[str]) -> Transform:
+def _trim_transform(old_lines: list[str], region: list[str], new_lines: list[str] | None = None) -> Transform:
     """Undo the trailing whitespace the model added to its lines, as far as the file shows it."""
     if len(old_lines) == len(region):
         suffixes = {o[len(f) :] if o.startswith(f) else None for o, f in zip(old_lines, region, strict=True)}
         if len(suffixes) == 1:
             suffix = suffixes.pop()
             if suffix and not suffix.strip():
-                # Every line carries the same extra tail: take exactly that off the new lines,
-                # keeping whitespace the file means (Markdown line breaks).
-                return lambda line: line[: -len(suffix)] if line.endswith(suffix) else line
+                # Every old line carries the same extra tail. If every line the
+                # edit adds carries it too, the model padded those as well: take
+                # exactly that off, keeping whitespace the file means (Markdown
+                # line breaks). Otherwise the added lines are as meant.
+                added = [n for n in new_lines or () if n.strip() and n not in old_lines]
+                if added and all(n.endswith(suffix) for n in added):
+                    return lambda line: line[: -len(suffix)] if line.endswith(suffix) else line
+                return _keep
     # If the model padded lines the file has unpadded, it padded the new ones too.
     padded = any(o != o.rstrip() for o in old_lines) and all(f == f.rstrip() for f in region)
     return str.rstrip if padded else _keep
@@ -127,7 +132,7 @@ def trailing_whitespace(view: TextView, old_lines: list[str], new_lines: list[st
     starts = find_windows(view.rstripped, [line.rstrip() for line in old_lines])
     hits: list[Hit] = []
     for s in starts:
-        transform = _trim_transform(old_lines, view.lines[s : s + m])
+        transform = _trim_transform(old_lines, view.lines[s : s + m], new_lines)
         hits.append((s, builder(view, list(range(s, s + m)), old_lines, new_lines, transform)))
     return hits
 
@@ -276,7 +281,7 @@ def elision(view: TextView, old_lines: list[str], new_lines: list[str]) -> list[
                 continue
             if prev is not None:
                 out.extend(view.lines[prev : span[0]])  # the elided code, as it is in the file
-            transform = _trim_transform(old_seg, view.lines[span[0] : span[1]])
+            transform = _trim_transform(old_seg, view.lines[span[0] : span[1]], new_seg)
             out.extend(merge(view.lines, list(range(*span)), old_seg, new_seg, transform)[2])
             prev = span[1]
         return _render(view, placed[0][0], placed[-1][1], out)
