@@ -371,3 +371,14 @@ def test_plugin_backend_answers_ask(repo: Path, isolated_env: dict[str, str], tm
     )
     assert proc.returncode == 0, proc.stderr
     assert "say this back" in proc.stdout
+
+
+def test_ask_works_outside_a_git_repository(
+    openai_server: OpenAIServer, tmp_path: Path, isolated_env: dict[str, str]
+) -> None:
+    (tmp_path / "notes.py").write_text("def answer():\n    return 42\n")
+    openai_server.enqueue(Text("It returns 42."))
+    proc = cli(openai_server, tmp_path, isolated_env, "ask", "what does answer return?", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["reply"] == "It returns 42."
+    assert "def answer" in json.dumps(openai_server.requests[-1].body["messages"])
