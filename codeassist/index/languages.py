@@ -83,9 +83,10 @@ LANGUAGES: dict[str, LanguageSpec] = {
         _spec("csharp", (".cs", ".csx"), "tree_sitter_c_sharp"),
         _spec(
             "ruby",
-            (".rb", ".rake", ".gemspec", ".ru"),
+            (".rb", ".rake", ".gemspec"),
             "tree_sitter_ruby",
-            filenames=("Rakefile", "Gemfile", "Guardfile", "Vagrantfile"),
+            # config.ru by name: the .ru extension is also used for Russian text files.
+            filenames=("Rakefile", "Gemfile", "Guardfile", "Vagrantfile", "config.ru"),
         ),
         _spec("php", (".php", ".phtml", ".php8"), "tree_sitter_php", "language_php"),
         _spec("kotlin", (".kt", ".kts"), "tree_sitter_kotlin"),

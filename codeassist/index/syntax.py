@@ -5,6 +5,10 @@
 order. Files of unknown languages, clean files, and files whose parse runs
 past the time limit give ``[]``: the check must never block an edit on its own
 failure. Nothing is raised for any bytes.
+
+Grammars do not read every valid file (C and C++ headers full of macros are
+the usual case), so after an edit ``new_syntax_problems(path, before, after)``
+reports only the problems the edit introduced.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from codeassist.index.tags import ParseTimeout, parse_source
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-__all__ = ["SyntaxProblem", "check_syntax"]
+__all__ = ["SyntaxProblem", "check_syntax", "new_syntax_problems"]
 
 _SNIPPET = 30  # characters of the offending text quoted in a message
 
@@ -81,3 +85,27 @@ def _problem(source: bytes, node: Node, message: str) -> SyntaxProblem:
     line_start = source.rfind(b"\n", 0, start) + 1
     column = len(source[line_start:start].decode("utf-8", errors="replace")) + 1
     return SyntaxProblem(row + 1, column, message)
+
+
+def new_syntax_problems(
+    path: str, before: bytes | None, after: bytes, *, limit: int = 50, timeout_ms: int = 2000
+) -> list[SyntaxProblem]:
+    """Problems of ``after`` that ``before`` (the file ahead of an edit; None if new) did not have.
+
+    Problems are matched by message, not by position, since an edit moves
+    lines: each problem of ``before`` excuses one problem of ``after`` with the
+    same message.
+    """
+    problems = check_syntax(path, after, limit=limit, timeout_ms=timeout_ms)
+    if not problems or before is None:
+        return problems
+    excused: dict[str, int] = {}
+    for old in check_syntax(path, before, limit=limit, timeout_ms=timeout_ms):
+        excused[old.message] = excused.get(old.message, 0) + 1
+    fresh: list[SyntaxProblem] = []
+    for problem in problems:
+        if excused.get(problem.message, 0) > 0:
+            excused[problem.message] -= 1
+        else:
+            fresh.append(problem)
+    return fresh

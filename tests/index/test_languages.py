@@ -32,6 +32,7 @@ from codeassist.index.languages import LANGUAGES, UnknownLanguage, get_language,
         ("engine.cxx", "cpp"),
         ("Program.cs", "csharp"),
         ("app/models/user.rb", "ruby"),
+        ("config.ru", "ruby"),
         ("Rakefile", "ruby"),
         ("index.php", "php"),
         ("Main.kt", "kotlin"),
@@ -57,7 +58,7 @@ def test_language_for_path_by_extension(path: str, language: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["README.md", "Makefile", "data.json", ".gitignore", ".py", "noext", "archive.tar.gz", ""]
+    "path", ["README.md", "Makefile", "data.json", ".gitignore", ".py", "noext", "archive.tar.gz", "", "tutor.ru"]
 )
 def test_language_for_path_unknown(path: str) -> None:
     assert language_for_path(path) is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from codeassist.index.syntax import SyntaxProblem, check_syntax
+from codeassist.index.syntax import SyntaxProblem, check_syntax, new_syntax_problems
 
 CLEAN_PY = b"""import os
 
@@ -90,3 +90,27 @@ def test_garbage_is_reported_not_raised(source: bytes) -> None:
 def test_problem_count_is_bounded() -> None:
     source = b"".join(b"def f%d(:\n" % i for i in range(500))
     assert 0 < len(check_syntax("x.py", source, limit=10)) <= 10
+
+
+HEADER_WITH_MACROS = b"""#include <stddef.h>
+
+API_EXPORT int api_open(const char *path) API_NOTHROW;
+
+int api_close(int fd);
+"""
+
+
+def test_problems_already_there_before_an_edit_are_not_new() -> None:
+    after = HEADER_WITH_MACROS.replace(b"int api_close(int fd);", b"int api_close(int fd);\nint api_read(int fd);")
+    assert check_syntax("api.h", HEADER_WITH_MACROS)  # the grammar trips on the macros
+    assert new_syntax_problems("api.h", HEADER_WITH_MACROS, after) == []
+
+
+def test_a_problem_the_edit_introduced_is_new() -> None:
+    after = CLEAN_PY.replace(b"return os.getcwd()", b"return os.getcwd(")
+    problems = new_syntax_problems("src/repo.py", CLEAN_PY, after)
+    assert [p.line for p in problems] == [6]
+
+
+def test_every_problem_of_a_new_file_is_new() -> None:
+    assert new_syntax_problems("src/repo.py", None, BROKEN_PY) == check_syntax("src/repo.py", BROKEN_PY)
