@@ -42,7 +42,9 @@ def _runs(lines: list[str]) -> tuple[list[int], list[int], int]:
     return idx, gaps, run
 
 
-def _spread(gaps: list[int], deltas: list[int], removed: list[str], added: list[str]) -> list[int]:
+def _spread(
+    gaps: list[int], deltas: list[int], closing_old_gap: int, removed: list[str], added: list[str]
+) -> list[int]:
     """New-text gaps corrected by the file's extra blank lines before each old line of the stretch.
 
     ``deltas[k]`` belongs before ``removed[k]``, the last one before the line
@@ -50,7 +52,7 @@ def _spread(gaps: list[int], deltas: list[int], removed: list[str], added: list[
     the closing line. A line-for-line change pairs them one to one. These are
     conventions, not certainties (the merge is refused when they could
     matter and nothing else in the text decides): a pure insertion that ends
-    with blank lines of its own goes after the file's blank lines, one that
+    with blank lines of its own (more than the old text has there) goes after the file's blank lines, one that
     does not goes before them; in a replacement the closing correction stays
     last and a removed line's goes before the added line most like it, or
     before everything added ahead of that line when it starts the block.
@@ -59,7 +61,7 @@ def _spread(gaps: list[int], deltas: list[int], removed: list[str], added: list[
     if len(deltas) == len(out):
         return [max(0, g + d) for g, d in zip(out, deltas, strict=True)]
     if not removed:
-        out[0 if out[-1] > 0 else -1] += deltas[-1]
+        out[0 if out[-1] > closing_old_gap else -1] += deltas[-1]
         return [max(0, g) for g in out]
     out[-1] += deltas[-1]
     similar = [[fuzz.ratio(r.strip(), a.strip()) for a in added] for r in removed]
@@ -162,7 +164,7 @@ def _merge_blank(
             # Where the new text keeps its own old text's blank lines, it keeps the file's.
             if sum(gaps) == o_tot or here == "own":
                 deltas = [fg(a) - og(a) for a in range(ap + 1, aq + 1)]
-                gaps = _spread(gaps, deltas, o_nb[ap + 1 : aq], n_nb[bp + 1 : bq])
+                gaps = _spread(gaps, deltas, og(aq), o_nb[ap + 1 : aq], n_nb[bp + 1 : bq])
             elif here is None:
                 return None
         for b, gap in zip(range(bp + 1, bq + 1), gaps, strict=True):
