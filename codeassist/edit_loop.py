@@ -43,6 +43,7 @@ class EditLoop:
         self.checks: list[CheckResult] = []
         self.dry_diffs: list[str] = []
         self._pinned = False
+        self._summarized_at = -1
 
     @property
     def committing(self) -> bool:
@@ -57,6 +58,8 @@ class EditLoop:
             )
             if not self._pinned:  # every later round sees the files the first one chose
                 self.files, self.read_only, self._pinned = list(built.files), built.read_only, True
+            if built.needs_summary and self._summarize():
+                continue  # the same round again, with the history summarised
             self.rounds += 1
             reply = self.s._stream(built.messages, tools=self._tools())
             self.last_reply = reply.text
@@ -94,6 +97,24 @@ class EditLoop:
         """Move the exchange into history; ``message`` becomes the new last user message."""
         self.history += [Message("user", self.request), Message("assistant", reply)]
         self.request = message
+
+    def _summarize(self) -> bool:
+        """Replace the history by the model's summary of it; False when that is not possible."""
+        if len(self.history) < 2 or self._summarized_at == len(self.history):
+            return False
+        transcript = "\n\n".join(f"{m.role}: {m.content}" for m in self.history)
+        prompt = prompts.summarize_history_prompt(transcript, self.s.prompt_dirs)
+        try:
+            summary = self.s._stream([Message("user", prompt)], quiet=True).text.strip()
+        except BackendError:
+            return False  # the context builder already dropped the oldest messages; go on without
+        if not summary:
+            return False
+        self.history = [Message("user", "Summary of our conversation so far:\n\n" + summary),
+                        Message("assistant", "Understood. I will continue from there.")]
+        self._summarized_at = len(self.history)
+        self.s._emit("history.summarized", chars=len(summary))
+        return True
 
     def _check(self) -> list[CheckResult]:
         settings = self.s.settings
