@@ -382,3 +382,16 @@ def test_ask_works_outside_a_git_repository(
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["reply"] == "It returns 42."
     assert "def answer" in json.dumps(openai_server.requests[-1].body["messages"])
+
+
+def test_human_output_streams_the_reply_and_reports_on_stderr(
+    openai_server: OpenAIServer, repo: Path, isolated_env: dict[str, str]
+) -> None:
+    openai_server.enqueue(Text(GOOD_SR), COMMIT_MSG)
+    proc = cli(openai_server, repo, isolated_env, "--no-color", "edit", "greet the world", "-f", "app.py")
+    assert proc.returncode == 0, proc.stderr
+    assert "Here is the change." in proc.stdout and "<<<<<<< SEARCH" in proc.stdout
+    assert "applied replace app.py" in proc.stderr
+    assert "committed" in proc.stderr and "feat: greet the whole world" in proc.stderr
+    assert "success: app.py" in proc.stderr
+    assert "\x1b[" not in proc.stdout + proc.stderr
