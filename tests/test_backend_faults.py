@@ -302,3 +302,17 @@ def test_error_event_inside_a_chat_stream(openai_server: OpenAIServer) -> None:
     openai_server.enqueue(Malformed(raw, after_chunks=0))
     err = fail(backend(openai_server)[0])
     assert isinstance(err, ContextTooLongError) and "808 tokens too long" in err.message
+
+
+def test_lenient_server_without_finish_reason(openai_server: OpenAIServer) -> None:
+    chunk = (
+        b'data: {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "m", '
+        b'"choices": [{"index": 0, "delta": {"content": "hi"}}]}'
+    )
+    # A good chunk, then a valid [DONE] and nothing else: no finish reason, no usage.
+    openai_server.enqueue(Malformed(chunk + b"\n\ndata: [DONE]", after_chunks=0))
+    b, _ = backend(openai_server)
+    events = list(b.stream(MESSAGES, OPTIONS))
+    assert text_of(events) == "hi" and events[-1].finish_reason == "stop"
+    usage = [e.usage for e in events if e.usage is not None]
+    assert usage and usage[0].estimated

@@ -108,12 +108,14 @@ class OpenAICompatBackend:
 
     def list_models(self) -> list[str]:
         """Model ids from the endpoint's /models (one attempt, raises BackendError)."""
+        import openai
+
         client = self._get_client()
         try:
             return sorted(str(m.id) for m in client.models.list())
         except KeyboardInterrupt as exc:
             raise Interrupted() from exc
-        except Exception as exc:
+        except (openai.OpenAIError, ValueError) as exc:
             raise errs.translate(exc, self._context(1, with_models=False)) from exc
 
     # -- one attempt ---------------------------------------------------------------

@@ -145,7 +145,11 @@ def chat_stream_events(chunks: Iterable[Any], progress: Progress) -> Iterator[St
                 _add_fragment(calls, frag, progress)
             finish = _get(choice, "finish_reason") or finish
     if finish is None:
-        raise StreamUnfinished()
+        # Some local servers end a good stream without a finish reason; a cut
+        # connection raises in the SDK instead, so only an empty reply is suspect.
+        if not progress.events:
+            raise StreamUnfinished()
+        finish = "stop"
     for index in sorted(calls):
         call_id, name, arguments = calls[index]
         yield StreamEvent("tool_call", tool_call=ToolCall(call_id or f"call_{index}", name, arguments))
