@@ -102,16 +102,23 @@ def path_from_fence(f: Fence) -> str | None:
     return None
 
 
-def path_before(lines: list[str], index: int, stop: int = 0) -> str | None:
+_BARE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+
+
+def path_before(lines: list[str], index: int, stop: int = 0, bare: bool = False) -> str | None:
     """The path named just before line ``index`` (0-based), looking back no further than ``stop``.
 
     Blank lines are skipped; an opening fence may carry the path itself or sit
-    between the path line and ``index``. The first other line decides.
+    between the path line and ``index``. The first other line decides. With
+    ``bare``, a lone extensionless name (``run``, ``configure``) also counts
+    when it sits right above ``index`` or its fence, with no blank line between.
     """
     i = index - 1
+    adjacent = True
     while i >= stop:
         line = lines[i]
         if not line.strip():
+            adjacent = False
             i -= 1
             continue
         f = fence(line)
@@ -121,7 +128,12 @@ def path_before(lines: list[str], index: int, stop: int = 0) -> str | None:
                 return found
             i -= 1
             continue
-        return path_from_line(line)
+        found = path_from_line(line)
+        if found is None and bare and adjacent:
+            name = line.strip().strip("`*").strip()
+            if _BARE_NAME.match(name) and name.lower() not in _LANGS:
+                return name
+        return found
     return None
 
 

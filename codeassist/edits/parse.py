@@ -5,18 +5,22 @@ apply_patch envelope, unified diff) and each blanks the lines it consumed
 before the next one runs, so a diff inside a SEARCH block is never read twice
 and a reply may mix formats. SEARCH/REPLACE goes first because its blocks
 hold file text verbatim (which may itself show a diff or a patch), while the
-bodies of diffs and patches prefix every line with ``+``, ``-`` or a space. Whole-file blocks are only looked for when no other format
-was found: any fenced snippet after a file name looks like one, and reading a
-partial snippet as a whole file would wipe the rest of that file.
+bodies of diffs and patches prefix every line with ``+``, ``-`` or a space.
+Before all of them, a labelled fenced block that holds edit markup *and*
+other lines is taken as a whole file whose content merely shows markers.
+Other whole-file blocks are only looked for when no other format was found:
+any fenced snippet after a file name looks like one, and reading a partial
+snippet as a whole file would wipe the rest of that file.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from codeassist.edits import patch, search_replace, udiff, whole
-from codeassist.edits.markup import Parsed
+from codeassist.edits.markup import Parsed, fence, path_from_line
 from codeassist.edits.types import Edit, ParseIssue
 from codeassist.errors import UsageError
 
@@ -24,6 +28,10 @@ FORMATS = ("auto", "search-replace", "udiff", "whole", "patch")
 # Replies are at most a few hundred kilobytes; beyond this the input is not a
 # model reply (or is hostile), and reading it line by line would only waste time.
 MAX_REPLY_CHARS = 8 * 1024 * 1024
+
+_MARKER = re.compile(
+    r"^\s{0,3}<{5,9}\s*SEARCH\b|^\*\*\*\s*(?:Begin Patch|(?:Add|Update|Delete) File:)|^(?:---|\+\+\+|@@) "
+)
 
 _PARSERS: dict[str, Callable[[list[str]], Parsed]] = {
     "patch": patch.parse,
@@ -66,16 +74,47 @@ def parse_reply(text: str, fmt: str = "auto") -> ParseResult:
     return _combine(parts)
 
 
+def _markup_as_content(lines: list[str]) -> Parsed:
+    """Whole-file blocks whose content shows edit markup without being an edit (a file about diffs).
+
+    A labelled fenced block whose every line is read by the edit parsers is an
+    edit (``path`` + fence + SEARCH/REPLACE blocks is the usual form); one
+    that also holds other lines is a file's content that happens to contain
+    markers.
+    """
+    out = Parsed.empty()
+    candidates = whole.parse(lines)
+    for (start, edit), (_, end) in zip(candidates.edits, candidates.spans, strict=False):
+        body = lines[start + 1 : end - 1]
+        if not any(_MARKER.match(line) for line in body):
+            continue
+        covered = [False] * len(body)
+        for name in ("search-replace", "patch", "udiff"):
+            for a, b in _PARSERS[name](body).spans:
+                covered[a:b] = [True] * (b - a)
+        loose = [
+            line for line, done in zip(body, covered, strict=True)
+            if not done and line.strip() and fence(line) is None and path_from_line(line) is None
+        ]  # fmt: skip
+        if loose:
+            out.edits.append((start, edit))
+            out.spans.append((start, end))
+    return out
+
+
 def _parse_auto(lines: list[str]) -> list[tuple[str, Parsed]]:
     parts: list[tuple[str, Parsed]] = []
-    remaining = lines
+    content = _markup_as_content(lines)
+    if content.edits:
+        parts.append(("whole", content))
+    remaining = _blank(lines, content.spans)
     for name in ("search-replace", "patch", "udiff"):
         parsed = _PARSERS[name](remaining)
         if parsed.edits or parsed.issues:
             parts.append((name, parsed))
         remaining = _blank(remaining, parsed.spans)
     if not parts:
-        parsed = whole.parse(remaining)
+        parsed = whole.parse(lines)
         if parsed.edits or parsed.issues:
             parts.append(("whole", parsed))
     return parts

@@ -69,7 +69,7 @@ def parse(lines: list[str]) -> Parsed:
             i += 1
             continue
         head = i
-        path = path_before(lines, head, stop=prev_end) or last_path
+        path = path_before(lines, head, stop=prev_end, bare=True) or last_path
         last_path = path
         divider, tail, stop = _scan_block(lines, head)
         if tail is None:

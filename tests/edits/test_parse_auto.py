@@ -72,3 +72,26 @@ def test_patch_text_inside_search_block_is_content() -> None:
     assert r.formats == ("search-replace",)
     (e,) = r.edits
     assert e.new == "*** Begin Patch\n*** Delete File: x\n*** End Patch\n"
+
+
+def test_whole_file_showing_markers_is_content_in_auto_mode() -> None:
+    body = "# Format\n\nWrite blocks like:\n\n<<<<<<< SEARCH\nold\n=======\nnew\n>>>>>>> REPLACE\n"
+    body += "\nand diffs:\n\n--- a/x\n+++ b/x\n"
+    r = parse_reply(f"docs/format.md\n````markdown\n{body}````\n")
+    assert r.formats == ("whole",) and r.issues == ()
+    (e,) = r.edits
+    assert (e.path, e.action, e.new) == ("docs/format.md", "write", body)
+
+
+def test_labelled_fence_holding_only_blocks_is_search_replace() -> None:
+    block = "<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n"
+    text = f"a.py\n```python\n{block}\n{block}```\n"
+    r = parse_reply(text)
+    assert r.formats == ("search-replace",) and len(r.edits) == 2
+
+
+def test_bare_extensionless_path_right_above_the_block() -> None:
+    r = parse_reply("run\n```\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n```\n")
+    assert [e.path for e in r.edits] == ["run"]
+    r = parse_reply("run\n\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n")
+    assert r.edits == () and "no file path" in r.issues[0].message
