@@ -54,7 +54,8 @@
   operator: "@"
   operand: (call target: (identifier) @name.definition.constant (arguments))) @definition.constant
   (#not-any-of? @name.definition.constant
-    "behaviour" "callback" "compile" "deprecated" "derive" "dialyzer" "doc" "enforce_keys"
+    "after_compile" "after_verify" "before_compile" "behaviour" "callback" "compile" "deprecated" "derive"
+    "dialyzer" "doc" "enforce_keys" "fallback_to_any" "file" "nifs" "on_definition"
     "external_resource" "impl" "macrocallback" "moduledoc" "on_load" "opaque" "optional_callbacks"
     "spec" "type" "typedoc" "typep" "vsn"))
 
