@@ -113,8 +113,9 @@ def _parse_auto(lines: list[str]) -> list[tuple[str, Parsed]]:
         if parsed.edits or parsed.issues:
             parts.append((name, parsed))
         remaining = _blank(remaining, parsed.spans)
-    if not parts:
-        parsed = whole.parse(lines)
+    if not parts or content.edits:
+        # A reply already known to send whole files may send more of them.
+        parsed = whole.parse(remaining)
         if parsed.edits or parsed.issues:
             parts.append(("whole", parsed))
     return parts

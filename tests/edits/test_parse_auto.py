@@ -95,3 +95,10 @@ def test_bare_extensionless_path_right_above_the_block() -> None:
     assert [e.path for e in r.edits] == ["run"]
     r = parse_reply("run\n\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n")
     assert r.edits == () and "no file path" in r.issues[0].message
+
+
+def test_whole_files_next_to_one_showing_markers_are_all_read() -> None:
+    shown = "Example:\n\n<<<<<<< SEARCH\nold\n=======\nnew\n>>>>>>> REPLACE\n"
+    r = parse_reply(f"a.py\n```python\nx = 1\n```\n\nguide.md\n```\n{shown}```\n")
+    assert [(e.path, e.action) for e in r.edits] == [("a.py", "write"), ("guide.md", "write")]
+    assert r.formats == ("whole",)
