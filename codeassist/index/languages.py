@@ -8,18 +8,19 @@ twenty compiled extensions would cost start-up time on every command.
 Callers may rely on:
 
 * ``LANGUAGES``: language name -> :class:`LanguageSpec` (extensions, grammar
-  module and function, tags query file name), in a fixed order;
+  module and function, tags query files), in a fixed order;
 * ``language_for_path(path)``: the language name for a path, or ``None``;
-* ``get_language(name)`` / ``get_parser(name)``: cached per process.
+* ``get_language(name)``: cached per process; ``get_parser(name)``: per thread.
 
-A parser is not thread-safe; ``get_parser`` returns one shared per process,
-which suits the index (one worker process per core, one file at a time).
+A parser is not thread-safe, so ``get_parser`` keeps one per thread; the
+grammars (and the compiled queries in ``tags``) are shared.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import threading
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -143,9 +144,17 @@ def get_language(name: str) -> Language:
     return Language(getattr(module, spec.function)())
 
 
-@cache
-def get_parser(name: str) -> Parser:
-    """A parser for ``name``, one per language per process."""
-    from tree_sitter import Parser
+_local = threading.local()
 
-    return Parser(get_language(name))
+
+def get_parser(name: str) -> Parser:
+    """A parser for ``name``, one per language per thread (a parser holds parse state)."""
+    parsers: dict[str, Parser] | None = getattr(_local, "parsers", None)
+    if parsers is None:
+        parsers = _local.parsers = {}
+    parser = parsers.get(name)
+    if parser is None:
+        from tree_sitter import Parser
+
+        parser = parsers[name] = Parser(get_language(name))
+    return parser

@@ -172,3 +172,19 @@ def test_warm_up_compiles_ahead_and_ignores_unknown_names() -> None:
 
     warm_up(["python", "cobol"])
     assert extract_tags("python", b"def f():\n    pass\n")[0].name == "f"
+
+
+def test_threads_get_their_own_parsers_and_the_same_tags() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from codeassist.index.languages import get_parser
+
+    sources = [path.read_bytes() for path in SAMPLE_FILES]
+    languages = [language_for_path(path.name) or "" for path in SAMPLE_FILES]
+    expected = [extract_tags(lang, src) for lang, src in zip(languages, sources, strict=True)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for _ in range(3):
+            got = list(pool.map(extract_tags, languages, sources))
+            assert got == expected
+        other = pool.submit(get_parser, "python").result()
+    assert other is not get_parser("python")
