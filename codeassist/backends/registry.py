@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
-from codeassist.errors import ConfigError
+from codeassist.errors import CodeassistError, ConfigError
 
 if TYPE_CHECKING:
     from codeassist.backends.base import Backend
@@ -144,7 +144,12 @@ def create_backend(settings: Settings, environ: Mapping[str, str] | None = None)
     kwargs: dict[str, Any] = {}
     if _accepts_environ(factory):
         kwargs["environ"] = os.environ if environ is None else environ
-    backend = factory(settings, model_arg, **kwargs)
+    try:
+        backend = factory(settings, model_arg, **kwargs)
+    except CodeassistError:
+        raise
+    except Exception as exc:  # foreign code: report it as the plugin's failure, not a traceback
+        raise ConfigError(f"backend {name!r} failed to start for model {model_arg!r}: {exc}") from exc
     if not isinstance(backend, Backend):
         raise ConfigError(f"backend {name!r} returned {type(backend).__name__}, which is not a Backend")
     return backend

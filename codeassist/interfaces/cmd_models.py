@@ -64,6 +64,8 @@ def _remote(opts: GlobalOptions, settings: Settings) -> dict[str, Any] | None:
         models = sorted(backend.list_models())
     except CodeassistError as exc:
         return {"backend": backend.name, "url": url, "models": None, "error": exc.message}
+    except Exception as exc:  # a plugin's list_models is foreign code; this listing is best effort
+        return {"backend": backend.name, "url": url, "models": None, "error": f"{type(exc).__name__}: {exc}"}
     return {"backend": backend.name, "url": url, "models": models, "error": None}
 
 
