@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SKIP_SUBJECT = re.compile(r"^(merge|bump|release|revert|v?\d+\.\d+|build\(deps|chore\(deps|chore\(release)", re.I)
+VERBOSE = False
+VERBOSE_CONFIG = "default, no model (8k window)"
 TRAILER = re.compile(r"^(co-authored-by|signed-off-by|reviewed-by|change-id):", re.I)
 
 
@@ -113,30 +115,15 @@ def bm25_rank(root: Path, files: list[str], query: str) -> list[str]:
     return sorted(scores, key=lambda f: (-scores[f], f))
 
 
-class Capture:
-    """Wraps the repo map engine and keeps the last map, to read which files it showed."""
-
-    def __init__(self) -> None:
-        self.last: object | None = None
-
-    def __call__(self, root: Path, **kw: object) -> object:
-        from codeassist.context import default_map_provider
-
-        self.last = default_map_provider(root, **kw)  # type: ignore[arg-type]
-        return self.last
-
-
-def prompt_files(root: Path, req: object) -> tuple[set[str], float]:
+def prompt_files(root: Path, req: object) -> tuple[set[str], list[str], float]:
+    """Files anywhere in the prompt; the files it suggests (chat, read-only, related) in order; seconds."""
     from codeassist.context import build_context
 
-    cap = Capture()
     t0 = time.perf_counter()
-    built = build_context(req, map_provider=cap)  # type: ignore[arg-type]
+    built = build_context(req)  # type: ignore[arg-type]
     elapsed = time.perf_counter() - t0
-    shown = set(built.files) | set(built.read_only)
-    if cap.last is not None and built.map_text:
-        shown |= {f.path for f in cap.last.files if f.path in built.map_text}  # type: ignore[attr-defined]
-    return shown, elapsed
+    suggested = list(built.files) + list(built.read_only) + list(built.related)
+    return set(suggested) | set(built.map_files), suggested, elapsed
 
 
 CONFIGS: dict[str, dict[str, object]] = {
@@ -162,6 +149,9 @@ def run(git_dir: Path, count: int) -> dict[str, object]:
     results: dict[str, list[float]] = {name: [] for name in CONFIGS}
     baseline: dict[str, list[float]] = {name: [] for name in CONFIGS}
     sizes: dict[str, list[int]] = {name: [] for name in CONFIGS}
+    top: dict[str, list[float]] = {name: [] for name in CONFIGS}
+    top_bm25: dict[str, list[float]] = {name: [] for name in CONFIGS}
+    top_sizes: dict[str, list[int]] = {name: [] for name in CONFIGS}
     times: list[float] = []
     try:
         for c in commits:
@@ -177,12 +167,22 @@ def run(git_dir: Path, count: int) -> dict[str, object]:
                     max_output_tokens=out_tokens, map_tokens=cfg["map"],  # type: ignore[arg-type]
                     edit_format=fallback.edit_format,
                 )
-                shown, elapsed = prompt_files(work, req)
+                shown, suggested, elapsed = prompt_files(work, req)
                 if name.startswith("default, 128k"):
                     times.append(elapsed)
                 hits = sum(t in shown for t in c.targets)
                 k = max(1, len(shown))
                 bhits = sum(t in ranked[:k] for t in c.targets)
+                ks = max(1, len(suggested))
+                top[name].append(sum(t in suggested for t in c.targets) / len(c.targets))
+                top_bm25[name].append(sum(t in ranked[:ks] for t in c.targets) / len(c.targets))
+                top_sizes[name].append(len(suggested))
+                if VERBOSE and name == VERBOSE_CONFIG:
+                    subject = c.message.splitlines()[0][:60]
+                    marks = " ".join(
+                        ("+" if t in suggested else "-") + ("b" if t in ranked[:ks] else "") + t for t in c.targets
+                    )
+                    print(f"{c.sha[:8]} k={ks:3} {subject!r}: {marks}", file=sys.stderr)
                 results[name].append(hits / len(c.targets))
                 baseline[name].append(bhits / len(c.targets))
                 sizes[name].append(len(shown))
@@ -197,6 +197,9 @@ def run(git_dir: Path, count: int) -> dict[str, object]:
                 "recall": statistics.mean(results[name]) if commits else 0.0,
                 "bm25_recall": statistics.mean(baseline[name]) if commits else 0.0,
                 "median_files": statistics.median(sizes[name]) if commits else 0,
+                "suggested_recall": statistics.mean(top[name]) if commits else 0.0,
+                "suggested_bm25_recall": statistics.mean(top_bm25[name]) if commits else 0.0,
+                "median_suggested": statistics.median(top_sizes[name]) if commits else 0,
             }
             for name in CONFIGS
         ],
@@ -209,15 +212,22 @@ def main() -> None:
     ap.add_argument("git_dir", type=Path)
     ap.add_argument("--commits", type=int, default=30)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("-v", "--verbose", action="store_true", help="one line per commit on stderr")
     args = ap.parse_args()
+    global VERBOSE
+    VERBOSE = args.verbose
     report = run(args.git_dir.resolve(), args.commits)
     if args.json:
         print(json.dumps(report, indent=2))
         return
     print(f"{report['repo']}: {report['commits']} commits, median context build {report['median_build_seconds']:.2f}s")
-    print(f"{'config':32} {'recall':>7} {'BM25':>7} {'files':>6}")
+    print("recall of changed files: anywhere in the prompt | among suggested files (chat, read-only, related)")
+    print(f"{'config':32} {'recall':>7} {'BM25':>7} {'files':>6} | {'recall':>7} {'BM25':>7} {'files':>6}")
     for row in report["rows"]:  # type: ignore[attr-defined]
-        print(f"{row['config']:32} {row['recall']:7.0%} {row['bm25_recall']:7.0%} {row['median_files']:6}")
+        print(
+            f"{row['config']:32} {row['recall']:7.0%} {row['bm25_recall']:7.0%} {row['median_files']:6} | "
+            f"{row['suggested_recall']:7.0%} {row['suggested_bm25_recall']:7.0%} {row['median_suggested']:6}"
+        )
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ from codeassist.backends.base import Message
 from codeassist.context_files import FileText, read_file, render_file_blocks, repo_files, repo_relative
 from codeassist.errors import CodeassistError, TaskFailed, UsageError
 from codeassist.instructions import find_instruction_files, render_instructions
+from codeassist.lexical import fuse, rank_by_text
 from codeassist.prompts import requested_files
 from codeassist.tokens import estimate_tokens
 
@@ -47,6 +48,7 @@ __all__ = [
 Mode = Literal["edit", "ask"]
 MESSAGE_OVERHEAD = 4  # tokens a chat message costs beyond its text (role, separators)
 MIN_MAP_TOKENS = 256  # a smaller map is not worth sending
+LEXICAL_MAP_WEIGHTS = (1.0, 0.35)
 ACKS = {
     "instructions": "I will follow the project's instructions.",
     "map": "Ok, I have the repository map.",
@@ -76,7 +78,8 @@ class ContextRequest:
     read_only_files: tuple[str, ...] = ()
     history: tuple[Message, ...] = ()
     map_tokens: int | None = None  # None: scale with what is left
-    map_files: int = 5  # top map files offered read-only when no file is given or named
+    map_files: int = 5  # top ranked files offered read-only when no file is given or named
+    related_files: int = 10  # further candidate files listed by path after the map
     instruction_files: tuple[str, ...] = ()  # extra files from config
 
 
@@ -98,6 +101,8 @@ class BuiltContext:
     history_tokens: int = 0  # tokens of the whole history given, before any was dropped
     needs_summary: bool = False  # history messages were dropped to fit
     map_text: str = ""
+    map_files: tuple[str, ...] = ()  # files the repo map text shows
+    related: tuple[str, ...] = ()  # files listed by path after the map as possibly relevant
     dropped: tuple[str, ...] = ()  # what was left out or shrunk to fit, in order
     instructions_refused: tuple[str, ...] = ()
 
@@ -156,11 +161,13 @@ class _Draft:
     mode_text: str
     instructions: str
     instruction_names: tuple[str, ...]
-    map_text: str
-    map_tokens_asked: int
     read_only: list[FileText]
     chat: list[FileText]
     history: list[Message]
+    map_text: str = ""
+    map_tokens_asked: int = 0
+    map_shown: tuple[str, ...] = ()  # files the map text shows
+    related: list[str] = field(default_factory=list)  # more candidate files, listed by path only
     dropped: list[str] = field(default_factory=list)
 
 
@@ -183,9 +190,10 @@ def build_context(
     dirs = tuple(prompt_dirs) if prompt_dirs is not None else prompts.prompt_dirs(root, None)
     provider = map_provider if map_provider is not None else default_map_provider
 
+    all_files = repo_files(root)
     chat_paths = _unique(req.chat_files)
     ro_paths = [p for p in _unique(req.read_only_files) if p not in chat_paths]
-    named = [p for p in files_named_in(req.request, repo_files(root)) if p not in chat_paths and p not in ro_paths]
+    named = [p for p in files_named_in(req.request, all_files) if p not in chat_paths and p not in ro_paths]
     given_any = bool(chat_paths or ro_paths or named)
     chat = [read_file(root, p, editable=True) for p in chat_paths]
     read_only = [read_file(root, p, editable=False) for p in ro_paths]
@@ -200,8 +208,6 @@ def build_context(
         mode_text=mode_text,
         instructions=render_instructions(found.files),
         instruction_names=tuple(f.path for f in found.files),
-        map_text="",
-        map_tokens_asked=0,
         read_only=read_only,
         chat=chat,
         history=list(req.history),
@@ -215,24 +221,26 @@ def build_context(
             draft.dropped.append(f"named file: {named_text.path} (too large)")
     in_play = [f.path for f in draft.chat + read_only]
     map_budget = req.map_tokens if req.map_tokens is not None else _auto_map_tokens(draft, req, dirs, budget)
-    ranked: list[str] = []
+    map_ranked: list[str] = []
     if map_budget >= MIN_MAP_TOKENS:
         rmap = _call_map(provider, root, in_play, req, map_budget, draft.dropped)
         if rmap is not None:
             draft.map_text = rmap.text
             draft.map_tokens_asked = map_budget
-            ranked = [f.path for f in sorted(rmap.files, key=lambda f: (-f.rank, f.path))]
-    if not given_any and req.map_files > 0:
-        for path in ranked[: req.map_files]:
-            text = read_file(root, path, editable=False, strict=False)
-            if text is not None:
-                draft.read_only.append(replace(text, auto=True))
-        if draft.read_only:  # the suggested files bring their directories' AGENTS.md along
-            found = find_instruction_files(
-                root, near=[f.path for f in draft.read_only], configured=req.instruction_files
-            )
-            draft.instructions = render_instructions(found.files)
-            draft.instruction_names = tuple(f.path for f in found.files)
+            map_ranked = [f.path for f in sorted(rmap.files, key=lambda f: (-f.rank, f.path))]
+            draft.map_shown = tuple(map_ranked)
+    suggest = not given_any and req.map_files > 0
+    if suggest or map_budget >= MIN_MAP_TOKENS:
+        lexical = [p for p, _ in rank_by_text(root, all_files, req.request)]
+        shown = set(in_play) | set(draft.instruction_names)
+        # The words of a request find the files a change touches better than the symbol
+        # graph does (BENCHMARKS.md, context recall); the map's order breaks near-ties.
+        fused = [p for p in fuse([lexical, map_ranked], LEXICAL_MAP_WEIGHTS) if p not in shown]
+        if suggest:
+            _add_suggestions(draft, root, fused, req)
+        if map_budget >= MIN_MAP_TOKENS:
+            offered = set(draft.map_shown) | {f.path for f in draft.read_only}
+            draft.related = [p for p in fused if p not in offered][: req.related_files]
 
     history_tokens = sum(_msg_tokens(m, req.model) for m in req.history)
     _fit(draft, req, dirs, budget, provider, in_play)
@@ -250,9 +258,24 @@ def build_context(
         history_tokens=history_tokens,
         needs_summary=len(draft.history) < len(req.history),
         map_text=draft.map_text,
+        map_files=draft.map_shown if draft.map_text else (),
+        related=tuple(draft.related),
         dropped=tuple(draft.dropped),
         instructions_refused=found.refused,
     )
+
+
+def _add_suggestions(draft: _Draft, root: Path, ranked: Sequence[str], req: ContextRequest) -> None:
+    """Offer the best-ranked files read-only; they bring their directories' AGENTS.md along."""
+    for path in ranked:
+        if len(draft.read_only) >= req.map_files:
+            break
+        text = read_file(root, path, editable=False, strict=False)
+        if text is not None:
+            draft.read_only.append(replace(text, auto=True))
+    found = find_instruction_files(root, near=[f.path for f in draft.read_only], configured=req.instruction_files)
+    draft.instructions = render_instructions(found.files)
+    draft.instruction_names = tuple(f.path for f in found.files)
 
 
 def _call_map(
@@ -283,7 +306,7 @@ def _total(draft: _Draft, req: ContextRequest, dirs: Sequence[Path]) -> int:
 
 
 def _fixed_only(draft: _Draft) -> _Draft:
-    return replace(draft, map_text="", read_only=[], history=[], dropped=[])
+    return replace(draft, map_text="", related=[], read_only=[], history=[], dropped=[])
 
 
 def _check_fixed(draft: _Draft, req: ContextRequest, dirs: Sequence[Path], budget: int) -> None:
@@ -302,7 +325,7 @@ def _too_long(total: int, budget: int, req: ContextRequest) -> TaskFailed:
 
 
 def _auto_map_tokens(draft: _Draft, req: ContextRequest, dirs: Sequence[Path], budget: int) -> int:
-    left = budget - _total(replace(draft, map_text=""), req, dirs)
+    left = budget - _total(replace(draft, map_text="", related=[]), req, dirs)
     target = min(max(req.context_window // 8, 1024), 8192)
     return max(0, min(target, left))
 
@@ -315,6 +338,8 @@ def _fit(
     while over > 0 and draft.read_only:
         gone = draft.read_only.pop()
         draft.dropped.append(f"read-only: {gone.path}")
+        if gone.auto:  # still worth naming: the model can ask for it
+            draft.related.insert(0, gone.path)
         over = _total(draft, req, dirs) - budget
     for _ in range(3):  # the map engine's own estimate may differ a little from ours
         if over <= 0 or not draft.map_text:
@@ -326,10 +351,12 @@ def _fit(
         draft.dropped.append(f"repo map: {draft.map_tokens_asked} -> {smaller if rmap else 0} tokens")
         draft.map_text = rmap.text if rmap is not None else ""
         draft.map_tokens_asked = smaller if rmap is not None else 0
+        draft.map_shown = tuple(f.path for f in rmap.files) if rmap is not None else ()
         over = _total(draft, req, dirs) - budget
-    if over > 0 and draft.map_text:
+    if over > 0 and (draft.map_text or draft.related):
         draft.dropped.append("repo map: left out")
         draft.map_text = ""
+        draft.related = []
         over = _total(draft, req, dirs) - budget
     while over > 0 and draft.history:
         # Drop the oldest exchange (a user turn and the replies up to the next user turn).
@@ -361,9 +388,14 @@ def _assemble(draft: _Draft, req: ContextRequest, dirs: Sequence[Path]) -> tuple
     if draft.instructions:
         block("context_instructions.md", "instructions", draft.instructions, ACKS["instructions"])
         parts.append(ContextPart("instructions", tok(draft.instructions), ", ".join(draft.instruction_names)))
-    if draft.map_text:
-        block("context_repo_map.md", "map", draft.map_text, ACKS["map"])
-        parts.append(ContextPart("repo map", tok(draft.map_text), f"budget {draft.map_tokens_asked}"))
+    if draft.map_text or draft.related:
+        related = prompts.render("context_related_files.md", dirs, files="".join(f"- {p}\n" for p in draft.related))
+        body = draft.map_text + ("\n" if draft.map_text and draft.related else "") + (related if draft.related else "")
+        block("context_repo_map.md", "map", body, ACKS["map"])
+        if draft.map_text:
+            parts.append(ContextPart("repo map", tok(draft.map_text), f"budget {draft.map_tokens_asked}"))
+        if draft.related:
+            parts.append(ContextPart("related files", tok(related), f"{len(draft.related)} paths"))
     if draft.read_only:
         block("context_read_only.md", "files", render_file_blocks(draft.read_only), ACKS["read_only"])
         parts.extend(_file_parts(draft.read_only, "read-only", tok))

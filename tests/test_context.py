@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -53,8 +54,8 @@ def test_message_order_static_parts_first_request_last(shop: Path) -> None:
     }
     assert list(idx.values()) == sorted(idx.values())
     assert [p.name for p in built.parts] == [
-        "system", "format", "instructions", "repo map", "read-only: shop/prices.py", "file: shop/cart.py",
-        "history", "request", "framing",
+        "system", "format", "instructions", "repo map", "related files", "read-only: shop/prices.py",
+        "file: shop/cart.py", "history", "request", "framing",
     ]
     assert built.total_tokens == sum(p.tokens for p in built.parts) <= built.budget
     assert built.files == ("shop/cart.py",) and built.read_only == ("shop/prices.py",)
@@ -84,15 +85,45 @@ def test_files_named_in_matching_rules() -> None:
     assert files_named_in("(docs/x.md), 'src/app.py'!", known) == ["docs/x.md", "src/app.py"]
 
 
-def test_top_map_files_offered_read_only_when_no_file_given(shop: Path) -> None:
+def test_top_ranked_files_offered_read_only_when_no_file_given(shop: Path) -> None:
     provider = FakeMapProvider()
     built = build_context(_req(shop, map_files=2), map_provider=provider)
     assert built.files == ()
-    assert built.read_only == ("shop/prices.py", "shop/cart.py")
+    # The request's words (cart, total) rank these first; the map's order breaks near-ties.
+    assert built.read_only == ("cli/main.py", "shop/cart.py")
     assert provider.calls[0]["query"] == "make the cart total apply a discount"
     assert "No files are in the chat yet" in "".join(m.content for m in built.messages)
+    # Instruction files are already in the prompt, so they are never suggested again.
+    assert not {"AGENTS.md", "CONVENTIONS.md"} & set(built.related)
     none = build_context(_req(shop, map_files=0), map_provider=FakeMapProvider())
     assert none.read_only == ()
+
+
+def test_related_files_listed_by_path_after_the_map(shop: Path) -> None:
+    req = _req(shop, request="update the README for the shop tests", chat_files=("shop/cart.py",))
+    built = build_context(req, map_provider=FakeMapProvider())
+    assert built.related[0] == "README.md"  # not code, so never in the map: found by its words
+    map_message = next(m.content for m in built.messages if m.content.startswith("This is a map"))
+    assert "Other files that may be relevant" in map_message and "- README.md\n" in map_message
+    assert not set(built.related) & (set(built.map_files) | set(built.files))
+    assert len(built.related) > 1
+    limited = build_context(replace(req, related_files=1), map_provider=FakeMapProvider())
+    assert len(limited.related) == 1
+    no_map = build_context(_req(shop, chat_files=("shop/cart.py",), map_tokens=0), map_provider=FakeMapProvider())
+    assert no_map.related == () and no_map.map_files == ()
+
+
+def test_dropped_suggestions_stay_listed_by_path(shop: Path) -> None:
+    req = _req(shop, map_files=3, map_tokens=300, context_window=100_000)
+    probe = build_context(req, map_provider=FakeMapProvider())
+    assert len(probe.read_only) == 3
+    biggest = sum(p.tokens for p in probe.parts if p.name.startswith("read-only"))
+    tight = build_context(
+        _req(shop, map_files=3, map_tokens=300, context_window=probe.total_tokens - biggest + 4096 + 5),
+        map_provider=FakeMapProvider(),
+    )
+    assert tight.read_only == ()
+    assert tight.related[:3] == probe.read_only
 
 
 def test_map_budget_scales_with_the_window_unless_given(shop: Path) -> None:
