@@ -114,3 +114,21 @@ def test_end_to_end_from_settings(openai_server: OpenAIServer, tmp_path: Path) -
     text = "".join(e.text for e in backend.stream([Message("user", "hi")], RequestOptions("gpt-4o-mini")))
     assert text == "streamed through everything"
     assert openai_server.requests[-1].headers["authorization"] == "Bearer test-key"
+
+
+def test_plugin_that_fails_to_start_is_a_config_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "failing"
+    info = site / "failing_plugin-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: failing-plugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[codeassist.backends]\nfailing = failing_plugin:factory\n")
+    (site / "failing_plugin.py").write_text(
+        "def factory(settings, model):\n    raise RuntimeError('no GPU here')\n\n"
+        "def models():\n    raise RuntimeError('cannot list')\n"
+    )
+    monkeypatch.syspath_prepend(str(site))
+    with pytest.raises(ConfigError) as info_:
+        create_backend(settings(tmp_path, model="failing/x"), environ={})
+    assert "backend 'failing' failed to start for model 'x': no GPU here" in info_.value.message
+    listed = {b.name: b for b in available_backends()}["failing"]
+    assert listed.error == "models() failed: cannot list"
