@@ -33,7 +33,7 @@ class EditLoop:
         self.opts = opts
         self.rounds = 0
         self.last_reply = ""
-        self.history: list[Message] = []
+        self.history: list[Message] = list(opts.history)
         self.request = opts.request
         self.files: list[str] = list(opts.files)
         self.read_only: tuple[str, ...] = opts.read_only

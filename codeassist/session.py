@@ -40,6 +40,8 @@ class RunOptions:
     dry_run: bool = False
     auto_add_files: bool = False
     map_tokens: int | None = None
+    # Earlier turns of a conversation (the REPL's): sent before the request, oldest first.
+    history: tuple[Message, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ class Session:
     def ask(self, opts: RunOptions) -> RunResult:
         self._emit("start", mode="ask", request=opts.request, model=self.info.name)
         try:
-            built = self._context(opts, opts.files, ())
+            built = self._context(opts, opts.files, opts.history)
             reply = self._stream(built.messages)
         except KeyboardInterrupt:
             return self._error(Interrupted(), "", 130)
