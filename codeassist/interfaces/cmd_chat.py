@@ -238,19 +238,19 @@ def edit(
 
 
 def chat(ctx: typer.Context) -> None:
-    """The interactive REPL (not available yet)."""
+    """The interactive REPL: plain lines are requests, /help lists the commands."""
     run_repl(ctx.obj)
 
 
 def run_repl(opts: object) -> None:
-    from codeassist.errors import UsageError
+    from platformdirs import user_data_dir
 
-    raise UsageError(
-        "the interactive REPL is not available in this version yet; use `codeassist ask` or `codeassist edit`"
-    )
+    from codeassist.interfaces import repl
+
+    repl.run_repl(opts, data_dir=Path(user_data_dir("codeassist")))  # type: ignore[arg-type]
 
 
 def register(app: typer.Typer) -> None:
-    app.command("chat", help="The interactive REPL (not available yet).")(chat)
+    app.command("chat", help="The interactive REPL: plain lines are requests, /help lists the commands.")(chat)
     app.command("ask")(ask)
     app.command("edit")(edit)

@@ -1,0 +1,344 @@
+"""The chat's slash commands. Each takes the REPL and the text after its name; False ends the chat.
+
+A command reports problems (unknown command, a path outside the
+repository, nothing to undo) as a message and the chat goes on; no
+command lets an error escape to the user as a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from codeassist.errors import CodeassistError
+
+if TYPE_CHECKING:
+    from codeassist.interfaces.repl import Repl
+
+Command = Callable[["Repl", str], bool]
+COMMANDS: dict[str, tuple[Command, str, str]] = {}  # name -> (function, arguments, help)
+PATH_COMMANDS = ("/add", "/drop", "/read-only")
+ALIASES = {"/quit": "/exit", "/q": "/exit", "/?": "/help", "/readonly": "/read-only"}
+GLOB_CHARS = frozenset("*?[")
+
+
+def command(name: str, args: str, help_text: str) -> Callable[[Command], Command]:
+    def register(fn: Command) -> Command:
+        COMMANDS[name] = (fn, args, help_text)
+        return fn
+
+    return register
+
+
+def dispatch(repl: Repl, line: str) -> bool:
+    """Run the slash command on ``line``; True to keep chatting."""
+    name, _, rest = line.partition(" ")
+    name = ALIASES.get(name.lower(), name.lower())
+    entry = COMMANDS.get(name)
+    if entry is None:
+        near = sorted(c for c in COMMANDS if c.startswith(name[:3]))
+        hint = f"did you mean {' or '.join(near)}? " if near and len(name) > 1 else ""
+        repl.problem(f"unknown command {name}", hint=f"{hint}/help lists the commands")
+        return True
+    try:
+        return entry[0](repl, rest.strip())
+    except CodeassistError as exc:
+        repl.problem(exc.message, exc.hint)
+        return True
+
+
+# -- files ---------------------------------------------------------------------------
+def resolve_paths(repl: Repl, args: list[str], *, must_exist: bool = True) -> list[str]:
+    """Repository-relative files named by ``args`` (files, directories, globs); problems are reported."""
+    import fnmatch
+
+    from codeassist.context_files import read_file, repo_relative
+
+    known = repl.repo_files()
+    out: list[str] = []
+    for arg in args:
+        if GLOB_CHARS & set(arg):
+            base = repo_relative(repl.root, ".", cwd=repl.base) if repl.base != repl.root.resolve() else ""
+            pattern = f"{base}/{arg}" if base else arg
+            found = [p for p in known if fnmatch.fnmatchcase(p, pattern)]
+            if not found:
+                repl.problem(f"no file in the repository matches {arg}")
+            out += [p for p in found if p not in out]
+            continue
+        try:
+            rel = repo_relative(repl.root, arg, cwd=repl.base)
+        except CodeassistError as exc:
+            repl.problem(exc.message, exc.hint)
+            continue
+        full = repl.root / rel
+        if full.is_dir():
+            inside = [p for p in known if p.startswith(rel + "/")]
+            if not inside:
+                repl.problem(f"no files under {arg} (empty, or all ignored by git)")
+            out += [p for p in inside if p not in out]
+            continue
+        if ".git" in rel.split("/"):
+            repl.problem(f"{arg} is inside .git; codeassist does not edit git's own files")
+            continue
+        if must_exist and not full.is_file():
+            repl.problem(f"no such file: {arg}", hint="create it first, or ask for it in a request")
+            continue
+        try:
+            read_file(repl.root, rel, editable=True)  # binary, too large, unreadable: say so now
+        except CodeassistError as exc:
+            repl.problem(exc.message, exc.hint)
+            continue
+        if rel not in out:
+            out.append(rel)
+    return out
+
+
+@command("/add", "PATH...", "put files in the chat (editable); directories and globs work")
+def add(repl: Repl, rest: str) -> bool:
+    from codeassist.interfaces.repl import quoted_args
+
+    args = quoted_args(rest)
+    if not args:
+        repl.problem("usage: /add PATH...")
+        return True
+    state = repl.state
+    for rel in resolve_paths(repl, args):
+        if rel in state.files:
+            repl.status(f"{rel} is already in the chat")
+            continue
+        state.read_only = [p for p in state.read_only if p != rel]
+        state.files.append(rel)
+        repl.status(f"added {rel}", style="green")
+    return True
+
+
+@command("/read-only", "PATH...", "put files in the chat for reference only")
+def read_only(repl: Repl, rest: str) -> bool:
+    from codeassist.interfaces.repl import quoted_args
+
+    args = quoted_args(rest)
+    if not args:
+        repl.problem("usage: /read-only PATH...")
+        return True
+    state = repl.state
+    for rel in resolve_paths(repl, args):
+        if rel in state.read_only:
+            repl.status(f"{rel} is already read-only in the chat")
+            continue
+        state.files = [p for p in state.files if p != rel]
+        state.read_only.append(rel)
+        repl.status(f"added {rel} (read-only)", style="green")
+    return True
+
+
+@command("/drop", "[PATH...]", "take files out of the chat (all of them without PATH)")
+def drop(repl: Repl, rest: str) -> bool:
+    import fnmatch
+
+    from codeassist.interfaces.repl import quoted_args
+
+    state = repl.state
+    args = quoted_args(rest)
+    if not args:
+        state.files, state.read_only = [], []
+        repl.status("dropped every file from the chat")
+        return True
+    for arg in args:
+        gone = [p for p in repl.chat_paths() if p == _normal(arg) or fnmatch.fnmatchcase(p, _normal(arg))]
+        if not gone:
+            repl.problem(f"{arg} is not in the chat", hint="/files lists what is")
+        for rel in gone:
+            state.files = [p for p in state.files if p != rel]
+            state.read_only = [p for p in state.read_only if p != rel]
+            repl.status(f"dropped {rel}")
+    return True
+
+
+def _normal(arg: str) -> str:
+    while arg.startswith("./"):
+        arg = arg[2:]
+    return arg.rstrip("/")
+
+
+@command("/files", "", "list the files in the chat")
+def files(repl: Repl, rest: str) -> bool:
+    from codeassist.interfaces.repl import fits
+
+    repl.out.print(f"editable: {fits(repl.state.files)}", markup=False, highlight=False)
+    repl.out.print(f"read-only: {fits(repl.state.read_only)}", markup=False, highlight=False)
+    return True
+
+
+# -- modes ---------------------------------------------------------------------------
+@command("/ask", "[QUESTION]", "switch to ask mode (answers, no edits); with a QUESTION, ask once")
+def ask(repl: Repl, rest: str) -> bool:
+    if rest:
+        return repl.request("ask", rest)
+    repl.state.mode = "ask"
+    repl.status("ask mode: plain lines are questions; /edit goes back")
+    return True
+
+
+@command("/edit", "[REQUEST]", "switch to edit mode (the default); with a REQUEST, edit once")
+def edit(repl: Repl, rest: str) -> bool:
+    if rest:
+        return repl.request("edit", rest)
+    repl.state.mode = "edit"
+    repl.status("edit mode: plain lines are change requests")
+    return True
+
+
+
+# -- git ------------------------------------------------------------------------------
+@command("/undo", "", "revert codeassist's last commit (only codeassist's own commits)")
+def undo(repl: Repl, rest: str) -> bool:
+    from codeassist.backends.base import Message
+    from codeassist.commits import undo_last
+
+    done = undo_last(repl.root)
+    repl._repo_files = None
+    state = repl.state
+    if state.last_commit in done.reverted:
+        state.last_commit = None
+    repl.status(f"undid {done.reverted[0][:10]} {done.subject}; restored {', '.join(done.paths)}", style="green")
+    # Tell the model next time: otherwise it believes its change is still there.
+    note = f"I undid your last change ({done.subject}); the files are back as they were before it."
+    state.history += [Message("user", note), Message("assistant", "Ok.")]
+    return True
+
+
+@command("/diff", "", "show the last change codeassist made in this chat")
+def diff(repl: Repl, rest: str) -> bool:
+    from codeassist.git import run_git
+
+    state = repl.state
+    if state.last_commit is not None:
+        proc = run_git(repl.root, "show", "--format=", "--patch", "--no-color", state.last_commit, check=False)
+    elif state.last_changed:  # applied without a commit (auto_commit = false)
+        proc = run_git(repl.root, "diff", "--no-color", "HEAD", "--", *state.last_changed, check=False)
+    else:
+        repl.status("no change in this chat yet (an undone change no longer counts)")
+        return True
+    text = proc.stdout.decode("utf-8", "replace")
+    if proc.returncode != 0 or not text.strip():
+        repl.status("the last change is no longer in the repository")
+        return True
+    from rich.syntax import Syntax
+
+    repl.out.print(Syntax(text, "diff", theme="ansi_dark", background_color="default"))
+    return True
+
+
+# -- model and context ---------------------------------------------------------------
+@command("/model", "[NAME]", "show the model, or switch to NAME (or preset/NAME) for the rest of the chat")
+def model(repl: Repl, rest: str) -> bool:
+    from dataclasses import replace
+
+    from codeassist.interfaces.repl import connect
+
+    if rest:
+        # Connect first: a name no backend accepts leaves the chat on its current model.
+        repl.engine = connect(replace(repl.engine.opts, model=rest), repl.root)
+    info = repl.engine.info
+    known = "" if info.known else "; not in the catalogue, using conservative defaults"
+    repl.status(
+        f"model: {repl.engine.model} (context window {info.context_window:,} tokens, "
+        f"edit format {repl.edit_format()}{known})",
+        style="green" if rest else "dim",
+    )
+    return True
+
+
+@command("/map", "[QUERY]", "print the repo map for the files in the chat (and QUERY)")
+def repo_map(repl: Repl, rest: str) -> bool:
+    from codeassist.repomap import build_repo_map
+
+    settings = repl.engine.settings
+    result = build_repo_map(
+        repl.root, chat_files=repl.chat_paths(), query=rest, tokens=settings.map_tokens, model=settings.model
+    )
+    for warning in result.warnings:
+        repl.status(f"warning: {warning}", style="yellow")
+    repl.out.print(result.text.rstrip("\n") or "(the map is empty)", markup=False, highlight=False)
+    repl.status(f"repo map: {result.tokens:,} tokens, {len(result.files)} files")
+    return True
+
+
+@command("/context", "[REQUEST]", "token counts of each part the next request would send")
+def context(repl: Repl, rest: str) -> bool:
+    from rich.table import Table
+
+    from codeassist.config import user_config_path
+    from codeassist.context import ContextRequest, build_context
+    from codeassist.prompts import prompt_dirs
+
+    engine, state = repl.engine, repl.state
+    req = ContextRequest(
+        root=repl.root,
+        request=rest or "(your next request)",
+        mode=state.mode,
+        edit_format=repl.edit_format(),
+        model=engine.settings.model,
+        context_window=engine.info.context_window,
+        max_output_tokens=engine.info.max_output_tokens,
+        chat_files=tuple(state.files),
+        read_only_files=tuple(state.read_only),
+        history=tuple(state.history),
+        map_files=engine.settings.map_files,
+        instruction_files=tuple(engine.settings.instruction_files),
+    )
+    built = build_context(req, prompt_dirs=prompt_dirs(repl.root, user_config_path(engine.opts.environ).parent))
+    table = Table(box=None, pad_edge=False)
+    table.add_column("part")
+    table.add_column("tokens", justify="right")
+    table.add_column("detail")
+    for part in built.parts:
+        table.add_row(part.name, f"{part.tokens:,}", part.detail)
+    table.add_row("total", f"{built.total_tokens:,}", f"of {built.budget:,} available")
+    repl.out.print(table)
+    for note in built.dropped:
+        repl.status(f"left out to fit: {note}")
+    return True
+
+
+@command("/tokens", "", "tokens used and cost so far in this chat")
+def tokens(repl: Repl, rest: str) -> bool:
+    repl.out.print(repl.usage_line(), markup=False, highlight=False)
+    return True
+
+
+@command("/clear", "", "forget the conversation (the files stay in the chat)")
+def clear(repl: Repl, rest: str) -> bool:
+    count = len(repl.state.history)
+    repl.state.history = []
+    repl.status(f"forgot the conversation ({count} messages); the files stay in the chat")
+    return True
+
+
+# -- the chat itself -----------------------------------------------------------------
+KEYS_HELP = (
+    "Enter sends. Esc then Enter (Alt+Enter) starts a new line in the same message. "
+    "Tab completes commands and paths. Ctrl-C clears the line or stops a running request "
+    "(files are put back as they were). Ctrl-D or /exit leaves."
+)
+
+
+@command("/help", "", "this list")
+def help_(repl: Repl, rest: str) -> bool:
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, show_header=False)
+    table.add_column("command", no_wrap=True)
+    table.add_column("does")
+    for name in sorted(COMMANDS):
+        _, args, text = COMMANDS[name]
+        table.add_row(f"{name} {args}".rstrip(), text)
+    repl.out.print(f"A plain line is a request in the current mode ({repl.state.mode}).", markup=False)
+    repl.out.print(table)
+    repl.out.print(KEYS_HELP, markup=False, highlight=False)
+    return True
+
+
+@command("/exit", "", "leave the chat (also Ctrl-D)")
+def exit_(repl: Repl, rest: str) -> bool:
+    return False
