@@ -36,6 +36,7 @@ from pathlib import Path
 
 SKIP_SUBJECT = re.compile(r"^(merge|bump|release|revert|v?\d+\.\d+|build\(deps|chore\(deps|chore\(release)", re.I)
 VERBOSE = False
+AT_K = (5, 15)
 VERBOSE_CONFIG = "default, no model (8k window)"
 TRAILER = re.compile(r"^(co-authored-by|signed-off-by|reviewed-by|change-id):", re.I)
 
@@ -116,14 +117,14 @@ def bm25_rank(root: Path, files: list[str], query: str) -> list[str]:
 
 
 def prompt_files(root: Path, req: object) -> tuple[set[str], list[str], float]:
-    """Files anywhere in the prompt; the files it suggests (chat, read-only, related) in order; seconds."""
+    """Files anywhere in the prompt; our ranking (chat files, then the candidates); seconds."""
     from codeassist.context import build_context
 
     t0 = time.perf_counter()
     built = build_context(req)  # type: ignore[arg-type]
     elapsed = time.perf_counter() - t0
-    suggested = list(built.files) + list(built.read_only) + list(built.related)
-    return set(suggested) | set(built.map_files), suggested, elapsed
+    shown = set(built.files) | set(built.read_only) | set(built.related) | set(built.map_files)
+    return shown, list(built.files) + list(built.candidates), elapsed
 
 
 CONFIGS: dict[str, dict[str, object]] = {
@@ -149,9 +150,8 @@ def run(git_dir: Path, count: int) -> dict[str, object]:
     results: dict[str, list[float]] = {name: [] for name in CONFIGS}
     baseline: dict[str, list[float]] = {name: [] for name in CONFIGS}
     sizes: dict[str, list[int]] = {name: [] for name in CONFIGS}
-    top: dict[str, list[float]] = {name: [] for name in CONFIGS}
-    top_bm25: dict[str, list[float]] = {name: [] for name in CONFIGS}
-    top_sizes: dict[str, list[int]] = {name: [] for name in CONFIGS}
+    top: dict[tuple[str, int], list[float]] = {(name, at): [] for name in CONFIGS for at in AT_K}
+    top_bm25: dict[tuple[str, int], list[float]] = {(name, at): [] for name in CONFIGS for at in AT_K}
     times: list[float] = []
     try:
         for c in commits:
@@ -173,16 +173,15 @@ def run(git_dir: Path, count: int) -> dict[str, object]:
                 hits = sum(t in shown for t in c.targets)
                 k = max(1, len(shown))
                 bhits = sum(t in ranked[:k] for t in c.targets)
-                ks = max(1, len(suggested))
-                top[name].append(sum(t in suggested for t in c.targets) / len(c.targets))
-                top_bm25[name].append(sum(t in ranked[:ks] for t in c.targets) / len(c.targets))
-                top_sizes[name].append(len(suggested))
+                for at in AT_K:
+                    top[(name, at)].append(sum(t in suggested[:at] for t in c.targets) / len(c.targets))
+                    top_bm25[(name, at)].append(sum(t in ranked[:at] for t in c.targets) / len(c.targets))
                 if VERBOSE and name == VERBOSE_CONFIG:
                     subject = c.message.splitlines()[0][:60]
                     marks = " ".join(
-                        ("+" if t in suggested else "-") + ("b" if t in ranked[:ks] else "") + t for t in c.targets
+                        ("+" if t in shown else "-") + ("b" if t in ranked[:k] else "") + t for t in c.targets
                     )
-                    print(f"{c.sha[:8]} k={ks:3} {subject!r}: {marks}", file=sys.stderr)
+                    print(f"{c.sha[:8]} k={k:3} {subject!r}: {marks}", file=sys.stderr)
                 results[name].append(hits / len(c.targets))
                 baseline[name].append(bhits / len(c.targets))
                 sizes[name].append(len(shown))
@@ -197,9 +196,8 @@ def run(git_dir: Path, count: int) -> dict[str, object]:
                 "recall": statistics.mean(results[name]) if commits else 0.0,
                 "bm25_recall": statistics.mean(baseline[name]) if commits else 0.0,
                 "median_files": statistics.median(sizes[name]) if commits else 0,
-                "suggested_recall": statistics.mean(top[name]) if commits else 0.0,
-                "suggested_bm25_recall": statistics.mean(top_bm25[name]) if commits else 0.0,
-                "median_suggested": statistics.median(top_sizes[name]) if commits else 0,
+                **{f"recall_at_{at}": statistics.mean(top[(name, at)]) if commits else 0.0 for at in AT_K},
+                **{f"bm25_recall_at_{at}": statistics.mean(top_bm25[(name, at)]) if commits else 0.0 for at in AT_K},
             }
             for name in CONFIGS
         ],
@@ -221,12 +219,13 @@ def main() -> None:
         print(json.dumps(report, indent=2))
         return
     print(f"{report['repo']}: {report['commits']} commits, median context build {report['median_build_seconds']:.2f}s")
-    print("recall of changed files: anywhere in the prompt | among suggested files (chat, read-only, related)")
-    print(f"{'config':32} {'recall':>7} {'BM25':>7} {'files':>6} | {'recall':>7} {'BM25':>7} {'files':>6}")
+    print("recall of changed files: anywhere in the prompt (BM25 at as many files) | in our top 5 / top 15 (BM25)")
+    print(f"{'config':30} {'prompt':>6} {'BM25':>5} {'files':>5} | {'@5':>4} {'BM25':>5} | {'@15':>4} {'BM25':>5}")
     for row in report["rows"]:  # type: ignore[attr-defined]
         print(
-            f"{row['config']:32} {row['recall']:7.0%} {row['bm25_recall']:7.0%} {row['median_files']:6} | "
-            f"{row['suggested_recall']:7.0%} {row['suggested_bm25_recall']:7.0%} {row['median_suggested']:6}"
+            f"{row['config']:30} {row['recall']:6.0%} {row['bm25_recall']:5.0%} {row['median_files']:5} | "
+            f"{row['recall_at_5']:4.0%} {row['bm25_recall_at_5']:5.0%} | "
+            f"{row['recall_at_15']:4.0%} {row['bm25_recall_at_15']:5.0%}"
         )
 
 

@@ -49,6 +49,7 @@ Mode = Literal["edit", "ask"]
 MESSAGE_OVERHEAD = 4  # tokens a chat message costs beyond its text (role, separators)
 MIN_MAP_TOKENS = 256  # a smaller map is not worth sending
 LEXICAL_MAP_WEIGHTS = (1.0, 0.35)
+MAX_CANDIDATES = 50
 ACKS = {
     "instructions": "I will follow the project's instructions.",
     "map": "Ok, I have the repository map.",
@@ -103,6 +104,9 @@ class BuiltContext:
     map_text: str = ""
     map_files: tuple[str, ...] = ()  # files the repo map text shows
     related: tuple[str, ...] = ()  # files listed by path after the map as possibly relevant
+    # Files not in the chat ranked for the request (its words fused with the map), best first;
+    # what the loop may offer next. Read-only suggestions and related files come from here.
+    candidates: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()  # what was left out or shrunk to fit, in order
     instructions_refused: tuple[str, ...] = ()
 
@@ -168,6 +172,7 @@ class _Draft:
     map_tokens_asked: int = 0
     map_shown: tuple[str, ...] = ()  # files the map text shows
     related: list[str] = field(default_factory=list)  # more candidate files, listed by path only
+    candidates: tuple[str, ...] = ()
     dropped: list[str] = field(default_factory=list)
 
 
@@ -236,6 +241,7 @@ def build_context(
         # The words of a request find the files a change touches better than the symbol
         # graph does (BENCHMARKS.md, context recall); the map's order breaks near-ties.
         fused = [p for p in fuse([lexical, map_ranked], LEXICAL_MAP_WEIGHTS) if p not in shown]
+        draft.candidates = tuple(fused[:MAX_CANDIDATES])
         if suggest:
             _add_suggestions(draft, root, fused, req)
         if map_budget >= MIN_MAP_TOKENS:
@@ -260,6 +266,7 @@ def build_context(
         map_text=draft.map_text,
         map_files=draft.map_shown if draft.map_text else (),
         related=tuple(draft.related),
+        candidates=draft.candidates,
         dropped=tuple(draft.dropped),
         instructions_refused=found.refused,
     )
