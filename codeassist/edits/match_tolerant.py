@@ -107,22 +107,22 @@ def _keep(line: str) -> str:
     return line
 
 
-def _trim_transform(old_lines: list[str], region: list[str], new_lines: list[str] | None = None) -> Transform:
-    """Undo the trailing whitespace the model added to its lines, as far as the file shows it."""
-    if len(old_lines) == len(region):
-        suffixes = {o[len(f) :] if o.startswith(f) else None for o, f in zip(old_lines, region, strict=True)}
-        if len(suffixes) == 1:
-            suffix = suffixes.pop()
-            if suffix and not suffix.strip():
-                # Every old line carries the same extra tail. If every line the
-                # edit adds carries it too, the model padded those as well: take
-                # exactly that off, keeping whitespace the file means (Markdown
-                # line breaks). Otherwise the added lines are as meant.
-                added = [n for n in new_lines or () if n.strip() and n not in old_lines]
-                if added and all(n.endswith(suffix) for n in added):
-                    return lambda line: line[: -len(suffix)] if line.endswith(suffix) else line
-                return _keep
-    # If the model padded lines the file has unpadded, it padded the new ones too.
+def _trim_transform(old_lines: list[str], region: list[str], new_lines: list[str]) -> Transform:
+    """Undo the trailing whitespace the model added to its lines, as far as the file shows it.
+
+    Only when every line the edit adds carries trailing whitespace did the
+    model pad those too; otherwise the added lines are exactly as meant.
+    """
+    added = [n for n in new_lines if n.strip() and n not in old_lines]
+    if not added or any(n == n.rstrip() for n in added):
+        return _keep
+    pairs = [(o, f) for o, f in zip(old_lines, region, strict=False) if o.strip()]
+    suffixes = {o[len(f) :] if o.startswith(f) else None for o, f in pairs}
+    if len(old_lines) == len(region) and len(suffixes) == 1:
+        suffix = suffixes.pop()
+        if suffix and not suffix.strip() and all(n.endswith(suffix) for n in added):
+            # Take exactly the extra tail off, keeping whitespace the file means (Markdown line breaks).
+            return lambda line: line[: -len(suffix)] if line.endswith(suffix) else line
     padded = any(o != o.rstrip() for o in old_lines) and all(f == f.rstrip() for f in region)
     return str.rstrip if padded else _keep
 

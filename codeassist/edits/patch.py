@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-from codeassist.edits.markup import Parsed, fence, join_lines
+from codeassist.edits.markup import Parsed, join_lines
 from codeassist.edits.types import Edit, ParseIssue
 
 _BEGIN = re.compile(r"^\*\*\*\s*Begin Patch\s*$")
@@ -111,7 +111,7 @@ def _envelope(lines: list[str], i: int, out: Parsed, enveloped: bool = True) -> 
                     out.issues.append(ParseIssue("patch has no *** End Patch before the next *** Begin Patch", begin))
                 return i + 1 if _END.match(line) else i
             op = (m.group(1), m.group(2).strip("`*"), i)
-        elif not enveloped and fence(line) is not None:
+        elif not enveloped and line.startswith(("```", "~~~")):
             break
         elif op is not None and op[0] == "Update" and not body and _MOVE.match(line):
             move = _MOVE.match(line).group(1).strip("`*")  # type: ignore[union-attr]

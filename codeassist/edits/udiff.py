@@ -55,7 +55,8 @@ def _is_header(lines: list[str], i: int) -> bool:
 
 def _ends_hunk(lines: list[str], i: int) -> bool:
     line = lines[i]
-    return line.startswith(("@@", "diff --git ")) or _is_header(lines, i) or fence(line) is not None
+    # Only a fence at column 0 ends a hunk: " ```go" is a context line of a Markdown file.
+    return line.startswith(("@@", "diff --git ", "```", "~~~")) or _is_header(lines, i)
 
 
 def _read_hunk(lines: list[str], i: int, counts: tuple[int, int] | None) -> tuple[int, str, str, bool]:
