@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from codeassist.edits import match_blank as blank
+from codeassist.edits import match_elision as elide
 from codeassist.edits import match_fuzzy as fz
 from codeassist.edits import match_tolerant as tol
 from codeassist.edits.textview import TextView, find_windows, split_lines
@@ -87,7 +88,7 @@ def locate(content: str, old: str, new: str = "", *, anchor: str | None = None) 
         ("trailing-whitespace", lambda: tol.trailing_whitespace(view, old_lines, new_lines)),
         ("indentation", lambda: tol.indentation(view, old_lines, new_lines)),
         ("blank-lines", lambda: blank.blank_lines(view, old_lines, new_lines)),
-        ("elision", lambda: tol.elision(view, old_lines, new_lines)),
+        ("elision", lambda: elide.elision(view, old_lines, new_lines)),
         ("fuzzy", lambda: fz.fuzzy(view, old_lines, new_lines)),
     ]
     for name, run in strategies:
