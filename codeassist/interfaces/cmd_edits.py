@@ -22,6 +22,8 @@ def read_reply(source: str) -> str:
     from codeassist.errors import UsageError
 
     name = "standard input" if source == "-" else source
+    if source == "-" and sys.stdin.isatty():
+        raise UsageError("no reply given: pass a reply file, or pipe one in (`codeassist apply - < reply.md`)")
     try:
         if source == "-":
             data = sys.stdin.buffer.read(READ_LIMIT + 1)
