@@ -239,3 +239,17 @@ def test_deleting_a_missing_file_is_already_applied(repo: Path) -> None:
     assert apply_edits(repo, [Edit("b.py", "delete")]).ok
     again = apply_edits(repo, [Edit("b.py", "delete")])
     assert again.ok and again.already_applied == ("b.py",)
+
+
+def test_write_failure_rolls_back_files_already_written(repo: Path) -> None:
+    from codeassist.edits.apply import plan_edits, write_plan
+    from codeassist.errors import TaskFailed
+
+    before = tree(repo)
+    edits = [replace("a.py", "    return 1\n", "    return 5\n"), Edit("zz/new.py", "create", new="n\n")]
+    plan = plan_edits(repo, edits)
+    assert plan.result().ok
+    (repo / "zz").write_text("a file where a directory must go\n")  # makes the second write fail
+    with pytest.raises(TaskFailed, match="nothing was changed"):
+        write_plan(plan)
+    assert tree(repo) == {**before, "zz": b"a file where a directory must go\n"}

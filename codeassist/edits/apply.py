@@ -231,7 +231,12 @@ def _rename(plan: Plan, resolver: PathResolver, edit: Edit) -> None:
         plan.failed.append(Failed(dest_rel, f"cannot rename {src.rel}: {dest_rel} already exists", "", edit.index))
     else:
         dest.text, dest.mode, dest.bom, dest.crlf, dest.final_newline = (
-            src.text, src.mode, src.bom, src.crlf, src.final_newline)
+            src.text,
+            src.mode,
+            src.bom,
+            src.crlf,
+            src.final_newline,
+        )
         src.text = None
         plan.applied.append(Applied(dest_rel, "rename", "rename"))
 
@@ -245,7 +250,7 @@ def write_plan(plan: Plan) -> list[str]:
         f = plan.files[rel]
         try:
             current = (plan.root / rel).read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             current = None
         if current != f.original:
             raise TaskFailed(f"{rel} changed on disk while the edits were prepared; nothing was written")
@@ -259,9 +264,11 @@ def write_plan(plan: Plan) -> list[str]:
             else:
                 write_atomic(path, f.encode(), f.mode)
             done.append(rel)
-    except OSError as exc:
+    except BaseException as exc:  # an interrupt mid-way must not leave half a reply applied either
         _rollback(plan, done)
-        raise TaskFailed(f"could not write {rel}: {exc.strerror or exc}; nothing was changed") from exc
+        if isinstance(exc, OSError):
+            raise TaskFailed(f"could not write {rel}: {exc.strerror or exc}; nothing was changed") from exc
+        raise
     return changed
 
 
