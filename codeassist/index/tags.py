@@ -255,7 +255,8 @@ def _keep(
         return
     name = source[start:end].decode("utf-8", errors="replace")
     if role.category == "module":
-        name = name.strip("<>\"'`")  # #include <x.h>, require 'x'
+        # #include <x.h>, require 'x', `import os . path` spread over lines
+        name = "".join(name.strip("<>\"'`").split())
     if not name.strip():
         return
     row, column = node.start_point

@@ -188,3 +188,8 @@ def test_threads_get_their_own_parsers_and_the_same_tags() -> None:
             assert got == expected
         other = pool.submit(get_parser, "python").result()
     assert other is not get_parser("python")
+
+
+def test_module_names_spread_over_lines_are_joined() -> None:
+    rows = _rows("python", b"from a . b import (\n    c,\n)\nimport os . path\n")
+    assert ("ref", "module", "a.b", 0) in rows and ("ref", "module", "os.path", 3) in rows
