@@ -199,7 +199,7 @@ def undo(repl: Repl, rest: str) -> bool:
     repl._repo_files = None
     state = repl.state
     if state.last_commit in done.reverted:
-        state.last_commit = None
+        state.last_commit, state.last_changed = None, ()
     repl.status(f"undid {done.reverted[0][:10]} {done.subject}; restored {', '.join(done.paths)}", style="green")
     # Tell the model next time: otherwise it believes its change is still there.
     note = f"I undid your last change ({done.subject}); the files are back as they were before it."

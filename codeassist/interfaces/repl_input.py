@@ -8,7 +8,7 @@ after ``/add``, ``/read-only`` and ``/drop``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +24,7 @@ MAX_COMPLETIONS = 200  # a huge repository would otherwise flood the menu
 def complete_line(
     text: str,
     commands: Sequence[str],
-    path_commands: dict[str, Callable[[], Sequence[str]]],
+    path_commands: Mapping[str, Callable[[], Sequence[str]]],
 ) -> tuple[int, list[str]]:
     """Completions for the text before the cursor: (how many characters they replace, candidates).
 
@@ -57,7 +57,7 @@ def _directories(paths: Iterable[str], start: int) -> list[str]:
     return out
 
 
-def _completer(commands: Sequence[str], path_commands: dict[str, Callable[[], Sequence[str]]]):  # type: ignore[no-untyped-def]
+def _completer(commands: Sequence[str], path_commands: Mapping[str, Callable[[], Sequence[str]]]):  # type: ignore[no-untyped-def]
     from prompt_toolkit.completion import Completer, Completion
 
     class ChatCompleter(Completer):
@@ -86,7 +86,7 @@ def _history(path: Path | None) -> tuple[History, str | None]:
 def make_prompt(
     history_path: Path | None,
     commands: Sequence[str],
-    path_commands: dict[str, Callable[[], Sequence[str]]],
+    path_commands: Mapping[str, Callable[[], Sequence[str]]],
 ) -> tuple[PromptSession[str], str | None]:
     """The prompt session, and a warning when the history file is not usable."""
     from prompt_toolkit import PromptSession

@@ -1,0 +1,157 @@
+"""The chat's commands, completion and memory, through the scripted backend in real git repositories."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from conftest import git
+from rich.console import Console
+
+from codeassist.backends.base import Message
+from codeassist.backends.catalogue import lookup_model
+from codeassist.backends.scripted import ScriptedBackend
+from codeassist.config import load_settings
+from codeassist.interfaces.options import GlobalOptions
+from codeassist.interfaces.repl import Engine, Repl
+from codeassist.interfaces.repl_commands import COMMANDS, dispatch
+from codeassist.interfaces.repl_input import complete_line
+from codeassist.session import RunOptions, Session
+
+GOOD = "app.py\n```\n<<<<<<< SEARCH\nVALUE = 1\n=======\nVALUE = 2\n>>>>>>> REPLACE\n```\n"
+
+
+@pytest.fixture
+def repo(git_repo: Path) -> Path:
+    (git_repo / "app.py").write_text("VALUE = 1\n")
+    (git_repo / "src").mkdir()
+    (git_repo / "src" / "a.py").write_text("def a():\n    return 1\n")
+    (git_repo / "src" / "b.py").write_text("def b():\n    return a()\n")
+    (git_repo / "blob.bin").write_bytes(b"\x00\x01\x02")
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "files")
+    return git_repo
+
+
+class Chat:
+    """A Repl on ``repo`` whose output is captured; lines go through the real dispatcher."""
+
+    def __init__(self, repo: Path, env: dict[str, str], replies: list[str]) -> None:
+        opts = GlobalOptions(repo=repo, model="gpt-4o-mini", environ=env)
+        settings = load_settings(repo_root=repo, environ=env, flags={"model": "gpt-4o-mini"})
+        self.backend = ScriptedBackend(replies)
+        engine = Engine(opts, settings, self.backend, lookup_model("gpt-4o-mini"))
+        self.buffer = io.StringIO()
+        console = Console(file=self.buffer, no_color=True, width=200, soft_wrap=True)
+        self.repl = Repl(engine, repo, console, console, history_path=None)
+
+    def __call__(self, line: str) -> str:
+        start = self.buffer.tell()
+        keep = dispatch(self.repl, line) if line.startswith("/") else self.repl.request(self.repl.state.mode, line)
+        assert keep is (line not in ("/exit", "/quit"))
+        return self.buffer.getvalue()[start:]
+
+
+@pytest.fixture
+def chat(repo: Path, isolated_env: dict[str, str]) -> Chat:
+    return Chat(repo, isolated_env, [GOOD, "fix: VALUE is 2", "It is 2 now."])
+
+
+def test_add_files_directories_globs_and_refusals(chat: Chat) -> None:
+    out = chat("/add src")
+    assert "added src/a.py" in out and "added src/b.py" in out
+    out = chat("/add '*.py' ../elsewhere.py nope.py blob.bin .git/config")
+    assert "added app.py" in out and "src/a.py is already in the chat" in out
+    assert "not inside the repository: ../elsewhere.py" in out
+    assert "no such file: nope.py" in out
+    assert "binary" in out
+    assert ".git" in out
+    assert chat.repl.state.files == ["src/a.py", "src/b.py", "app.py"]
+
+
+def test_read_only_drop_and_files(chat: Chat) -> None:
+    chat("/add app.py src/a.py")
+    chat("/read-only src/a.py")
+    state = chat.repl.state
+    assert state.files == ["app.py"] and state.read_only == ["src/a.py"]
+    out = chat("/files")
+    assert "editable: app.py" in out and "read-only: src/a.py" in out
+    assert "is not in the chat" in chat("/drop src/b.py")
+    chat("/drop ./app.py")
+    assert state.files == [] and state.read_only == ["src/a.py"]
+    chat("/add app.py")
+    chat("/drop")
+    assert state.files == [] and state.read_only == []
+
+
+def test_edit_then_ask_remembers_the_conversation(chat: Chat, repo: Path) -> None:
+    chat("/add app.py")
+    out = chat("set VALUE to 2")
+    assert "committed" in out and "success: app.py" in out
+    assert (repo / "app.py").read_text() == "VALUE = 2\n"
+    out = chat("/ask what is VALUE?")
+    assert "It is 2 now." in out
+    sent = chat.backend.calls[-1]
+    assert Message("user", "set VALUE to 2") in sent and Message("assistant", GOOD) in sent
+    assert "session: 2 request(s)" in chat("/tokens")
+    assert "VALUE = 2" in chat("/diff")
+    out = chat("/undo")
+    assert "undid" in out and (repo / "app.py").read_text() == "VALUE = 1\n"
+    assert "no change in this chat yet" in chat("/diff")
+    assert "was not made by codeassist" in chat("/undo")
+    assert "forgot the conversation" in chat("/clear") and chat.repl.state.history == []
+
+
+def test_unknown_commands_and_errors_are_messages(chat: Chat) -> None:
+    assert "unknown command /nope" in chat("/nope")
+    assert "did you mean /add" in chat("/adx")
+    assert "usage: /add PATH..." in chat("/add")
+    assert "/read-only PATH..." in chat("/help")
+    assert "Esc then Enter" in chat("/help")
+    chat("/exit")
+
+
+def test_context_and_map(chat: Chat) -> None:
+    chat("/add app.py")
+    out = chat("/context")
+    assert "file: app.py" in out and "total" in out
+    out = chat("/map")
+    assert "repo map:" in out and "src/b.py" in out
+
+
+def test_modes(chat: Chat) -> None:
+    chat("/ask")
+    assert chat.repl.state.mode == "ask"
+    chat("/edit")
+    assert chat.repl.state.mode == "edit"
+
+
+def test_model_switch_keeps_the_chat(chat: Chat) -> None:
+    chat("/add app.py")
+    out = chat("/model gpt-4.1-mini")
+    assert "model: gpt-4.1-mini" in out
+    assert chat.repl.engine.settings.model == "gpt-4.1-mini" and chat.repl.state.files == ["app.py"]
+
+
+def test_completion() -> None:
+    commands = sorted(COMMANDS)
+    sources = {"/add": lambda: ["app.py", "src/a.py", "src/b.py"], "/drop": lambda: ["app.py"]}
+    assert complete_line("/re", commands, sources) == (3, ["/read-only"])
+    assert complete_line("/add src/", commands, sources) == (4, ["src/a.py", "src/b.py"])
+    assert complete_line("/add ", commands, sources) == (0, ["app.py", "src/a.py", "src/b.py"])
+    assert complete_line("/drop a", commands, sources) == (1, ["app.py"])
+    assert complete_line("change app", commands, sources) == (0, [])
+    many = {"/add": lambda: [f"d{i}/f{j}.py" for i in range(30) for j in range(10)]}
+    replace, found = complete_line("/add d", commands, many)
+    assert replace == 1 and found[:2] == ["d0/", "d1/"] and len(found) == 30
+
+
+def test_session_sends_history_before_the_request(repo: Path, isolated_env: dict[str, str]) -> None:
+    settings = load_settings(repo_root=repo, environ=isolated_env, flags={"model": "gpt-4o-mini"})
+    backend = ScriptedBackend(["Answer."])
+    session = Session(backend, root=repo, settings=settings, model_info=lookup_model("gpt-4o-mini"))
+    earlier = (Message("user", "earlier question"), Message("assistant", "earlier answer"))
+    session.ask(RunOptions("ask", "now?", history=earlier))
+    sent = backend.calls[0]
+    assert sent[-3:] == [*earlier, Message("user", "now?")]
