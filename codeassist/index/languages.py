@@ -77,8 +77,8 @@ LANGUAGES: dict[str, LanguageSpec] = {
         _spec("go", (".go",), "tree_sitter_go"),
         _spec("rust", (".rs",), "tree_sitter_rust"),
         _spec("java", (".java",), "tree_sitter_java"),
-        # A .h file is C or C++; C is the safe reading (C++ parses C, not the reverse,
-        # but the C grammar gives cleaner trees for the headers most repositories hold).
+        # A .h file may be C or C++; it is read as C, so C++-only constructs in a
+        # header yield fewer tags (and syntax problems the edit loop already had).
         _spec("c", (".c", ".h"), "tree_sitter_c"),
         _spec("cpp", (".cpp", ".cc", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h++", ".ipp", ".tpp"), "tree_sitter_cpp"),
         _spec("csharp", (".cs", ".csx"), "tree_sitter_c_sharp"),
@@ -89,7 +89,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
             # config.ru by name: the .ru extension is also used for Russian text files.
             filenames=("Rakefile", "Gemfile", "Guardfile", "Vagrantfile", "config.ru"),
         ),
-        _spec("php", (".php", ".phtml", ".php8"), "tree_sitter_php", "language_php"),
+        _spec("php", (".php", ".phtml"), "tree_sitter_php", "language_php"),
         _spec("kotlin", (".kt", ".kts"), "tree_sitter_kotlin"),
         _spec("swift", (".swift",), "tree_sitter_swift"),
         _spec("scala", (".scala", ".sc", ".sbt"), "tree_sitter_scala"),
@@ -106,8 +106,9 @@ LANGUAGES: dict[str, LanguageSpec] = {
             "language_ocaml_interface",
             queries=("ocaml_common", "ocaml_interface"),
         ),
-        _spec("haskell", (".hs", ".lhs"), "tree_sitter_haskell"),
-        _spec("zig", (".zig", ".zon"), "tree_sitter_zig"),
+        # Not .lhs: literate Haskell is prose around code the grammar cannot read.
+        _spec("haskell", (".hs",), "tree_sitter_haskell"),
+        _spec("zig", (".zig",), "tree_sitter_zig"),
     )
 }
 

@@ -1,7 +1,8 @@
 """Definitions and references of one source file, read with tree-sitter.
 
 ``extract_tags(language, source)`` parses ``source`` with a time limit and
-runs the language's tags query (``queries/<lang>-tags.scm``). Captures follow
+runs the language's tags query (its ``queries/<stem>-tags.scm`` files, joined
+in the order ``LANGUAGES`` lists them). Captures follow
 the tree-sitter tags convention: ``@name.definition.<category>`` or
 ``@name.reference.<category>`` on the identifier, inside a pattern whose
 enclosing node is captured as ``@definition.<category>`` /
