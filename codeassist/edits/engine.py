@@ -147,17 +147,13 @@ def apply_reply(
     ``commit_dirty`` is off. A rejected commit (a hook) is not raised: the
     result carries ``commit_error`` and the applied, uncommitted change.
     """
-    from codeassist.git import require_repo
-
-    root = require_repo(root)
+    root = _repo_root(root)
     edits, issues, formats = parse(reply, fmt, tool_calls)
     if issues:
         return EngineResult(issues=tuple(issues), formats=tuple(formats))
     if not edits:
         return EngineResult(issues=(ParseIssue("the reply contains no edits"),), formats=tuple(formats))
-    result = land_edits(
-        root, edits, dry_run=dry_run, commit=commit, message=message, model=model, settings=settings
-    )
+    result = land_edits(root, edits, dry_run=dry_run, commit=commit, message=message, model=model, settings=settings)
     return replace(result, formats=tuple(formats))
 
 
@@ -172,9 +168,9 @@ def land_edits(
     settings: Settings | None = None,
 ) -> EngineResult:
     """Apply already-parsed ``edits`` (all or none), saving the user's work first, then commit."""
-    from codeassist.git import check_not_locked, require_repo
+    from codeassist.git import check_not_locked
 
-    root = require_repo(root)
+    root = _repo_root(root)
     opts = _options(settings)
     plan = plan_edits(root, edits)
     result = plan.result()
@@ -195,14 +191,29 @@ def land_edits(
     return replace(written, commit=sha, message=msg)
 
 
+def _repo_root(root: Path) -> Path:
+    """The work tree root; a directory holding ``.git`` is one, without asking git (a subprocess)."""
+    from codeassist.git import require_repo
+
+    if (root / ".git").exists():
+        return root.resolve()
+    return require_repo(root)
+
+
 def _commit(
     root: Path, paths: list[str], msg: str, model: str | None, opts: _Options, prior: list[str], save: str | None
 ) -> str:
     from codeassist.commits import commit_paths
 
     return commit_paths(
-        root, paths, msg, model=model, attribution=opts.attribution, verify=opts.verify,
-        prior_index=prior, save_commit=save,
+        root,
+        paths,
+        msg,
+        model=model,
+        attribution=opts.attribution,
+        verify=opts.verify,
+        prior_index=prior,
+        save_commit=save,
     )
 
 
@@ -237,7 +248,12 @@ def _protect_user_work(
             hint="commit or stash them first, or set commit_dirty = true to let codeassist save them",
         )
     sha = commit_paths(
-        root, dirty, save_message(dirty), attribution=False, verify=opts.verify, kind="save",
+        root,
+        dirty,
+        save_message(dirty),
+        attribution=False,
+        verify=opts.verify,
+        kind="save",
         prior_index=index_entries(root, dirty),
     )
     return sha, prior
