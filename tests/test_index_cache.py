@@ -13,6 +13,7 @@ from conftest import git
 
 from codeassist.index.cache import MIGRATIONS, IndexCache
 from codeassist.index.indexer import refresh_index
+from codeassist.index.parse import tags_version
 
 
 @pytest.fixture
@@ -83,6 +84,7 @@ _CHILD = """
 import json, sys
 from pathlib import Path
 from codeassist.index.indexer import refresh_index
+from codeassist.index.parse import tags_version
 stats = refresh_index(Path(sys.argv[1]), jobs=1)
 print(json.dumps({"files": stats.files, "defs": stats.defs, "warnings": list(stats.warnings)}))
 """
@@ -105,5 +107,6 @@ def test_two_processes_refreshing_at_once(repo: Path) -> None:
     conn = sqlite3.connect(db(repo))
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
+    tags_version.cache_clear()  # computed afresh, as the children did
     after = refresh_index(repo, jobs=1)
     assert after.parsed == 0 and after.files == 340 and after.warnings == ()
