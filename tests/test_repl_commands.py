@@ -37,8 +37,8 @@ def repo(git_repo: Path) -> Path:
 class Chat:
     """A Repl on ``repo`` whose output is captured; lines go through the real dispatcher."""
 
-    def __init__(self, repo: Path, env: dict[str, str], replies: list[str]) -> None:
-        opts = GlobalOptions(repo=repo, model="gpt-4o-mini", environ=env)
+    def __init__(self, repo: Path, env: dict[str, str], replies: list[str], start: Path | None = None) -> None:
+        opts = GlobalOptions(repo=start or repo, model="gpt-4o-mini", environ=env)
         settings = load_settings(repo_root=repo, environ=env, flags={"model": "gpt-4o-mini"})
         self.backend = ScriptedBackend(replies)
         engine = Engine(opts, settings, self.backend, lookup_model("gpt-4o-mini"))
@@ -68,6 +68,16 @@ def test_add_files_directories_globs_and_refusals(chat: Chat) -> None:
     assert "binary" in out
     assert ".git" in out
     assert chat.repl.state.files == ["src/a.py", "src/b.py", "app.py"]
+
+
+def test_paths_are_typed_from_the_directory_the_chat_started_in(repo: Path, isolated_env: dict[str, str]) -> None:
+    chat = Chat(repo, isolated_env, [], start=repo / "src")
+    assert chat.repl.typed_files() == ["a.py", "b.py"]
+    assert "added src/a.py" in chat("/add a.py")
+    assert "added app.py" in chat("/add ../app.py")
+    assert "added src/b.py" in chat("/add 'b*'")
+    chat("/drop a.py")
+    assert chat.repl.state.files == ["app.py", "src/b.py"]
 
 
 def test_read_only_drop_and_files(chat: Chat) -> None:

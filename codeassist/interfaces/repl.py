@@ -91,6 +91,17 @@ class Repl:
             self._repo_files = repo_files(self.root)
         return self._repo_files
 
+    def typed_files(self) -> list[str]:
+        """The repository's files as the user types them: relative to the directory the chat started in."""
+        files = self.repo_files()
+        try:
+            prefix = self.base.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return files
+        if prefix == ".":
+            return files
+        return [p[len(prefix) + 1 :] for p in files if p.startswith(prefix + "/")]
+
     def chat_paths(self) -> list[str]:
         return self.state.files + self.state.read_only
 
@@ -99,7 +110,7 @@ class Repl:
         from codeassist.interfaces.repl_commands import COMMANDS, PATH_COMMANDS, dispatch
         from codeassist.interfaces.repl_input import make_prompt
 
-        sources = {name: (self.chat_paths if name == "/drop" else self.repo_files) for name in PATH_COMMANDS}
+        sources = {name: (self.chat_paths if name == "/drop" else self.typed_files) for name in PATH_COMMANDS}
         prompt, warning = make_prompt(self.history_path, sorted(COMMANDS), sources)
         if warning:
             self.status(warning, style="yellow")
@@ -111,17 +122,19 @@ class Repl:
                 continue  # Ctrl-C at the prompt clears the line
             except EOFError:
                 break
-            text = line.strip()
-            if not text:
-                continue
             try:
-                keep_going = dispatch(self, text) if text.startswith("/") else self.request(self.state.mode, text)
+                if not self.handle(line, dispatch):
+                    break
             except KeyboardInterrupt:
                 self.status("interrupted", style="yellow")
-                continue
-            if not keep_going:
-                break
         self.status(self.usage_line())
+
+    def handle(self, line: str, dispatch: Any) -> bool:
+        """One line the user entered; False to leave."""
+        text = line.strip()
+        if not text:
+            return True
+        return bool(dispatch(self, text)) if text.startswith("/") else self.request(self.state.mode, text)
 
     def banner(self) -> None:
         self.status(

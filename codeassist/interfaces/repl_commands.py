@@ -135,6 +135,7 @@ def read_only(repl: Repl, rest: str) -> bool:
 def drop(repl: Repl, rest: str) -> bool:
     import fnmatch
 
+    from codeassist.context_files import repo_relative
     from codeassist.interfaces.repl import quoted_args
 
     state = repl.state
@@ -144,7 +145,12 @@ def drop(repl: Repl, rest: str) -> bool:
         repl.status("dropped every file from the chat")
         return True
     for arg in args:
-        gone = [p for p in repl.chat_paths() if p == _normal(arg) or fnmatch.fnmatchcase(p, _normal(arg))]
+        names = {_normal(arg)}
+        try:  # also as typed from the directory the chat started in
+            names.add(repo_relative(repl.root, _normal(arg) or ".", cwd=repl.base))
+        except CodeassistError:
+            pass
+        gone = [p for p in repl.chat_paths() if any(p == n or fnmatch.fnmatchcase(p, n) for n in names)]
         if not gone:
             repl.problem(f"{arg} is not in the chat", hint="/files lists what is")
         for rel in gone:
