@@ -210,3 +210,14 @@ def test_commit_paths_direct_then_undo(repo: Path) -> None:
     undo_last(repo)
     assert git(repo, "ls-files", "-s") == before_index
     assert (repo / "lib.py").read_text() == "X = 1\n"
+
+
+def test_odd_path_names_round_trip(repo: Path) -> None:
+    write(repo, "dir with space/ünï côde.py", "A = 1\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "odd names")
+    write(repo, "dir with space/ünï côde.py", "A = 'pending'\n")
+    before = snapshot(repo)
+    land(repo, Edit("dir with space/ünï côde.py", "write", new="A = 2\n"), Edit("new [1].py", "create", new="B\n"))
+    undo_last(repo)
+    assert snapshot(repo) == before
