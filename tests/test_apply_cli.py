@@ -234,3 +234,57 @@ def test_dirty_file_refused_when_commit_dirty_off(repo: Path, tmp_path: Path) ->
 def test_undo_refusal_exit_1(repo: Path) -> None:
     proc = run(repo, "undo")
     assert proc.returncode == 1 and b"not made by codeassist" in proc.stderr
+
+
+PATCH_REPLY = """*** Begin Patch
+*** Add File: pkg/new.py
++NEW = 1
+*** Update File: app.py
+*** Move to: main.py
+@@ def main():
+-    return 1
++    return 7
+*** Delete File: lib.py
+*** End Patch
+"""
+
+UDIFF_REPLY = """```diff
+--- /dev/null
++++ b/created.py
+@@ -0,0 +1,2 @@
++A = 1
++B = 2
+--- a/lib.py
++++ /dev/null
+@@ -1 +0,0 @@
+-X = 1
+--- a/app.py
++++ b/app.py
+@@ -1,2 +1,2 @@
+ def main():
+-    return 1
++    return 8
+```
+"""
+
+
+def test_patch_envelope_add_move_update_delete(repo: Path, tmp_path: Path) -> None:
+    proc = run(repo, "apply", str(reply_file(tmp_path, PATCH_REPLY)), "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert (repo / "pkg" / "new.py").read_text() == "NEW = 1\n"
+    assert (repo / "main.py").read_text() == "def main():\n    return 7\n"
+    assert not (repo / "app.py").exists() and not (repo / "lib.py").exists()
+    out = json.loads(proc.stdout)
+    assert sorted(out["changed"]) == ["app.py", "lib.py", "main.py", "pkg/new.py"]
+    assert git(repo, "status", "--porcelain") == ""
+    assert run(repo, "undo").returncode == 0
+    assert (repo / "app.py").exists() and (repo / "lib.py").exists() and not (repo / "main.py").exists()
+
+
+def test_udiff_create_delete_modify(repo: Path, tmp_path: Path) -> None:
+    proc = run(repo, "apply", str(reply_file(tmp_path, UDIFF_REPLY)), "--json", "--format", "udiff")
+    assert proc.returncode == 0, proc.stderr
+    assert (repo / "created.py").read_text() == "A = 1\nB = 2\n"
+    assert not (repo / "lib.py").exists()
+    assert (repo / "app.py").read_text() == "def main():\n    return 8\n"
+    assert {a["strategy"] for a in json.loads(proc.stdout)["applied"] if a["path"] == "app.py"} == {"git-apply"}
