@@ -288,3 +288,11 @@ def test_udiff_create_delete_modify(repo: Path, tmp_path: Path) -> None:
     assert not (repo / "lib.py").exists()
     assert (repo / "app.py").read_text() == "def main():\n    return 8\n"
     assert {a["strategy"] for a in json.loads(proc.stdout)["applied"] if a["path"] == "app.py"} == {"git-apply"}
+
+
+def test_whole_file_reply(repo: Path, tmp_path: Path) -> None:
+    reply = "The new file:\n\napp.py\n```python\ndef main():\n    return 9\n```\n"
+    proc = run(repo, "apply", str(reply_file(tmp_path, reply)), "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["applied"] == [{"path": "app.py", "action": "write", "strategy": "whole"}]
+    assert (repo / "app.py").read_text() == "def main():\n    return 9\n"
