@@ -139,7 +139,10 @@ def test_ctrl_c_stops_a_slow_reply_and_leaves_the_file(
     # Ctrl-C at the prompt throws the line away; the chat goes on.
     chat.send("half a line")
     chat.sendintr()
-    say(chat, "/files")
+    ready(chat)
+    chat.send("/fil\t")  # Tab completes the command...
+    chat.expect_exact("/fils")  # ...(a dumb terminal echoes the last character of each change)
+    chat.send("\r")
     chat.expect_exact("editable: app.py")
     assert leave(chat) == 0
     assert len(openai_server.requests) == 1
