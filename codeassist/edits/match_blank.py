@@ -51,27 +51,28 @@ def _spread(
     closing the stretch; ``gaps[j]`` is before ``added[j]``, the last one before
     the closing line. A line-for-line change pairs them one to one. These are
     conventions, not certainties (the merge is refused when they could
-    matter and nothing else in the text decides): a pure insertion that ends
-    with blank lines of its own (more than the old text has there) goes after the file's blank lines, one that
-    does not goes before them; in a replacement the closing correction stays
-    last and a removed line's goes before the added line most like it, or
-    before everything added ahead of that line when it starts the block.
+    matter and nothing else in the text decides): a pure insertion goes
+    after the file's blank lines when the old text's blank lines moved in
+    front of it or it brings more of its own before the closing line, else
+    before them; in a replacement the closing correction stays
+    last, the first removed line's goes first, and a later removed line's
+    goes before the added line most like it.
     """
     out = list(gaps)
     if len(deltas) == len(out):
         return [max(0, g + d) for g, d in zip(out, deltas, strict=True)]
     if not removed:
-        out[0 if out[-1] > closing_old_gap else -1] += deltas[-1]
+        # Where the old text's own blank lines went tells which side of the insertion they are on.
+        after_blank = 0 < closing_old_gap <= out[0] or out[-1] > closing_old_gap
+        out[0 if after_blank else -1] += deltas[-1]
         return [max(0, g) for g in out]
     out[-1] += deltas[-1]
-    similar = [[fuzz.ratio(r.strip(), a.strip()) for a in added] for r in removed]
-    matched = [max((row[j] for row in similar), default=0) >= 60 for j in range(len(added))]
-    for row, delta in zip(similar, deltas, strict=False):
-        if delta and added:
-            best = max(range(len(added)), key=lambda j: row[j])
-            if row[best] < 60 or not any(matched[:best]):
-                best = 0
-            out[best] += delta
+    out[0] += deltas[0] if len(deltas) > 1 else 0
+    for k in range(1, len(deltas) - 1):
+        if deltas[k] and added:
+            scores = [fuzz.ratio(removed[k].strip(), a.strip()) for a in added]
+            best = max(range(len(added)), key=lambda j: scores[j])
+            out[best if scores[best] >= 60 else 0] += deltas[k]
     return [max(0, g) for g in out]
 
 

@@ -35,17 +35,7 @@ def has_placeholder(text: str) -> bool:
 
 
 def opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
-    """How ``old`` lines become ``new`` lines, as difflib opcodes.
-
-    Texts of equal length are paired line for line: SequenceMatcher pairs a
-    repeated line (``}``, ``x = 1``) with whichever copy comes first, which
-    moves blank lines and kept lines to the wrong place of the file.
-    """
-    if len(old) == len(new):
-        return [
-            ("equal" if o == n else "replace", k, k + 1, k, k + 1)
-            for k, (o, n) in enumerate(zip(old, new, strict=True))
-        ]
+    """How ``old`` lines become ``new`` lines, as difflib opcodes (repeated lines pair with the first copy)."""
     return SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
 
 
