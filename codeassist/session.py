@@ -104,6 +104,10 @@ class Session:
 
         self.prompt_dirs = prompt_dirs(root, user_config_dir)
         self.usage = Usage()
+        from codeassist.tokens import Calibration
+
+        # Learns from the usage the server reports how our offline estimates compare, for later budgets.
+        self.calibration = Calibration(settings.model)
 
     # -- events -----------------------------------------------------------
     def _emit(self, kind: str, **data: Any) -> None:
@@ -121,6 +125,9 @@ class Session:
         calls: list[ToolCall] = []
         usage = Usage()
         finish: str | None = None
+        from codeassist.tokens import estimate_tokens
+
+        estimate = sum(estimate_tokens(m.content, self.settings.model) for m in messages)
         for event in self.backend.stream(list(messages), options):
             if event.kind == "delta":
                 parts.append(event.text)
@@ -133,6 +140,8 @@ class Session:
             elif event.kind == "done":
                 finish = event.finish_reason
         self.usage = self.usage + usage
+        if usage.input_tokens and not usage.estimated:
+            self.calibration.observe(estimate, usage.input_tokens)
         self._emit("usage", **usage.to_json(), total=self.usage.to_json())
         return _Reply("".join(parts), calls, usage, finish)
 
@@ -145,7 +154,7 @@ class Session:
             mode=opts.mode,
             edit_format=opts.edit_format,
             model=self.settings.model,
-            context_window=self.info.context_window,
+            context_window=self._calibrated_window(),
             max_output_tokens=self.info.max_output_tokens,
             chat_files=tuple(files),
             read_only_files=opts.read_only,
@@ -164,6 +173,12 @@ class Session:
             budget=built.budget,
         )
         return built
+
+    def _calibrated_window(self) -> int:
+        """The window in estimated tokens: the real one scaled by how our estimates compare with the server's."""
+        reserve = self.info.max_output_tokens
+        room = max(0, self.info.context_window - reserve)
+        return reserve + int(room / self.calibration.factor)
 
     # -- ask -----------------------------------------------------------------
     def ask(self, opts: RunOptions) -> RunResult:

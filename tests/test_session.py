@@ -101,3 +101,12 @@ def test_history_that_no_longer_fits_is_summarised(repo: Path) -> None:
     third = "\n".join(m.content for m in backend.calls[2])
     assert "I asked you to set VALUE to 2" in third
     assert "goes on and on" not in third
+
+
+def test_reported_usage_calibrates_later_budgets(repo: Path) -> None:
+    session, _ = make_session(repo, ["Answer."], window=100_000)
+    assert session._calibrated_window() == 100_000
+    session.ask(RunOptions("ask", "what is VALUE?", files=("app.py",)))
+    assert session.calibration.pairs  # the scripted backend reports usage; it was recorded
+    session.calibration.pairs[:] = [(20_000, 40_000)]  # the server counts twice what we estimate
+    assert session._calibrated_window() < 60_000
