@@ -63,6 +63,30 @@ def save_message(paths: list[str]) -> str:
     )
 
 
+def keep_staged(root: Path, paths: list[str]) -> str | None:
+    """Keep a staged version of ``paths`` that differs from the work tree reachable; returns the ref.
+
+    Saving the user's pending work commits the work-tree version, which also
+    replaces the staged version in the index; this commit of the whole index,
+    under ``refs/codeassist/staged/``, keeps that version from ever being lost.
+    """
+    if run_git(root, "diff", "--cached", "--quiet", "--", *paths, check=False, literal_paths=True).returncode == 0:
+        return None
+    if run_git(root, "diff", "--quiet", "--", *paths, check=False, literal_paths=True).returncode == 0:
+        return None
+    tree = run_git(root, "write-tree", check=False)
+    if tree.returncode != 0:  # unmerged entries: the commit will refuse anyway
+        return None
+    parent = head_sha(root)
+    args = ["commit-tree", tree.stdout.decode().strip(), "-m", "codeassist: your staged changes, kept before editing"]
+    if parent:
+        args[2:2] = ["-p", parent]
+    sha = run_git(root, *args).stdout.decode().strip()
+    ref = f"refs/codeassist/staged/{sha}"
+    run_git(root, "update-ref", ref, sha)
+    return ref
+
+
 def commit_paths(
     root: Path,
     paths: list[str] | tuple[str, ...],

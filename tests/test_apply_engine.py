@@ -116,3 +116,14 @@ def test_summary_message_is_deterministic() -> None:
     assert summary_message(applied, ["a.py", "b.py"]).splitlines()[0] == "codeassist: Create a.py, b.py"
     many = [f"f{i}.py" for i in range(5)]
     assert "and 2 more" in summary_message([Applied("f0.py", "replace", "exact")], many)
+
+
+def test_staged_version_kept_when_saving_pending_work(repo: Path) -> None:
+    (repo / "app.py").write_text("def main():\n    return 1\n# staged\n")
+    git(repo, "add", "app.py")
+    (repo / "app.py").write_text("def main():\n    return 1\n# staged\n# and more\n")
+    result = apply_reply(repo, REPLY)
+    assert result.ok and result.user_commit
+    refs = git(repo, "for-each-ref", "--format=%(refname)", "refs/codeassist/staged/").split()
+    assert len(refs) == 1
+    assert git(repo, "show", f"{refs[0]}:app.py").endswith("# staged\n")

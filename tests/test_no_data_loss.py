@@ -4,7 +4,8 @@ A seeded random walk (deterministic, offline) over a real repository. Before
 every codeassist operation the work tree is snapshotted; afterwards every
 snapshotted file version must still be recoverable: either it is in the work
 tree, or it is a blob of some commit reachable from a ref or the reflog,
-until the user edits that file again themselves.
+until the user edits that file again themselves. The same holds for every
+version the user had staged.
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ def reachable_blobs(root: Path) -> set[str]:
 
 def worktree(root: Path) -> dict[str, bytes]:
     return {f: (root / f).read_bytes() for f in FILES if (root / f).exists()}
+
+
+def staged(root: Path) -> set[tuple[str, str]]:
+    """(path, blob) of every staged version: the user's staged work counts too."""
+    out = git(root, "ls-files", "-s", "--", *FILES)
+    return {(line.split("\t", 1)[1], line.split()[1]) for line in out.splitlines() if line}
 
 
 def user_edit(root: Path, rng: random.Random, step: int) -> str:
@@ -89,12 +96,14 @@ def test_random_sequences_lose_nothing(git_repo: Path, seed: int) -> None:
     git(root, "add", ".")
     git(root, "commit", "-q", "-m", "base")
     must_keep: set[tuple[str, bytes]] = set()
+    must_keep_blobs: set[tuple[str, str]] = set()
     for step in range(18):
         op = rng.choice(["user", "user", "good", "good", "fail", "undo", "user-commit"])
         if op == "user":
             # The user replacing their own earlier version is their choice, not a loss.
             edited = user_edit(root, rng, step)
             must_keep = {(p, d) for p, d in must_keep if p != edited}
+            must_keep_blobs = {(p, b) for p, b in must_keep_blobs if p != edited}
             continue
         if op == "user-commit":
             git(root, "add", "-A")
@@ -102,6 +111,7 @@ def test_random_sequences_lose_nothing(git_repo: Path, seed: int) -> None:
             continue
         before = worktree(root)
         must_keep.update(before.items())
+        must_keep_blobs.update(staged(root))
         if op == "good":
             result = land_edits(root, good_edits(root, rng, step), commit=rng.random() < 0.8)
             assert not result.failed, result
@@ -118,3 +128,6 @@ def test_random_sequences_lose_nothing(git_repo: Path, seed: int) -> None:
         current = worktree(root)
         for path, data in must_keep:
             assert current.get(path) == data or blob_id(root, data) in blobs, (seed, step, op, path, data)
+        in_index = staged(root)
+        for path, blob in must_keep_blobs:
+            assert (path, blob) in in_index or blob in blobs, (seed, step, op, path, "staged version lost")

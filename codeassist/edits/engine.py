@@ -225,7 +225,7 @@ def _protect_user_work(
     With commits on, the save is a commit of the user's own; with commits off,
     a stash entry (``git stash list``), reported in ``user_commit`` too.
     """
-    from codeassist.commits import commit_paths, save_message
+    from codeassist.commits import commit_paths, keep_staged, save_message
     from codeassist.git import dirty_paths, index_entries, stash_backup
 
     prior = index_entries(root, changed)
@@ -247,6 +247,7 @@ def _protect_user_work(
             "these files have uncommitted changes: " + ", ".join(dirty),
             hint="commit or stash them first, or set commit_dirty = true to let codeassist save them",
         )
+    keep_staged(root, dirty)
     sha = commit_paths(
         root,
         dirty,
