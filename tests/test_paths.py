@@ -147,3 +147,9 @@ def test_clean_name_and_is_binary() -> None:
     assert is_binary(b"\xff\xfe\x00")
     assert is_binary(b"caf\xe9")  # latin-1, not UTF-8
     assert not is_binary("café\n".encode())
+
+
+def test_ambiguous_basename_refused_for_whole_file_write(repo: Path) -> None:
+    assert "several files match" in refused(repo, "util.py", "write")
+    assert PathResolver(repo).resolve("core.py", "write").rel == "src/pkg/core.py"
+    assert PathResolver(repo).resolve("brand_new.py", "write").rel == "brand_new.py"

@@ -152,7 +152,7 @@ class PathResolver:
         hits = [h for h in hits if (self.root / h).is_file()]
         if len(hits) == 1:
             return hits[0]
-        if len(hits) > 1 and action not in CREATING_ACTIONS:
+        if len(hits) > 1:  # even for a whole-file write: a new file beside them would be a guess
             shown = ", ".join(hits[:5]) + (" ..." if len(hits) > 5 else "")
             raise PathRefused(name, f"no such file, and several files match it: {shown}; give the full path")
         return None
