@@ -18,6 +18,7 @@ from codeassist.index.languages import LANGUAGES, language_for_path
 from codeassist.index.tags import extract_tags
 
 SAMPLES = Path(__file__).parent / "samples"
+QUERIES = Path(__file__).parents[2] / "codeassist" / "index" / "queries"
 
 
 def _sample(language: str) -> Path | None:
@@ -70,3 +71,40 @@ def test_every_language_has_a_reviewed_sample() -> None:
 def test_every_query_compiles_against_the_installed_grammar(language: str) -> None:
     # A grammar upgrade that renames a node type our query uses fails here.
     assert isinstance(extract_tags(language, b""), list)
+
+
+def _sibling_sequences_after_alternations(text: str) -> list[str]:
+    """Spots `([(a) (b)] (child ...))`: it means "a or b, then a sibling", not a parent.
+
+    Written by mistake for "a child of a or b", it silently matches nothing.
+    A group of an alternation with only captures and predicates after it is fine.
+    """
+    text = "\n".join(line.split(";", 1)[0] for line in text.splitlines())  # drop comments
+    found = []
+    start = text.find("([")
+    while start >= 0:
+        depth, i = 0, start + 1
+        while i < len(text):
+            depth += {"[": 1, "]": -1}.get(text[i], 0)
+            i += 1
+            if depth == 0:
+                break
+        rest = text[i:].lstrip()
+        while rest.startswith("@"):
+            rest = rest.split(None, 1)[1].lstrip() if " " in rest or "\n" in rest else ""
+        if rest.startswith("(") and not rest.startswith("(#"):
+            found.append(text[start : start + 60])
+        start = text.find("([", start + 2)
+    return found
+
+
+@pytest.mark.parametrize("query", sorted(p.name for p in QUERIES.glob("*.scm")))
+def test_queries_hold_no_alternation_followed_by_siblings(query: str) -> None:
+    path = QUERIES / query
+    assert _sibling_sequences_after_alternations(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_sibling_sequence_check_catches_the_mistake() -> None:
+    assert _sibling_sequences_after_alternations("([(a) (b)]\n  (c) @x)")
+    assert not _sibling_sequences_after_alternations('(([(a) (b)]) @x\n  (#eq? @x "y"))')
+    assert not _sibling_sequences_after_alternations("(a [(b) (c)] (d))")

@@ -13,10 +13,12 @@
       (reference_declarator (function_declarator declarator: (field_identifier) @name.definition.method))
     ]) @definition.method)
 
+; Member templates: inside a template the grammar reads the name as a plain identifier.
 (field_declaration_list
   (template_declaration
     (function_definition
-      declarator: (function_declarator declarator: (field_identifier) @name.definition.method)) @definition.method))
+      declarator: (function_declarator
+        declarator: [(field_identifier) (identifier)] @name.definition.method)) @definition.method))
 
 (field_declaration
   declarator: [

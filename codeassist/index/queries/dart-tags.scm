@@ -16,8 +16,18 @@
 
 (type_alias . (type_identifier) @name.definition.type) @definition.type
 
-; Methods with a body, getters and setters included.
+; Methods with a body, getters and setters included, in classes and extensions.
 (class_body
+  (method_signature
+    [
+      (function_signature name: (identifier) @name.definition.method)
+      (getter_signature name: (identifier) @name.definition.method)
+      (setter_signature name: (identifier) @name.definition.method)
+    ]) @definition.method
+  .
+  (function_body) @definition.method)
+
+(extension_body
   (method_signature
     [
       (function_signature name: (identifier) @name.definition.method)
