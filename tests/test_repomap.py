@@ -140,3 +140,24 @@ def test_deterministic_across_processes_and_hash_seeds(shop: Path) -> None:
         outputs.append(proc.stdout)
     assert len(set(outputs)) == 1
     assert json.loads(outputs[0])["text"]
+
+
+def test_plain_words_count_less_than_code_names(shop: Path) -> None:
+    from codeassist.index.indexer import open_snapshot
+    from codeassist.repomap.graph import graph_for
+    from codeassist.repomap.rank import query_identifiers
+
+    cache, snap = open_snapshot(shop)
+    try:
+        graph = graph_for(cache, snap)
+    finally:
+        cache.close()
+    strong, weak = query_identifiers("please checkout with apply_discount and ShoppingCart now", graph)
+    assert strong == {"apply_discount", "ShoppingCart"}
+    assert weak == {"checkout"}
+
+
+def test_a_named_file_shows_its_definitions(shop: Path) -> None:
+    result = build_repo_map(shop, query="something is off in pricing.py", tokens=120)
+    assert result.files[0].path == "shop/pricing.py"
+    assert set(result.files[0].symbols) >= {"apply_discount", "_round_half_up"}

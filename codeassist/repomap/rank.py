@@ -10,6 +10,7 @@ the result does not depend on hash seeds.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,9 @@ from codeassist.repomap.graph import RepoGraph
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
 _WORD = re.compile(r"[^\s`'\"(),;<>\[\]{}]+")
-MENTION_BOOST = 10.0  # edge weight multiplier for identifiers the request names
+MENTION_BOOST = 10.0  # edge weight multiplier for code-like identifiers the request names
+WORD_BOOST = 3.0  # ... and for plain words that happen to be identifiers ("table", "upsert")
+_CODE_LIKE = re.compile(r"[a-z0-9][A-Z]|[A-Za-z0-9]_[A-Za-z0-9]|\d")
 _MIN_STEM = 5  # shorter file stems ("main", "util") are too common to count as a mention
 _DECIMALS = 12  # kept before ranks are compared
 # Definitions are scored in this many of the best files only: a definition's
@@ -38,7 +41,8 @@ class Seeds:
 class Ranking:
     file_rank: tuple[float, ...]  # per file index, rounded
     def_score: dict[tuple[int, str], float]  # (file index, identifier) -> score, rounded
-    mentioned: frozenset[str]
+    mentioned: frozenset[str]  # code-like identifiers the request names (parse_config, RepoMap)
+    words: frozenset[str] = frozenset()  # plain words of the request that are also identifiers
 
 
 def _round(x: float) -> float:
@@ -46,8 +50,15 @@ def _round(x: float) -> float:
     return round(x, _DECIMALS)
 
 
-def query_identifiers(query: str, graph: RepoGraph) -> frozenset[str]:
-    return frozenset(w for w in _IDENT.findall(query) if w in graph.definers)
+def query_identifiers(query: str, graph: RepoGraph) -> tuple[frozenset[str], frozenset[str]]:
+    """Identifiers the request names that the repository defines: (code-like, plain words).
+
+    A code-like name (snake_case, camelCase, digits) is almost surely meant as
+    code; a plain word ("table", "raw") may only be English, so it counts less.
+    """
+    names = {w for w in _IDENT.findall(query) if w in graph.definers}
+    strong = frozenset(w for w in names if _CODE_LIKE.search(w))
+    return strong, frozenset(names - strong)
 
 
 def mentioned_files(query: str, paths: Sequence[str]) -> list[int]:
@@ -74,13 +85,16 @@ def _spread(p: list[float], files: Iterable[int], mass: float) -> None:
         p[i] += mass / len(chosen)
 
 
-def personalization(graph: RepoGraph, seeds: Seeds, mentioned: frozenset[str]) -> list[float]:
+def personalization(
+    graph: RepoGraph, seeds: Seeds, mentioned: frozenset[str], words: frozenset[str], named: list[int]
+) -> list[float]:
     n = len(graph.paths)
     p = [1.0] * n
     index = graph.index
     _spread(p, (index[c] for c in seeds.chat if c in index), float(n))
-    _spread(p, mentioned_files(seeds.query, graph.paths), float(n))
+    _spread(p, named, float(n))
     _spread(p, (d for name in sorted(mentioned) for d in graph.definers[name]), n / 2)
+    _spread(p, (d for name in sorted(words) for d in graph.definers[name]), n / 8)
     _spread(p, (index[r] for r in seeds.recent if r in index), n / 4)
     return p
 
@@ -107,32 +121,35 @@ def rank(graph: RepoGraph, seeds: Seeds, *, with_defs: bool = True) -> Ranking:
     n = len(graph.paths)
     if n == 0:
         return Ranking((), {}, frozenset())
-    mentioned = query_identifiers(seeds.query, graph)
+    mentioned, words = query_identifiers(seeds.query, graph)
+    boosts = {**{w: WORD_BOOST for w in words}, **{m: MENTION_BOOST for m in mentioned}}
     changes: dict[tuple[int, int], float] = {}
     out_weight = list(graph.out_weight)
-    for name in sorted(mentioned):
+    for name in sorted(boosts):
         for s, d, w in graph.contribs.get(name, ()):
-            extra = w * (MENTION_BOOST - 1.0)
+            extra = w * (boosts[name] - 1.0)
             changes[(s, d)] = changes.get((s, d), graph.base_edges[(s, d)]) + extra
             out_weight[s] += extra
-    ranks = _pagerank(graph, changes, personalization(graph, seeds, mentioned))
+    named = mentioned_files(seeds.query, graph.paths)
+    ranks = _pagerank(graph, changes, personalization(graph, seeds, mentioned, words, named))
     file_rank = tuple(_round(r) for r in ranks)
     scores: dict[tuple[int, str], float] = {}
     if with_defs:
         order = sorted((f for f in range(n) if graph.defs[f]), key=lambda f: (-file_rank[f], graph.paths[f]))
         held = 0
+        named_set = set(named)
         for f in order[:CANDIDATE_FILES]:
             if held >= CANDIDATE_DEFS:
                 break
             held += len(graph.defs[f])
             raw: dict[str, float] = {}
             for name, s, w in graph.incoming[f]:
-                boost = MENTION_BOOST if name in mentioned else 1.0
-                raw[name] = raw.get(name, 0.0) + ranks[s] * w * boost / out_weight[s]
+                raw[name] = raw.get(name, 0.0) + ranks[s] * w * boosts.get(name, 1.0) / out_weight[s]
             defs = graph.defs[f]
-            # Definitions nobody references still order by their file's rank, below referenced ones.
-            floor = ranks[f] * 0.01 / (1 + len(defs))
+            # Definitions nobody references still order by their file's rank, below
+            # referenced ones, unless the request names their file: then they count fully.
+            floor = ranks[f] / math.sqrt(1 + len(defs)) if f in named_set else ranks[f] * 0.01 / (1 + len(defs))
             for name in sorted({d[0] for d in defs}):
                 bonus = 1.0 if name in mentioned else 0.0  # ranks sum to 1: named ones come first
                 scores[(f, name)] = _round(raw.get(name, 0.0) + floor + bonus)
-    return Ranking(file_rank, scores, mentioned)
+    return Ranking(file_rank, scores, mentioned, words)

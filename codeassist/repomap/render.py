@@ -20,6 +20,7 @@ from codeassist.repomap.rank import Ranking
 ELIDED = "⋮"
 _MAX_LINE = 160  # a longer line is cut: minified-ish code must not eat the budget
 _MAX_SIGNATURE = 8
+_OPEN_ENDINGS = ("<", ",")
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ def _signature(lines: Sequence[str], line: int, end: int) -> range:
     for ln in range(line, last + 1):
         text = lines[ln]
         depth += text.count("(") + text.count("[") - text.count(")") - text.count("]")
-        if depth <= 0:
+        # A line left open by a bracket, or ending in "<" or "," (type parameters), goes on.
+        if depth <= 0 and not text.endswith(_OPEN_ENDINGS):
             return range(line, ln + 1)
     return range(line, line + 1)
 
