@@ -182,7 +182,7 @@ def _git_listing(root: Path) -> tuple[list[FileEntry], list[tuple[str, str]], st
                 blobs[raw] = (sha.decode("ascii"), mode == b"120000")
     entries: list[FileEntry] = []
     bad: list[tuple[str, str]] = []
-    for raw, (sha, is_link) in blobs.items():
+    for raw, (blob, is_link) in blobs.items():
         if raw in removed:
             continue
         path = _decode_path(raw)
@@ -190,7 +190,7 @@ def _git_listing(root: Path) -> tuple[list[FileEntry], list[tuple[str, str]], st
             bad.append((raw.decode("utf-8", "replace"), SKIP_BAD_PATH))
             continue
         dirty = raw in changed
-        entries.append(FileEntry(path, None if dirty else sha, is_link, dirty))
+        entries.append(FileEntry(path, None if dirty else blob, is_link, dirty))
     for raw in untracked:
         path = _decode_path(raw)
         if path is None:

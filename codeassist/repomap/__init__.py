@@ -18,6 +18,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported lazily at run time: importing the package must stay cheap
+    from codeassist.index.indexer import Snapshot
+    from codeassist.repomap.graph import RepoGraph
+    from codeassist.repomap.rank import Seeds
 
 __all__ = ["RankedFile", "RepoMap", "build_repo_map", "rank_files"]
 
@@ -67,7 +73,7 @@ def _recent_files(root: Path, dirty: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted(recent))
 
 
-def _prepare(root: Path, refresh: bool):  # type: ignore[no-untyped-def]
+def _prepare(root: Path, refresh: bool) -> tuple[Path, Snapshot, RepoGraph]:
     from codeassist.index.indexer import open_snapshot
     from codeassist.repomap.graph import graph_for
 
@@ -80,7 +86,7 @@ def _prepare(root: Path, refresh: bool):  # type: ignore[no-untyped-def]
     return root, snap, graph
 
 
-def _seeds(root: Path, snap, chat_files: Sequence[str], query: str):  # type: ignore[no-untyped-def]
+def _seeds(root: Path, snap: Snapshot, chat_files: Sequence[str], query: str) -> Seeds:
     from codeassist.repomap.rank import Seeds
 
     return Seeds(_relative(root, chat_files), query, _recent_files(root, snap.dirty))

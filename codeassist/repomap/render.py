@@ -110,7 +110,7 @@ def _clip(line: str) -> str:
 
 
 def render_items(
-    root: Path, graph: RepoGraph, items: Sequence[Item], file_order: Callable[[int], object]
+    root: Path, graph: RepoGraph, items: Sequence[Item], file_order: Callable[[int], tuple[float, str]]
 ) -> tuple[str, list[int]]:
     """The map text for ``items`` and the files shown, both in ``file_order``."""
     chosen: dict[int, set[int]] = {}
