@@ -38,9 +38,15 @@ def trim_output(text: str, limit: int = MAX_OUTPUT_CHARS) -> str:
     return f"{text[:head]}\n... ({len(text) - limit} characters omitted) ...\n{text[-tail:]}"
 
 
-def check_syntax_of(root: Path, paths: Sequence[str]) -> CheckResult:
-    """Tree-sitter syntax errors in the given repo-relative files (unknown languages pass)."""
-    from codeassist.index.syntax import check_syntax
+def check_syntax_of(root: Path, paths: Sequence[str], before: Mapping[str, bytes | None] | None = None) -> CheckResult:
+    """Tree-sitter syntax errors in the given repo-relative files (unknown languages pass).
+
+    With ``before`` (each file's content ahead of the edit, None for a new
+    file), only the problems the edit introduced count: grammars reject some
+    valid code (macro-heavy C headers), and the model must not be asked to
+    fix what it did not break.
+    """
+    from codeassist.index.syntax import check_syntax, new_syntax_problems
 
     problems: list[str] = []
     for rel in sorted(set(paths)):
@@ -49,8 +55,11 @@ def check_syntax_of(root: Path, paths: Sequence[str]) -> CheckResult:
             source = file.read_bytes()
         except (FileNotFoundError, IsADirectoryError):
             continue  # deleted by the edit
-        for p in check_syntax(rel, source):
-            problems.append(f"{rel}:{p.line}:{p.column}: {p.message}")
+        if before is not None and rel in before:
+            found = new_syntax_problems(rel, before[rel], source)
+        else:
+            found = check_syntax(rel, source)
+        problems += [f"{rel}:{p.line}:{p.column}: {p.message}" for p in found]
     if not problems:
         return CheckResult("syntax", True)
     return CheckResult("syntax", False, trim_output("\n".join(problems)))
@@ -92,9 +101,10 @@ def run_checks(
     lint_cmd: str | None,
     test_cmd: str | None,
     environ: Mapping[str, str] | None = None,
+    before: Mapping[str, bytes | None] | None = None,
 ) -> list[CheckResult]:
     """Syntax first; lint and tests only once the syntax is clean (they would fail for the same reason)."""
-    results = [check_syntax_of(root, paths)]
+    results = [check_syntax_of(root, paths, before)]
     if not results[0].ok:
         return results
     for name, cmd in (("lint", lint_cmd), ("test", test_cmd)):

@@ -110,8 +110,10 @@ class EditLoop:
             return False  # the context builder already dropped the oldest messages; go on without
         if not summary:
             return False
-        self.history = [Message("user", "Summary of our conversation so far:\n\n" + summary),
-                        Message("assistant", "Understood. I will continue from there.")]
+        self.history = [
+            Message("user", "Summary of our conversation so far:\n\n" + summary),
+            Message("assistant", "Understood. I will continue from there."),
+        ]
         self._summarized_at = len(self.history)
         self.s._emit("history.summarized", chars=len(summary))
         return True
@@ -124,6 +126,7 @@ class EditLoop:
             lint_cmd=settings.lint_cmd,
             test_cmd=settings.test_cmd,
             environ=self.s._environ,
+            before=self.originals,
         )
         for check in self.checks:
             self.s._emit("check", **check.to_json())
