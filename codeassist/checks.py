@@ -8,6 +8,7 @@ runners print their summary).
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -73,25 +74,43 @@ def run_command_check(
     environ: Mapping[str, str] | None = None,
     timeout_s: float = DEFAULT_TIMEOUT_S,
 ) -> CheckResult:
-    """Run ``command`` through the shell in ``root``; a non-zero exit is a failure."""
+    """Run ``command`` through the shell in ``root``; a non-zero exit is a failure.
+
+    The command runs in its own process group so that a timeout (or Ctrl-C)
+    ends everything it started, not only the shell.
+    """
+    proc = subprocess.Popen(
+        command,
+        shell=True,
+        cwd=root,
+        env=dict(environ) if environ is not None else dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
-        proc = subprocess.run(
-            command,
-            shell=True,
-            cwd=root,
-            env=dict(environ) if environ is not None else dict(os.environ),
-            capture_output=True,
-            timeout=timeout_s,
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired as exc:
-        out = (exc.stdout or b"") + (exc.stderr or b"")
-        text = out.decode("utf-8", "replace") if isinstance(out, bytes) else str(out)
-        return CheckResult(name, False, trim_output(f"timed out after {timeout_s:.0f} s\n{text}"), command)
-    output = (proc.stdout + proc.stderr).decode("utf-8", "replace")
+        out, _ = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        out, _ = proc.communicate()
+        text = out.decode("utf-8", "replace")
+        return CheckResult(name, False, trim_output(f"timed out after {timeout_s:g} s\n{text}"), command)
+    except BaseException:
+        _kill_group(proc)
+        proc.wait()
+        raise
+    output = out.decode("utf-8", "replace")
     if proc.returncode == 0:
         return CheckResult(name, True, trim_output(output), command)
     return CheckResult(name, False, trim_output(f"exit code {proc.returncode}\n{output}"), command)
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
 
 
 def run_checks(
