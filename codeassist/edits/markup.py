@@ -22,6 +22,7 @@ _LANGS = frozenset(
 )
 _PREFIXES = re.compile(r"^(?:#{1,6}\s+|[-*]\s+|(?:new |modified |updated |the )?file(?:name|path)?\s*:\s*)", re.I)
 _BAD_PATH_CHARS = re.compile(r"[\s<>|\"'*?]")
+_DOTFILE = re.compile(r"^\.[A-Za-z0-9_][\w.-]*$")
 _SENTENCE_TOKEN = re.compile(r"`([^`\s]+)`")
 
 
@@ -57,7 +58,8 @@ def looks_like_path(text: str) -> bool:
     if text.lower() in _LANGS:
         return False
     # A bare word is a path only if it is a well-known extensionless file name.
-    has_shape = "." in text.strip(".") or "/" in text or "\\" in text
+    dotfile = bool(_DOTFILE.match(text))  # .gitignore, .npmrc
+    has_shape = "." in text.strip(".") or "/" in text or "\\" in text or dotfile
     return has_shape or text in {"Makefile", "Dockerfile", "LICENSE", "Procfile", "Gemfile", "Rakefile", "Justfile"}
 
 

@@ -20,7 +20,7 @@ def _closing(lines: list[str], opening: Fence, i: int) -> int | None:
         f = fence(lines[j])
         if f is None or f.marks[0] != opening.marks[0]:
             continue
-        if f.info and len(f.marks) <= len(opening.marks) and len(opening.marks) == 3:
+        if f.info and len(f.marks) <= len(opening.marks):
             depth += 1
         elif f.closes(opening) or (not f.info and depth > 1):
             depth -= 1

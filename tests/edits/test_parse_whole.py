@@ -71,3 +71,14 @@ def test_unclosed_block_is_an_issue() -> None:
 def test_tilde_fence() -> None:
     (e,) = parse_reply("c.txt\n~~~\nhello\n~~~\n", fmt="whole").edits
     assert e.new == "hello\n"
+
+
+def test_fences_as_long_as_the_outer_one_nest_when_tagged() -> None:
+    content = "# Doc\n\n````{tip}\n```python\nx = 1\n```\n````\n\nend\n"
+    (e,) = parse_reply(f"docs/a.md\n````\n{content}````\n", fmt="whole").edits
+    assert e.new == content
+
+
+def test_dotfile_path() -> None:
+    (e,) = parse_reply(".npmrc\n```\npackage-lock=false\n```\n").edits
+    assert (e.path, e.new) == (".npmrc", "package-lock=false\n")
