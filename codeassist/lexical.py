@@ -24,7 +24,7 @@ MAX_BYTES_PER_FILE = 100_000
 MAX_CONTENT_FILES = 4_000
 MAX_CONTENT_BYTES = 24_000_000  # after this much, the remaining files are scored on their paths
 K1 = 1.5
-B = 0.75
+B = 0.5  # code files vary widely in length, and long ones are often the central ones
 PATH_WEIGHT = 3  # a word in the path says more about a file than one in its body
 
 # Words that carry no meaning about which file a change touches.
