@@ -81,26 +81,37 @@ def build_graph(cache: IndexCache, snap: Snapshot) -> RepoGraph:
     paths = tuple(f.path for f in snap.files)
     all_defs: list[tuple[Def, ...]] = []
     definers: dict[str, list[int]] = {}
-    referrers: dict[str, list[tuple[int, int]]] = {}
+    stored_refs: list[bytes | None] = []
     for i, key in enumerate(keys):
         stored = raw.get(key)
         if stored is None:
             all_defs.append(())
+            stored_refs.append(None)
             continue
-        defs = tuple(sorted(load_defs(stored[0]), key=lambda d: (d[2], d[3], d[0], d[1])))
+        # Stored in the tags' own order (by line): deterministic, so no sort here.
+        defs = tuple(load_defs(stored[0]))
         all_defs.append(defs)
         for name in sorted({d[0] for d in defs}):
             definers.setdefault(name, []).append(i)
-        for name, count in load_refs(stored[1]):
-            referrers.setdefault(name, []).append((i, count))
+        stored_refs.append(stored[1])
+    del raw
+    # Only references that can make an edge are kept: most name builtins or
+    # other packages, and holding them all would double the memory.
+    linkable = {name for name, files in definers.items() if len(files) <= MAX_DEFINERS}
+    referrers: dict[str, list[tuple[int, int]]] = {}
+    for i, blob in enumerate(stored_refs):
+        if blob is None:
+            continue
+        for name, count in load_refs(blob):
+            if name in linkable:
+                referrers.setdefault(name, []).append((i, count))
+    del stored_refs
     n = len(paths)
     contribs: dict[str, tuple[tuple[int, int, float], ...]] = {}
     incoming: list[list[tuple[str, int, float]]] = [[] for _ in range(n)]
     base: dict[tuple[int, int], float] = {}
     for name in sorted(referrers):
-        targets = definers.get(name)
-        if not targets or len(targets) > MAX_DEFINERS:
-            continue
+        targets = definers[name]
         refs = referrers[name]
         share = identifier_weight(name, len(targets), len(refs), n) / len(targets)
         edges = []
