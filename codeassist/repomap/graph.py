@@ -11,8 +11,9 @@ from __future__ import annotations
 import math
 import re
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from codeassist.index.cache import IndexCache
 from codeassist.index.indexer import Snapshot
@@ -28,13 +29,43 @@ _GRAPH_CACHE_SIZE = 2
 Def = tuple[str, str, int, int, int]  # name, category, line, start_line, end_line
 
 
+class LazyDefs(Sequence[tuple[Def, ...]]):
+    """Each file's definitions, kept serialized and decoded on first use.
+
+    Ranking needs only names and counts for most files; only the few files
+    that can reach a map are ever decoded, which keeps a large graph small.
+    """
+
+    def __init__(self, blobs: list[bytes | None]) -> None:
+        self._blobs = blobs
+        self._decoded: dict[int, tuple[Def, ...]] = {}
+
+    def __len__(self) -> int:
+        return len(self._blobs)
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[Def, ...]: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[tuple[Def, ...]]: ...
+    def __getitem__(self, i: int | slice) -> tuple[Def, ...] | Sequence[tuple[Def, ...]]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        held = self._decoded.get(i)
+        if held is None:
+            blob = self._blobs[i]
+            held = () if blob is None else tuple(load_defs(blob))
+            self._decoded[i] = held
+        return held
+
+
 @dataclass
 class RepoGraph:
     """Query-independent data of one repository state (shared, never mutated after build)."""
 
     state_key: str
     paths: tuple[str, ...]
-    defs: tuple[tuple[Def, ...], ...]  # per file, in line order
+    defs: LazyDefs  # per file, in line order
+    ndefs: tuple[int, ...]  # per file
     definers: dict[str, tuple[int, ...]]  # identifier -> files defining it, ascending
     # identifier -> (source file, target file, weight) for each reference edge it makes
     contribs: dict[str, tuple[tuple[int, int, float], ...]]
@@ -79,18 +110,21 @@ def build_graph(cache: IndexCache, snap: Snapshot) -> RepoGraph:
     keys = [(f.blob, f.lang) for f in snap.files]
     raw = cache.tags_for(keys, snap.version)
     paths = tuple(f.path for f in snap.files)
-    all_defs: list[tuple[Def, ...]] = []
+    def_blobs: list[bytes | None] = []
+    ndefs: list[int] = []
     definers: dict[str, list[int]] = {}
     stored_refs: list[bytes | None] = []
     for i, key in enumerate(keys):
         stored = raw.get(key)
         if stored is None:
-            all_defs.append(())
+            def_blobs.append(None)
+            ndefs.append(0)
             stored_refs.append(None)
             continue
         # Stored in the tags' own order (by line): deterministic, so no sort here.
-        defs = tuple(load_defs(stored[0]))
-        all_defs.append(defs)
+        defs = load_defs(stored[0])
+        def_blobs.append(stored[0])
+        ndefs.append(len(defs))
         for name in sorted({d[0] for d in defs}):
             definers.setdefault(name, []).append(i)
         stored_refs.append(stored[1])
@@ -135,7 +169,8 @@ def build_graph(cache: IndexCache, snap: Snapshot) -> RepoGraph:
     return RepoGraph(
         state_key=snap.state_key,
         paths=paths,
-        defs=tuple(all_defs),
+        defs=LazyDefs(def_blobs),
+        ndefs=tuple(ndefs),
         definers={k: tuple(v) for k, v in definers.items()},
         contribs=contribs,
         incoming=tuple(tuple(x) for x in incoming),

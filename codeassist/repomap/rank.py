@@ -135,13 +135,13 @@ def rank(graph: RepoGraph, seeds: Seeds, *, with_defs: bool = True) -> Ranking:
     file_rank = tuple(_round(r) for r in ranks)
     scores: dict[tuple[int, str], float] = {}
     if with_defs:
-        order = sorted((f for f in range(n) if graph.defs[f]), key=lambda f: (-file_rank[f], graph.paths[f]))
+        order = sorted((f for f in range(n) if graph.ndefs[f]), key=lambda f: (-file_rank[f], graph.paths[f]))
         held = 0
         named_set = set(named)
         for f in order[:CANDIDATE_FILES]:
             if held >= CANDIDATE_DEFS:
                 break
-            held += len(graph.defs[f])
+            held += graph.ndefs[f]
             raw: dict[str, float] = {}
             for name, s, w in graph.incoming[f]:
                 raw[name] = raw.get(name, 0.0) + ranks[s] * w * boosts.get(name, 1.0) / out_weight[s]

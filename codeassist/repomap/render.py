@@ -42,8 +42,8 @@ def order_items(graph: RepoGraph, ranking: Ranking, hidden: set[int]) -> list[It
     items = [Item(f, j) for _, _, _, j, f in scored]
     bare = sorted(
         (-ranking.file_rank[f], graph.paths[f], f)
-        for f, defs in enumerate(graph.defs)
-        if not defs and f not in hidden
+        for f, count in enumerate(graph.ndefs)
+        if not count and f not in hidden
     )
     items.extend(Item(f, None) for _, _, f in bare)
     return items
