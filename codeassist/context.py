@@ -13,9 +13,17 @@ fit, parts are dropped in this order: read-only files (the last ones first),
 then the repo map is shrunk and finally left out, then the oldest history
 messages (``needs_summary`` tells the loop to summarise the history). A file
 that joined the chat only because the request names it is left out (with a
-note in ``dropped``) when it alone would not fit. If the
-system prompt, instructions, the files in the chat and the request alone do
-not fit, :class:`~codeassist.errors.TaskFailed` says by how much.
+note in ``dropped``) when it alone would not fit. If the system prompt,
+instructions, the files in the chat and the request alone do not fit,
+:class:`~codeassist.errors.TaskFailed` says by how much.
+
+Files: those given (editable chat files and read-only files), plus the files
+the request names by path (see :func:`files_named_in`), which join the chat.
+Other files are ranked for the request (its words, :mod:`codeassist.lexical`,
+fused with the map's order) into ``candidates``; when no file was given or
+named, the best ``map_files`` of them are shown read-only, and the next
+``related_files`` are listed by path after the map (so are suggestions later
+dropped to fit), for the model to ask for with ``NEED FILE: path``.
 """
 
 from __future__ import annotations
@@ -28,7 +36,14 @@ from typing import Any, Literal
 
 from codeassist import prompts
 from codeassist.backends.base import Message
-from codeassist.context_files import FileText, read_file, render_file_blocks, repo_files, repo_relative
+from codeassist.context_files import (
+    FileText,
+    read_file,
+    render_file_blocks,
+    repo_files,
+    repo_relative,
+    try_read_file,
+)
 from codeassist.errors import CodeassistError, TaskFailed, UsageError
 from codeassist.instructions import find_instruction_files, render_instructions
 from codeassist.lexical import fuse, rank_by_text
@@ -163,11 +178,12 @@ class _Draft:
 
     system: str
     mode_text: str
-    instructions: str
-    instruction_names: tuple[str, ...]
     read_only: list[FileText]
     chat: list[FileText]
     history: list[Message]
+    instructions: str = ""
+    instruction_names: tuple[str, ...] = ()
+    refused: tuple[str, ...] = ()  # instruction files refused (symlinks out of the repository)
     map_text: str = ""
     map_tokens_asked: int = 0
     map_shown: tuple[str, ...] = ()  # files the map text shows
@@ -196,27 +212,7 @@ def build_context(
     provider = map_provider if map_provider is not None else default_map_provider
 
     all_files = repo_files(root)
-    chat_paths = _unique(req.chat_files)
-    ro_paths = [p for p in _unique(req.read_only_files) if p not in chat_paths]
-    named = [p for p in files_named_in(req.request, all_files) if p not in chat_paths and p not in ro_paths]
-    given_any = bool(chat_paths or ro_paths or named)
-    chat = [read_file(root, p, editable=True) for p in chat_paths]
-    read_only = [read_file(root, p, editable=False) for p in ro_paths]
-    named_texts = [t for t in (read_file(root, p, editable=True, strict=False) for p in named) if t is not None]
-
-    system, mode_text = prompts.system_prompt(req.mode, req.edit_format, dirs)
-    found = find_instruction_files(
-        root, near=[f.path for f in chat + named_texts + read_only], configured=req.instruction_files
-    )
-    draft = _Draft(
-        system=system,
-        mode_text=mode_text,
-        instructions=render_instructions(found.files),
-        instruction_names=tuple(f.path for f in found.files),
-        read_only=read_only,
-        chat=chat,
-        history=list(req.history),
-    )
+    draft, named_texts, given_any = _start_draft(req, root, dirs, all_files)
     _check_fixed(draft, req, dirs, budget)
     # Files named in the request were not asked for explicitly: one that does not fit is left out.
     for named_text in named_texts:
@@ -224,29 +220,9 @@ def build_context(
         if _total(_fixed_only(draft), req, dirs) > budget:
             draft.chat.pop()
             draft.dropped.append(f"named file: {named_text.path} (too large)")
-    in_play = [f.path for f in draft.chat + read_only]
+    in_play = [f.path for f in draft.chat + draft.read_only]
     map_budget = req.map_tokens if req.map_tokens is not None else _auto_map_tokens(draft, req, dirs, budget)
-    map_ranked: list[str] = []
-    if map_budget >= MIN_MAP_TOKENS:
-        rmap = _call_map(provider, root, in_play, req, map_budget, draft.dropped)
-        if rmap is not None:
-            draft.map_text = rmap.text
-            draft.map_tokens_asked = map_budget
-            map_ranked = [f.path for f in sorted(rmap.files, key=lambda f: (-f.rank, f.path))]
-            draft.map_shown = tuple(map_ranked)
-    suggest = not given_any and req.map_files > 0
-    if suggest or map_budget >= MIN_MAP_TOKENS:
-        lexical = [p for p, _ in rank_by_text(root, all_files, req.request)]
-        shown = set(in_play) | set(draft.instruction_names)
-        # The words of a request find the files a change touches better than the symbol
-        # graph does (BENCHMARKS.md, context recall); the map's order breaks near-ties.
-        fused = [p for p in fuse([lexical, map_ranked], LEXICAL_MAP_WEIGHTS) if p not in shown]
-        draft.candidates = tuple(fused[:MAX_CANDIDATES])
-        if suggest:
-            _add_suggestions(draft, root, fused, req)
-        if map_budget >= MIN_MAP_TOKENS:
-            offered = set(draft.map_shown) | {f.path for f in draft.read_only}
-            draft.related = [p for p in fused if p not in offered][: req.related_files]
+    _add_map_and_candidates(draft, req, provider, all_files, in_play, map_budget, suggest=not given_any)
 
     history_tokens = sum(_msg_tokens(m, req.model) for m in req.history)
     _fit(draft, req, dirs, budget, provider, in_play)
@@ -268,8 +244,68 @@ def build_context(
         related=tuple(draft.related),
         candidates=draft.candidates,
         dropped=tuple(draft.dropped),
-        instructions_refused=found.refused,
+        instructions_refused=draft.refused,
     )
+
+
+def _start_draft(
+    req: ContextRequest, root: Path, dirs: Sequence[Path], all_files: Sequence[str]
+) -> tuple[_Draft, list[FileText], bool]:
+    """The draft with the given files; the files the request names (not added yet); whether any file was given."""
+    chat_paths = _unique(req.chat_files)
+    ro_paths = [p for p in _unique(req.read_only_files) if p not in chat_paths]
+    named = [p for p in files_named_in(req.request, all_files) if p not in chat_paths and p not in ro_paths]
+    chat = [read_file(root, p, editable=True) for p in chat_paths]
+    read_only = [read_file(root, p, editable=False) for p in ro_paths]
+    named_texts = [t for t in (try_read_file(root, p, editable=True) for p in named) if t is not None]
+    system, mode_text = prompts.system_prompt(req.mode, req.edit_format, dirs)
+    draft = _Draft(system=system, mode_text=mode_text, read_only=read_only, chat=chat, history=list(req.history))
+    _set_instructions(draft, root, [f.path for f in chat + named_texts + read_only], req)
+    return draft, named_texts, bool(chat_paths or ro_paths or named)
+
+
+def _set_instructions(draft: _Draft, root: Path, near: Sequence[str], req: ContextRequest) -> None:
+    found = find_instruction_files(root, near=near, configured=req.instruction_files)
+    draft.instructions = render_instructions(found.files)
+    draft.instruction_names = tuple(f.path for f in found.files)
+    draft.refused = found.refused
+
+
+def _add_map_and_candidates(
+    draft: _Draft,
+    req: ContextRequest,
+    provider: MapProvider,
+    all_files: Sequence[str],
+    in_play: list[str],
+    map_budget: int,
+    *,
+    suggest: bool,
+) -> None:
+    """The repo map, the ranked candidates, read-only suggestions (when ``suggest``) and related files."""
+    root = req.root.resolve()
+    with_map = map_budget >= MIN_MAP_TOKENS
+    map_ranked: list[str] = []
+    if with_map:
+        rmap = _call_map(provider, root, in_play, req, map_budget, draft.dropped)
+        if rmap is not None:
+            draft.map_text = rmap.text
+            draft.map_tokens_asked = map_budget
+            map_ranked = [f.path for f in sorted(rmap.files, key=lambda f: (-f.rank, f.path))]
+            draft.map_shown = tuple(map_ranked)
+    suggest = suggest and req.map_files > 0
+    if not (suggest or with_map):
+        return
+    lexical = [p for p, _ in rank_by_text(root, all_files, req.request)]
+    shown = set(in_play) | set(draft.instruction_names)
+    # The words of a request find the files a change touches better than the symbol
+    # graph does (BENCHMARKS.md, context recall); the map's order breaks near-ties.
+    fused = [p for p in fuse([lexical, map_ranked], LEXICAL_MAP_WEIGHTS) if p not in shown]
+    draft.candidates = tuple(fused[:MAX_CANDIDATES])
+    if suggest:
+        _add_suggestions(draft, root, fused, req)
+    if with_map:
+        offered = set(draft.map_shown) | {f.path for f in draft.read_only}
+        draft.related = [p for p in fused if p not in offered][: req.related_files]
 
 
 def _add_suggestions(draft: _Draft, root: Path, ranked: Sequence[str], req: ContextRequest) -> None:
@@ -277,12 +313,10 @@ def _add_suggestions(draft: _Draft, root: Path, ranked: Sequence[str], req: Cont
     for path in ranked:
         if len(draft.read_only) >= req.map_files:
             break
-        text = read_file(root, path, editable=False, strict=False)
+        text = try_read_file(root, path, editable=False)
         if text is not None:
             draft.read_only.append(replace(text, auto=True))
-    found = find_instruction_files(root, near=[f.path for f in draft.read_only], configured=req.instruction_files)
-    draft.instructions = render_instructions(found.files)
-    draft.instruction_names = tuple(f.path for f in found.files)
+    _set_instructions(draft, root, [f.path for f in draft.read_only], req)
 
 
 def _call_map(

@@ -52,17 +52,20 @@ def _safe_rel(path: str) -> str:
     return pure.as_posix()
 
 
-def read_file(root: Path, path: str, *, editable: bool, strict: bool = True) -> FileText | None:
+def read_file(root: Path, path: str, *, editable: bool) -> FileText:
     """The prompt block for ``path``; a missing chat file is shown as a new, empty file.
 
-    With ``strict=False`` (files the map suggested) a file that cannot be shown
-    gives None instead of an error.
+    Raises UsageError for a path outside the repository, a directory, a binary
+    or oversized file, or a missing read-only file.
     """
+    return _read(root, path, editable=editable)
+
+
+def try_read_file(root: Path, path: str, *, editable: bool) -> FileText | None:
+    """Like :func:`read_file`, for files nobody asked for: None when one cannot be shown."""
     try:
         return _read(root, path, editable=editable)
     except CodeassistError:
-        if strict:
-            raise
         return None
 
 
