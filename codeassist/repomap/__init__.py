@@ -107,7 +107,7 @@ def rank_files(
     order = sorted(range(len(graph.paths)), key=lambda f: (-ranking.file_rank[f], graph.paths[f]))
     out = []
     for f in order:
-        names = sorted({d[0] for d in graph.defs[f]}, key=lambda n: (-ranking.def_score.get((f, n), 0.0), n))
+        names = sorted({d[0] for d in graph.defs.peek(f)}, key=lambda n: (-ranking.def_score.get((f, n), 0.0), n))
         out.append(RankedFile(graph.paths[f], _round6(ranking.file_rank[f]), tuple(names[:_SYMBOLS_PER_FILE])))
     return out
 

@@ -43,6 +43,14 @@ class LazyDefs(Sequence[tuple[Def, ...]]):
     def __len__(self) -> int:
         return len(self._blobs)
 
+    def peek(self, i: int) -> tuple[Def, ...]:
+        """Decode without keeping the result (for one pass over every file)."""
+        held = self._decoded.get(i)
+        if held is not None:
+            return held
+        blob = self._blobs[i]
+        return () if blob is None else tuple(load_defs(blob))
+
     @overload
     def __getitem__(self, i: int) -> tuple[Def, ...]: ...
     @overload
