@@ -63,6 +63,14 @@ def looks_like_path(text: str) -> bool:
     return has_shape or text in {"Makefile", "Dockerfile", "LICENSE", "Procfile", "Gemfile", "Rakefile", "Justfile"}
 
 
+def _unemphasize(text: str) -> str:
+    """``__a.py__`` or ``_a.py_`` to ``a.py``; leading underscores of names (``__init__.py``) stay."""
+    for mark in ("__", "_"):
+        if len(text) > 2 * len(mark) and text.startswith(mark) and text.endswith(mark):
+            return text[len(mark) : -len(mark)]
+    return text
+
+
 def path_from_line(line: str) -> str | None:
     """The file path a line names, or None.
 
@@ -76,7 +84,7 @@ def path_from_line(line: str) -> str | None:
     cleaned = _PREFIXES.sub("", text, count=1).strip()
     for _ in range(3):
         before = cleaned
-        cleaned = cleaned.strip("*_`").rstrip(":").strip()
+        cleaned = _unemphasize(cleaned.strip("*`").rstrip(":").strip().strip("*`"))
         cleaned = _PREFIXES.sub("", cleaned, count=1).strip()
         if cleaned == before:
             break

@@ -159,3 +159,13 @@ def test_no_edits_in_plain_text() -> None:
 def test_unknown_format_is_usage_error() -> None:
     with pytest.raises(UsageError):
         parse_reply("x", fmt="xml")
+
+
+@pytest.mark.parametrize(
+    "line,path",
+    [("__init__.py", "__init__.py"), ("src/_compat.py", "src/_compat.py"), ("`_impl.py`", "_impl.py"),
+     ("__docs/a.md__", "docs/a.md"), ("**_x.py**:", "_x.py")],
+)  # fmt: skip
+def test_underscores_in_paths_survive(line: str, path: str) -> None:
+    (e,) = parse_reply(f"{line}\n<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n").edits
+    assert e.path == path
