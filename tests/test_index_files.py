@@ -139,3 +139,15 @@ def test_listing_reports_symlinks(git_repo: Path, tmp_path: Path) -> None:
     by_path = {e.path: e for e in list_files(git_repo).entries}
     assert by_path["inner.py"].symlink and by_path["escape.py"].symlink
     assert not by_path["real.py"].symlink
+
+
+def test_hostile_file_names(git_repo: Path) -> None:
+    with open(os.path.join(os.fsencode(git_repo), b"bad\xff.py"), "wb") as fh:
+        fh.write(b"x = 1\n")
+    write(git_repo, "spaces and 'quotes'.py", "y = 2\n")
+    write(git_repo, "-dash.py", "z = 3\n")
+    write(git_repo, "tab\tname.py", "t = 4\n")
+    listing = list_files(git_repo)
+    paths = [e.path for e in listing.entries]
+    assert "spaces and 'quotes'.py" in paths and "-dash.py" in paths and "tab\tname.py" in paths
+    assert [reason for _, reason in listing.skipped] == ["bad_path"]
