@@ -28,11 +28,22 @@ def greet():
 ```
 """
 
+TRIPLE_SR = """util.py
+```python
+<<<<<<< SEARCH
+    return x * 2
+=======
+    return x * 3
+>>>>>>> REPLACE
+```
+"""
+
 
 @pytest.fixture
 def repo(git_repo: Path) -> Path:
     (git_repo / "app.py").write_text(APP)
-    git(git_repo, "add", "app.py")
+    (git_repo / "util.py").write_text("def helper(x):\n    return x * 2\n")
+    git(git_repo, "add", "app.py", "util.py")
     git(git_repo, "commit", "-q", "-m", "add app")
     return git_repo
 
@@ -168,6 +179,15 @@ def test_modes_multiline_model_switch_and_bad_paths(
     assert openai_server.requests[-1].body["model"] == "gpt-4.1-mini"
     say(chat, "/clear", mode="ask")
     chat.expect_exact("forgot the conversation (4 messages)")
+    # The model asks for a file; the user agrees; it stays in the chat afterwards.
+    openai_server.enqueue(Text("NEED FILE: util.py"), Text(TRIPLE_SR), Text("feat: triple"))
+    say(chat, "/edit make helper triple", mode="ask")
+    chat.expect_exact("Add to the chat?")
+    chat.sendline("y")
+    chat.expect_exact("success: util.py")
+    assert "x * 3" in (repo / "util.py").read_text()
+    say(chat, "/files", mode="ask")
+    chat.expect_exact("editable: util.py")
     say(chat, "/exit", mode="ask")
     chat.expect(pexpect.EOF)
     chat.close()

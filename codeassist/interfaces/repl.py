@@ -246,9 +246,14 @@ class Repl:
         from rich.prompt import Confirm
 
         try:
-            return Confirm.ask(f"The model asks for {', '.join(paths)}. Add to the chat?", default=True)
+            yes = Confirm.ask(f"The model asks for {', '.join(paths)}. Add to the chat?", default=True)
         except EOFError:
             return False
+        if yes:  # they stay in the chat for the next requests too
+            state = self.state
+            state.files += [p for p in paths if p not in state.files]
+            state.read_only = [p for p in state.read_only if p not in paths]
+        return yes
 
 
 def _ask_summary(result: RunResult) -> str:
