@@ -15,7 +15,7 @@ from codeassist.backends.scripted import ScriptedBackend
 from codeassist.config import load_settings
 from codeassist.interfaces.options import GlobalOptions
 from codeassist.interfaces.repl import Engine, Repl
-from codeassist.interfaces.repl_commands import COMMANDS, dispatch
+from codeassist.interfaces.repl_commands import COMMANDS
 from codeassist.interfaces.repl_input import complete_line
 from codeassist.session import RunOptions, Session
 
@@ -48,7 +48,7 @@ class Chat:
 
     def __call__(self, line: str) -> str:
         start = self.buffer.tell()
-        keep = dispatch(self.repl, line) if line.startswith("/") else self.repl.request(self.repl.state.mode, line)
+        keep = self.repl.handle(line)
         assert keep is (line not in ("/exit", "/quit"))
         return self.buffer.getvalue()[start:]
 

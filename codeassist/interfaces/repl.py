@@ -102,12 +102,16 @@ class Repl:
             return files
         return [p[len(prefix) + 1 :] for p in files if p.startswith(prefix + "/")]
 
+    def forget_files(self) -> None:
+        """The repository's files may have changed (a request or an undo ran)."""
+        self._repo_files = None
+
     def chat_paths(self) -> list[str]:
         return self.state.files + self.state.read_only
 
     # -- the loop ----------------------------------------------------------------
     def run(self) -> None:
-        from codeassist.interfaces.repl_commands import COMMANDS, PATH_COMMANDS, dispatch
+        from codeassist.interfaces.repl_commands import COMMANDS, PATH_COMMANDS
         from codeassist.interfaces.repl_input import make_prompt
 
         sources = {name: (self.chat_paths if name == "/drop" else self.typed_files) for name in PATH_COMMANDS}
@@ -123,18 +127,20 @@ class Repl:
             except EOFError:
                 break
             try:
-                if not self.handle(line, dispatch):
+                if not self.handle(line):
                     break
             except KeyboardInterrupt:
                 self.status("interrupted", style="yellow")
         self.status(self.usage_line())
 
-    def handle(self, line: str, dispatch: Any) -> bool:
+    def handle(self, line: str) -> bool:
         """One line the user entered; False to leave."""
+        from codeassist.interfaces.repl_commands import dispatch
+
         text = line.strip()
         if not text:
             return True
-        return bool(dispatch(self, text)) if text.startswith("/") else self.request(self.state.mode, text)
+        return dispatch(self, text) if text.startswith("/") else self.request(self.state.mode, text)
 
     def banner(self) -> None:
         self.status(
@@ -223,7 +229,7 @@ class Repl:
         state = self.state
         state.requests += 1
         state.usage = state.usage + result.usage
-        self._repo_files = None  # the request may have created files
+        self.forget_files()
         if result.diff:
             from rich.syntax import Syntax
 

@@ -202,7 +202,7 @@ def undo(repl: Repl, rest: str) -> bool:
     from codeassist.commits import undo_last
 
     done = undo_last(repl.root)
-    repl._repo_files = None
+    repl.forget_files()
     state = repl.state
     if state.last_commit in done.reverted:
         state.last_commit, state.last_changed = None, ()
