@@ -150,9 +150,13 @@ def _exact(view: TextView, old: str, new: str) -> list[Hit]:
             (pos == 0 or text[pos - 1] == "\n") and (old.endswith("\n") or end == len(text) or text[end] == "\n")
         )
         if aligned:
-            hits.append((view.line_of(pos), lambda pos=pos, end=end: (pos, end, new)))
+            hits.append((view.line_of(pos), _fixed((pos, end, new))))
         pos = text.find(old, pos + 1)
     return hits
+
+
+def _fixed(result: tuple[int, int, str]) -> Callable[[], tuple[int, int, str] | None]:
+    return lambda: result
 
 
 def _already_applied(view: TextView, old_lines: list[str], new_lines: list[str]) -> MatchFailure | None:

@@ -36,7 +36,9 @@ def has_placeholder(text: str) -> bool:
 
 def opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
     """How ``old`` lines become ``new`` lines, as difflib opcodes (repeated lines pair with the first copy)."""
-    return SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    return [
+        (tag, a1, a2, b1, b2) for tag, a1, a2, b1, b2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    ]
 
 
 def opcodes_from_end(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
