@@ -29,54 +29,55 @@ dropped to fit), for the model to ask for with ``NEED FILE: path``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from codeassist import prompts
 from codeassist.backends.base import Message
+from codeassist.context_budget import (
+    MIN_MAP_TOKENS,
+    ContextPart,
+    Draft,
+    MapProvider,
+    assemble,
+    auto_map_tokens,
+    call_map,
+    check_fixed,
+    fit,
+    fixed_only,
+    msg_tokens,
+    too_long,
+    total_tokens,
+)
 from codeassist.context_files import (
     FileText,
     read_file,
-    render_file_blocks,
     repo_files,
     repo_relative,
     try_read_file,
 )
-from codeassist.errors import CodeassistError, TaskFailed, UsageError
+from codeassist.errors import TaskFailed, UsageError
 from codeassist.instructions import find_instruction_files, render_instructions
 from codeassist.lexical import fuse, rank_by_text
 from codeassist.prompts import requested_files
-from codeassist.tokens import estimate_tokens
 
 __all__ = [
     "BuiltContext",
     "ContextPart",
     "ContextRequest",
+    "MapProvider",
     "build_context",
+    "default_map_provider",
     "files_named_in",
     "repo_relative",
     "requested_files",
 ]
 
 Mode = Literal["edit", "ask"]
-MESSAGE_OVERHEAD = 4  # tokens a chat message costs beyond its text (role, separators)
-MIN_MAP_TOKENS = 256  # a smaller map is not worth sending
-LEXICAL_MAP_WEIGHTS = (1.0, 0.35)
+LEXICAL_MAP_WEIGHTS = (1.0, 0.35)  # the request's words, then the map's order (BENCHMARKS.md)
 MAX_CANDIDATES = 50
-ACKS = {
-    "instructions": "I will follow the project's instructions.",
-    "map": "Ok, I have the repository map.",
-    "read_only": "Ok, I will use these files for reference and not edit them.",
-    "chat": "Ok, I will edit only these files and match their current content exactly.",
-    "ask_files": "Ok, I have read these files.",
-    "no_files": "Ok.",
-}
-
-# (root, chat_files=..., query=..., tokens=..., model=...) -> an object with
-# .text, .tokens and .files (each with .path and .rank), or None for no map.
-MapProvider = Callable[..., Any]
 
 
 @dataclass(frozen=True)
@@ -97,13 +98,6 @@ class ContextRequest:
     map_files: int = 5  # top ranked files offered read-only when no file is given or named
     related_files: int = 10  # further candidate files listed by path after the map
     instruction_files: tuple[str, ...] = ()  # extra files from config
-
-
-@dataclass(frozen=True)
-class ContextPart:
-    name: str
-    tokens: int
-    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -172,26 +166,6 @@ def files_named_in(text: str, known: Sequence[str]) -> list[str]:
     return out
 
 
-@dataclass
-class _Draft:
-    """The parts of a context while it is being fitted to the budget."""
-
-    system: str
-    mode_text: str
-    read_only: list[FileText]
-    chat: list[FileText]
-    history: list[Message]
-    instructions: str = ""
-    instruction_names: tuple[str, ...] = ()
-    refused: tuple[str, ...] = ()  # instruction files refused (symlinks out of the repository)
-    map_text: str = ""
-    map_tokens_asked: int = 0
-    map_shown: tuple[str, ...] = ()  # files the map text shows
-    related: list[str] = field(default_factory=list)  # more candidate files, listed by path only
-    candidates: tuple[str, ...] = ()
-    dropped: list[str] = field(default_factory=list)
-
-
 def build_context(
     req: ContextRequest,
     *,
@@ -213,23 +187,23 @@ def build_context(
 
     all_files = repo_files(root)
     draft, named_texts, given_any = _start_draft(req, root, dirs, all_files)
-    _check_fixed(draft, req, dirs, budget)
+    check_fixed(draft, req, dirs, budget)
     # Files named in the request were not asked for explicitly: one that does not fit is left out.
     for named_text in named_texts:
         draft.chat.append(named_text)
-        if _total(_fixed_only(draft), req, dirs) > budget:
+        if total_tokens(fixed_only(draft), req, dirs) > budget:
             draft.chat.pop()
             draft.dropped.append(f"named file: {named_text.path} (too large)")
     in_play = [f.path for f in draft.chat + draft.read_only]
-    map_budget = req.map_tokens if req.map_tokens is not None else _auto_map_tokens(draft, req, dirs, budget)
+    map_budget = req.map_tokens if req.map_tokens is not None else auto_map_tokens(draft, req, dirs, budget)
     _add_map_and_candidates(draft, req, provider, all_files, in_play, map_budget, suggest=not given_any)
 
-    history_tokens = sum(_msg_tokens(m, req.model) for m in req.history)
-    _fit(draft, req, dirs, budget, provider, in_play)
-    messages, parts = _assemble(draft, req, dirs)
+    history_tokens = sum(msg_tokens(m, req.model) for m in req.history)
+    fit(draft, req, dirs, budget, provider, in_play)
+    messages, parts = assemble(draft, req, dirs)
     total = sum(p.tokens for p in parts)
-    if total > budget:  # only the fixed parts remain; _check_fixed makes this rare
-        raise _too_long(total, budget, req)
+    if total > budget:  # only the fixed parts remain; check_fixed makes this rare
+        raise too_long(total, budget, req)
     return BuiltContext(
         messages=tuple(messages),
         parts=tuple(parts),
@@ -250,7 +224,7 @@ def build_context(
 
 def _start_draft(
     req: ContextRequest, root: Path, dirs: Sequence[Path], all_files: Sequence[str]
-) -> tuple[_Draft, list[FileText], bool]:
+) -> tuple[Draft, list[FileText], bool]:
     """The draft with the given files; the files the request names (not added yet); whether any file was given."""
     chat_paths = _unique(req.chat_files)
     ro_paths = [p for p in _unique(req.read_only_files) if p not in chat_paths]
@@ -259,12 +233,12 @@ def _start_draft(
     read_only = [read_file(root, p, editable=False) for p in ro_paths]
     named_texts = [t for t in (try_read_file(root, p, editable=True) for p in named) if t is not None]
     system, mode_text = prompts.system_prompt(req.mode, req.edit_format, dirs)
-    draft = _Draft(system=system, mode_text=mode_text, read_only=read_only, chat=chat, history=list(req.history))
+    draft = Draft(system=system, mode_text=mode_text, read_only=read_only, chat=chat, history=list(req.history))
     _set_instructions(draft, root, [f.path for f in chat + named_texts + read_only], req)
     return draft, named_texts, bool(chat_paths or ro_paths or named)
 
 
-def _set_instructions(draft: _Draft, root: Path, near: Sequence[str], req: ContextRequest) -> None:
+def _set_instructions(draft: Draft, root: Path, near: Sequence[str], req: ContextRequest) -> None:
     found = find_instruction_files(root, near=near, configured=req.instruction_files)
     draft.instructions = render_instructions(found.files)
     draft.instruction_names = tuple(f.path for f in found.files)
@@ -272,7 +246,7 @@ def _set_instructions(draft: _Draft, root: Path, near: Sequence[str], req: Conte
 
 
 def _add_map_and_candidates(
-    draft: _Draft,
+    draft: Draft,
     req: ContextRequest,
     provider: MapProvider,
     all_files: Sequence[str],
@@ -286,7 +260,7 @@ def _add_map_and_candidates(
     with_map = map_budget >= MIN_MAP_TOKENS
     map_ranked: list[str] = []
     if with_map:
-        rmap = _call_map(provider, root, in_play, req, map_budget, draft.dropped)
+        rmap = call_map(provider, root, in_play, req, map_budget, draft.dropped)
         if rmap is not None:
             draft.map_text = rmap.text
             draft.map_tokens_asked = map_budget
@@ -308,7 +282,7 @@ def _add_map_and_candidates(
         draft.related = [p for p in fused if p not in offered][: req.related_files]
 
 
-def _add_suggestions(draft: _Draft, root: Path, ranked: Sequence[str], req: ContextRequest) -> None:
+def _add_suggestions(draft: Draft, root: Path, ranked: Sequence[str], req: ContextRequest) -> None:
     """Offer the best-ranked files read-only; they bring their directories' AGENTS.md along."""
     for path in ranked:
         if len(draft.read_only) >= req.map_files:
@@ -319,147 +293,9 @@ def _add_suggestions(draft: _Draft, root: Path, ranked: Sequence[str], req: Cont
     _set_instructions(draft, root, [f.path for f in draft.read_only], req)
 
 
-def _call_map(
-    provider: MapProvider, root: Path, in_play: list[str], req: ContextRequest, tokens: int, notes: list[str]
-) -> Any:
-    """The map, or None with a note when the engine cannot make one (the prompt is still useful)."""
-    try:
-        return provider(root, chat_files=in_play, query=req.request, tokens=tokens, model=req.model)
-    except CodeassistError as exc:
-        notes.append(f"repo map: unavailable ({exc.message})")
-        return None
-
-
 def _unique(paths: Sequence[str]) -> list[str]:
     out: list[str] = []
     for p in paths:
         if p not in out:
             out.append(p)
     return out
-
-
-def _msg_tokens(m: Message, model: str | None) -> int:
-    return estimate_tokens(m.content, model) + MESSAGE_OVERHEAD
-
-
-def _total(draft: _Draft, req: ContextRequest, dirs: Sequence[Path]) -> int:
-    return sum(p.tokens for p in _assemble(draft, req, dirs)[1])
-
-
-def _fixed_only(draft: _Draft) -> _Draft:
-    return replace(draft, map_text="", related=[], read_only=[], history=[], dropped=[])
-
-
-def _check_fixed(draft: _Draft, req: ContextRequest, dirs: Sequence[Path], budget: int) -> None:
-    total = _total(_fixed_only(draft), req, dirs)
-    if total > budget:
-        raise _too_long(total, budget, req)
-
-
-def _too_long(total: int, budget: int, req: ContextRequest) -> TaskFailed:
-    return TaskFailed(
-        f"the files in the chat do not fit the model's context: the prompt needs about {total} tokens "
-        f"without the repo map, read-only files and history, but only {budget} are available "
-        f"(context window {req.context_window} minus {req.max_output_tokens} reserved for the reply)",
-        hint="drop files from the chat, or use a model with a larger context window",
-    )
-
-
-def _auto_map_tokens(draft: _Draft, req: ContextRequest, dirs: Sequence[Path], budget: int) -> int:
-    left = budget - _total(replace(draft, map_text="", related=[]), req, dirs)
-    target = min(max(req.context_window // 8, 1024), 8192)
-    return max(0, min(target, left))
-
-
-def _fit(
-    draft: _Draft, req: ContextRequest, dirs: Sequence[Path], budget: int, provider: MapProvider, in_play: list[str]
-) -> None:
-    """Drop or shrink parts, in the documented order, until the draft fits ``budget``."""
-    over = _total(draft, req, dirs) - budget
-    while over > 0 and draft.read_only:
-        gone = draft.read_only.pop()
-        draft.dropped.append(f"read-only: {gone.path}")
-        if gone.auto:  # still worth naming: the model can ask for it
-            draft.related.insert(0, gone.path)
-        over = _total(draft, req, dirs) - budget
-    for _ in range(3):  # the map engine's own estimate may differ a little from ours
-        if over <= 0 or not draft.map_text:
-            break
-        smaller = draft.map_tokens_asked - over - 32
-        rmap = None
-        if smaller >= MIN_MAP_TOKENS:
-            rmap = _call_map(provider, req.root.resolve(), in_play, req, smaller, draft.dropped)
-        draft.dropped.append(f"repo map: {draft.map_tokens_asked} -> {smaller if rmap else 0} tokens")
-        draft.map_text = rmap.text if rmap is not None else ""
-        draft.map_tokens_asked = smaller if rmap is not None else 0
-        draft.map_shown = tuple(f.path for f in rmap.files) if rmap is not None else ()
-        over = _total(draft, req, dirs) - budget
-    if over > 0 and (draft.map_text or draft.related):
-        draft.dropped.append("repo map: left out")
-        draft.map_text = ""
-        draft.related = []
-        over = _total(draft, req, dirs) - budget
-    while over > 0 and draft.history:
-        # Drop the oldest exchange (a user turn and the replies up to the next user turn).
-        draft.history.pop(0)
-        while draft.history and draft.history[0].role != "user":
-            draft.history.pop(0)
-        over = _total(draft, req, dirs) - budget
-    if len(draft.history) < len(req.history):
-        draft.dropped.append(f"history: {len(req.history) - len(draft.history)} oldest messages")
-
-
-def _assemble(draft: _Draft, req: ContextRequest, dirs: Sequence[Path]) -> tuple[list[Message], list[ContextPart]]:
-    """The messages of ``draft`` and the tokens of each part (which sum to the total)."""
-    model = req.model
-    tok: Callable[[str], int] = lambda s: estimate_tokens(s, model)  # noqa: E731
-    messages = [Message("system", draft.system + "\n" + draft.mode_text)]
-    parts = [
-        ContextPart("system", tok(draft.system)),
-        ContextPart("format", tok(draft.mode_text), "ask mode" if req.mode == "ask" else req.edit_format),
-    ]
-    framing = tok("\n")
-
-    def block(template: str, var: str, body: str, ack: str) -> None:
-        nonlocal framing
-        messages.append(Message("user", prompts.render(template, dirs, **{var: body})))
-        messages.append(Message("assistant", ack))
-        framing += tok(prompts.render(template, dirs, **{var: ""})) + tok(ack)
-
-    if draft.instructions:
-        block("context_instructions.md", "instructions", draft.instructions, ACKS["instructions"])
-        parts.append(ContextPart("instructions", tok(draft.instructions), ", ".join(draft.instruction_names)))
-    if draft.map_text or draft.related:
-        related = prompts.render("context_related_files.md", dirs, files="".join(f"- {p}\n" for p in draft.related))
-        body = draft.map_text + ("\n" if draft.map_text and draft.related else "") + (related if draft.related else "")
-        block("context_repo_map.md", "map", body, ACKS["map"])
-        if draft.map_text:
-            parts.append(ContextPart("repo map", tok(draft.map_text), f"budget {draft.map_tokens_asked}"))
-        if draft.related:
-            parts.append(ContextPart("related files", tok(related), f"{len(draft.related)} paths"))
-    if draft.read_only:
-        block("context_read_only.md", "files", render_file_blocks(draft.read_only), ACKS["read_only"])
-        parts.extend(_file_parts(draft.read_only, "read-only", tok))
-    if draft.chat:
-        if req.mode == "ask":
-            block("context_ask_files.md", "files", render_file_blocks(draft.chat), ACKS["ask_files"])
-        else:
-            block("context_chat_files.md", "files", render_file_blocks(draft.chat), ACKS["chat"])
-        parts.extend(_file_parts(draft.chat, "file", tok))
-    elif req.mode == "edit":
-        messages.append(Message("user", prompts.render("context_no_files.md", dirs)))
-        messages.append(Message("assistant", ACKS["no_files"]))
-        framing += tok(messages[-2].content) + tok(ACKS["no_files"])
-    if draft.history:
-        messages.extend(draft.history)
-        hist = sum(estimate_tokens(m.content, model) for m in draft.history)
-        parts.append(ContextPart("history", hist, f"{len(draft.history)} messages"))
-    messages.append(Message("user", req.request))
-    parts.append(ContextPart("request", tok(req.request)))
-    framing += MESSAGE_OVERHEAD * len(messages)
-    parts.append(ContextPart("framing", framing, f"{len(messages)} messages: headers, acknowledgements, overhead"))
-    return messages, parts
-
-
-def _file_parts(files: Sequence[FileText], kind: str, tok: Callable[[str], int]) -> list[ContextPart]:
-    return [ContextPart(f"{kind}: {f.path}", tok(f.block), f.detail) for f in files]
