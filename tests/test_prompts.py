@@ -132,3 +132,21 @@ def test_worked_examples_parse_with_our_parsers(fmt: str, expected: list[tuple[s
     assert [(e.path, e.action) for e in result.edits] == expected
     first = result.edits[0]
     assert "def greet(name: str) -> None:" in first.new
+
+
+def test_tool_format_example_is_a_valid_tool_call() -> None:
+    import json
+    import re
+
+    from codeassist.backends.base import ToolCall
+    from codeassist.edits.tool import edits_from_tool_calls
+
+    text = prompts.render("format_tool.md")
+    args = next(line for line in text.splitlines() if line.startswith("{"))
+    name = re.search(r"a call to `(\w+)`", text)
+    assert name is not None
+    result = edits_from_tool_calls([ToolCall("call_1", name.group(1), args)])
+    assert result.issues == ()
+    (edit,) = result.edits
+    assert (edit.path, edit.action) == ("greeting.py", "replace")
+    assert edit.old == json.loads(args)["old_text"] and "def greet(name: str) -> None:" in edit.new
