@@ -87,3 +87,24 @@ def test_chat_file_too_big_for_the_model_exits_1(shop: Path) -> None:
     proc = run(shop, "--no-color", "context", "x", "-f", "big.py")
     assert proc.returncode == 1
     assert "do not fit" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_template_overrides_from_repo_and_user_config_dir(shop: Path, isolated_env: dict[str, str]) -> None:
+    user_prompts = Path(isolated_env["XDG_CONFIG_HOME"]) / "codeassist" / "prompts"
+    user_prompts.mkdir(parents=True)
+    (user_prompts / "system.md").write_text("USER SYSTEM PROMPT\n")
+    (user_prompts / "format_whole.md").write_text("USER WHOLE FORMAT\n")
+    proc = run(shop, "context", "x", "--json", "--tokens", "0", "--edit-format", "whole")
+    system = json.loads(proc.stdout)["messages"][0]["content"]
+    assert system == "USER SYSTEM PROMPT\n\nUSER WHOLE FORMAT\n"
+
+    repo_prompts = shop / ".codeassist" / "prompts"
+    repo_prompts.mkdir(parents=True)
+    (repo_prompts / "system.md").write_text("REPO SYSTEM PROMPT\n")
+    proc = run(shop, "context", "x", "--json", "--tokens", "0", "--edit-format", "whole")
+    assert json.loads(proc.stdout)["messages"][0]["content"] == "REPO SYSTEM PROMPT\n\nUSER WHOLE FORMAT\n"
+
+    (repo_prompts / "system.md").write_text("uses $undefined_thing\n")
+    proc = run(shop, "--no-color", "context", "x", "--tokens", "0")
+    assert proc.returncode == 3
+    assert "system.md" in proc.stderr and "$undefined_thing" in proc.stderr
