@@ -199,3 +199,22 @@ def test_chat_needs_a_terminal(openai_server: OpenAIServer, repo: Path, chat_env
     proc = subprocess.run(argv, cwd=repo, env=chat_env, input="", capture_output=True, text=True, timeout=TIMEOUT)
     assert proc.returncode == 2
     assert "needs a terminal" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("where", "model_args", "code", "message"),
+    [("outside", ["--model", "gpt-4o-mini"], 5, "not a git repository"), ("repo", [], 3, "no model configured")],
+)
+def test_chat_refuses_before_the_first_prompt(
+    where: str, model_args: list[str], code: int, message: str, repo: Path, tmp_path: Path, chat_env: dict[str, str]
+) -> None:
+    cwd = repo if where == "repo" else tmp_path / "plain"
+    cwd.mkdir(exist_ok=True)
+    child = pexpect.spawn(
+        sys.executable, ["-m", "codeassist", "chat", *model_args], env=chat_env, cwd=str(cwd), encoding="utf-8",
+        timeout=TIMEOUT,
+    )
+    child.expect_exact(message)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == code and "Traceback" not in (child.before or "")
