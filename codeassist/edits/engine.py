@@ -28,7 +28,15 @@ MAX_REPLY_CHARS = 8_000_000
 
 @dataclass(frozen=True)
 class EngineResult:
-    """What happened to a reply. ``ok``: every edit applied (or was already there) and nothing failed."""
+    """What happened to a reply.
+
+    ``ok``: every edit applied (or was already there) and nothing failed. The
+    commit is separate: ``commit`` is its id, or None with ``commit_error``
+    set when git (a hook) refused it; the edits are then written but not
+    committed. ``user_commit``: the save of the user's own pending work (a
+    commit, or a stash entry with commits off). ``feedback()`` is the text
+    to send back to the model when the reply did not land.
+    """
 
     applied: tuple[Applied, ...] = ()
     failed: tuple[Failed, ...] = ()
