@@ -32,7 +32,7 @@ def repo_relative(root: Path, path: str | Path, *, cwd: Path | None = None) -> s
     if not p.is_absolute():
         p = (cwd or root) / p
     # resolve() follows symlinks, so a link pointing out of the repository is caught here.
-    resolved = p.resolve()
+    resolved = _resolve(p, str(path))
     try:
         rel = resolved.relative_to(root)
     except ValueError:
@@ -40,6 +40,13 @@ def repo_relative(root: Path, path: str | Path, *, cwd: Path | None = None) -> s
     if str(rel) == ".":
         raise UsageError(f"not a file: {path}")
     return rel.as_posix()
+
+
+def _resolve(path: Path, shown: str) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a NUL byte in the name
+        raise UsageError(f"cannot use {shown!r}: {exc}") from None
 
 
 def _safe_rel(path: str) -> str:
@@ -73,7 +80,7 @@ def _read(root: Path, path: str, *, editable: bool) -> FileText:
     rel = _safe_rel(path)
     full = root / rel
     try:
-        full.resolve().relative_to(root.resolve())
+        _resolve(full, rel).relative_to(root.resolve())
     except ValueError:
         raise UsageError(f"{rel} points outside the repository") from None
     if not full.exists():

@@ -110,11 +110,16 @@ def find_instruction_files(
     seen_text: set[str] = set()
     for path, is_configured in candidates:
         shown = _display(path, root)
-        if not path.is_file():
+        try:
+            is_file = path.is_file()
+            real = path.resolve()
+        except (OSError, RuntimeError, ValueError):  # a symlink loop or an unusable name
+            is_file = False
+            real = path
+        if not is_file:
             if is_configured:
                 raise ConfigError(f"instruction file not found: {shown}", hint="check instruction_files in your config")
             continue
-        real = path.resolve()
         if not _inside(real, root):
             if is_configured:
                 raise ConfigError(f"instruction file is outside the repository: {shown}")

@@ -217,6 +217,13 @@ def test_bad_files_are_usage_errors(shop: Path, tmp_path: Path) -> None:
     ):
         with pytest.raises(UsageError):
             build_context(_req(shop, **kw), map_provider=FakeMapProvider())
+    os.symlink("loop_b.py", shop / "loop_a.py")
+    os.symlink("loop_a.py", shop / "loop_b.py")
+    for kw in ({"chat_files": ("loop_a.py",)}, {"chat_files": ("bad\0name.py",)}):
+        with pytest.raises(UsageError):
+            build_context(_req(shop, **kw), map_provider=FakeMapProvider())
+    with pytest.raises(UsageError):
+        repo_relative(shop, "loop_a.py")
     with pytest.raises(UsageError, match="empty"):
         build_context(_req(shop, request="  \n"))
 

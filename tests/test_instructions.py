@@ -100,3 +100,10 @@ def test_render_labels_each_file_and_fences_around_inner_fences(tmp_path: Path) 
     assert text.startswith("The project's instructions from AGENTS.md:\n````markdown\n")
     assert text.endswith("```\n````\n")
     assert fence_for("no fences") == "```"
+
+
+def test_symlink_loop_is_skipped(tmp_path: Path) -> None:
+    os.symlink("CLAUDE.md", tmp_path / "AGENTS.md")
+    os.symlink("AGENTS.md", tmp_path / "CLAUDE.md")
+    _write(tmp_path, "CONVENTIONS.md", "ok\n")
+    assert [f.path for f in find_instruction_files(tmp_path).files] == ["CONVENTIONS.md"]
