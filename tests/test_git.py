@@ -156,3 +156,25 @@ def test_nothing_to_commit_is_git_error(git_repo: Path) -> None:
         commit_paths(git_repo, ["README.md"], "unchanged")
     with pytest.raises(GitError):
         commit_paths(git_repo, [], "none")
+
+
+def test_stash_backup_leaves_work_tree_alone(git_repo: Path) -> None:
+    from codeassist.git import stash_backup
+
+    assert stash_backup(git_repo, "nothing to keep") is None
+    (git_repo / "README.md").write_text("pending\n")
+    sha = stash_backup(git_repo, "keep this")
+    assert sha and (git_repo / "README.md").read_text() == "pending\n"
+    assert "keep this" in git(git_repo, "stash", "list")
+    assert git(git_repo, "show", f"{sha}:README.md") == "pending\n"
+
+
+def test_keep_staged_only_when_staged_differs_from_work_tree(git_repo: Path) -> None:
+    from codeassist.commits import keep_staged
+
+    (git_repo / "README.md").write_text("staged\n")
+    git(git_repo, "add", "README.md")
+    assert keep_staged(git_repo, ["README.md"]) is None  # the work tree holds the same version
+    (git_repo / "README.md").write_text("staged\nand more\n")
+    ref = keep_staged(git_repo, ["README.md"])
+    assert ref and git(git_repo, "show", f"{ref}:README.md") == "staged\n"
