@@ -165,12 +165,15 @@ def test_unchanged_listing_still_notices_dirty_file_edits(py_repo: Path) -> None
     write(py_repo, "b.py", MODULE_B + "\n\ndef first():\n    pass\n")
     os.utime(target, (1_000_000_000, 1_000_000_000))  # out of the racy window: fingerprinted
     assert refresh_index(py_repo, jobs=1).parsed == 1
+    write(py_repo, "notes.txt", "untracked, not code: needs no fingerprint\n")
+    refresh_index(py_repo, jobs=1)
     quiet = refresh_index(py_repo, jobs=1)
-    assert quiet.parsed == 0 and quiet.timings["parse"] == 0.0  # the fast path: nothing read
+    assert quiet.parsed == 0 and quiet.timings["hash"] == 0.0  # the fast path: no per-file work
+    assert (quiet.files, quiet.skipped) == (3, {"unknown_language": 2})
     write(py_repo, "b.py", MODULE_B + "\n\ndef second():\n    pass\n")
     os.utime(target, (1_000_000_100, 1_000_000_100))
     again = refresh_index(py_repo, jobs=1)
     assert again.parsed == 1 and again.files == 3
     cache, snap = open_snapshot(py_repo)
     cache.close()
-    assert snap.dirty == ("b.py",) and len(snap.files) == 3
+    assert snap.dirty == ("b.py", "notes.txt") and len(snap.files) == 3

@@ -146,18 +146,43 @@ def _decode_path(raw: bytes) -> str | None:
         return None
 
 
-def _git_listing(root: Path) -> tuple[list[FileEntry], list[tuple[str, str]], str]:
-    """Tracked + untracked-not-ignored files, from one ``git ls-files`` call.
+def git_ls_files(root: Path) -> bytes:
+    """Tracked + untracked-not-ignored files in one ``git ls-files`` call (raw output).
 
     ``-t`` tags each record: H clean in the index, C changed, R removed,
     ? untracked, M unmerged. Only H entries keep git's blob id.
     """
     from codeassist.git import run_git
 
-    out = run_git(
+    return run_git(
         root, "ls-files", "-z", "-t", "-s", "--cached", "--modified", "--deleted", "--others", "--exclude-standard"
     ).stdout
-    digest = hashlib.sha1(out).hexdigest()
+
+
+def listing_digest(root: Path, out: bytes) -> str:
+    """Changes whenever a path, a staged blob, the dirty set or the ignore file changes."""
+    _, spec_raw = _ignore_spec(root, parse=False)
+    return hashlib.sha1(out + b"\0" + spec_raw).hexdigest()
+
+
+def dirty_paths(out: bytes) -> list[str]:
+    """Paths of ``git ls-files`` output whose content git does not vouch for (changed or untracked)."""
+    removed: set[bytes] = set()
+    dirty: list[bytes] = []
+    for rec in out.split(b"\0"):
+        tag = rec[:1]
+        if tag == b"H" or not rec:
+            continue
+        raw = rec[2:] if tag == b"?" else rec[2:].partition(b"\t")[2]
+        if tag == b"R":
+            removed.add(raw)
+        else:
+            dirty.append(raw)
+    return sorted({r.decode("utf-8", "replace") for r in dirty if r not in removed})
+
+
+def _git_listing(root: Path, out: bytes) -> tuple[list[FileEntry], list[tuple[str, str]], str]:
+    digest = listing_digest(root, out)
     blobs: dict[bytes, tuple[str, bool]] = {}
     changed: set[bytes] = set()
     removed: set[bytes] = set()
@@ -244,11 +269,13 @@ def _is_utf8(name: str) -> bool:
     return True
 
 
-def _ignore_spec(root: Path) -> tuple[object | None, bytes]:
+def _ignore_spec(root: Path, *, parse: bool = True) -> tuple[object | None, bytes]:
     try:
         raw = (root / IGNORE_FILE).read_bytes()
     except OSError:
         return None, b""
+    if not parse:
+        return None, raw
     import pathspec
 
     return pathspec.GitIgnoreSpec.from_lines(raw.decode("utf-8", "replace").splitlines()), raw
@@ -260,21 +287,23 @@ def is_git_work_tree(root: Path) -> bool:
     return find_repo_root(root) is not None
 
 
-def list_files(root: Path, *, git: bool | None = None) -> Listing:
-    """The files of ``root`` sorted by path, with those dropped by name."""
-    use_git = is_git_work_tree(root) if git is None else git
+def list_files(root: Path, *, git: bool | None = None, git_output: bytes | None = None) -> Listing:
+    """The files of ``root`` sorted by path, with those dropped by name.
+
+    ``git_output`` is :func:`git_ls_files` output the caller already has.
+    """
+    use_git = git_output is not None or (is_git_work_tree(root) if git is None else git)
     digest = None
     if use_git:
         try:
-            entries, bad, digest = _git_listing(root)
+            out = git_output if git_output is not None else git_ls_files(root)
+            entries, bad, digest = _git_listing(root, out)
         except GitError:
             entries, bad = _walk_listing(root)
             use_git = False
     else:
         entries, bad = _walk_listing(root)
-    spec, spec_raw = _ignore_spec(root)
-    if digest is not None:
-        digest = hashlib.sha1(digest.encode() + b"\0" + spec_raw).hexdigest()
+    spec, _ = _ignore_spec(root)
     kept: list[FileEntry] = []
     skipped = list(bad)
     for entry in sorted(entries, key=lambda e: e.path):

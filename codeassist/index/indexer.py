@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codeassist.errors import UsageError
+from codeassist.errors import GitError, UsageError
 from codeassist.index.cache import BlobRow, FileRow, IndexCache
 from codeassist.index.files import (
     CACHE_DIR,
@@ -27,9 +27,12 @@ from codeassist.index.files import (
     SKIP_UNKNOWN_LANGUAGE,
     SKIP_VANISHED,
     FileEntry,
-    Listing,
     blob_id,
+    dirty_paths,
+    git_ls_files,
+    is_git_work_tree,
     list_files,
+    listing_digest,
     path_skip_reason,
     symlink_skip_reason,
 )
@@ -240,23 +243,26 @@ def _state_key(version: str, files: list[IndexedFile]) -> str:
     return h.hexdigest()
 
 
-def _listing_key(listing: Listing, version: str, max_bytes: int) -> str | None:
-    if listing.digest is None:
+def _listing_key(digest: str | None, version: str, max_bytes: int) -> str | None:
+    if digest is None:
         return None
-    return hashlib.sha1(f"{listing.digest}\0{version}\0{max_bytes}".encode()).hexdigest()
+    return hashlib.sha1(f"{digest}\0{version}\0{max_bytes}".encode()).hexdigest()
 
 
-def _unchanged(root: Path, cache: IndexCache, listing: Listing, key: str | None) -> dict[str, Any] | None:
+def _unchanged(root: Path, cache: IndexCache, dirty: list[str], key: str | None) -> dict[str, Any] | None:
     """The counts of the last refresh if nothing changed since: the same ``git ls-files``
-    output and every file git does not vouch for still has its recorded stat fingerprint."""
+    output and every indexable file git does not vouch for still has its recorded
+    stat fingerprint. Only the dirty files are looked at, never the whole listing."""
+    from codeassist.index.languages import language_for_path
+
     if key is None or cache.get_meta("listing_key") != key:
         return None
     raw = cache.get_meta("last_counts")
     if raw is None:
         return None
-    dirty = [e.path for e in listing.entries if e.blob is None]
-    stored = cache.fingerprints(dirty)
-    for path in dirty:
+    relevant = [p for p in dirty if language_for_path(p) is not None and path_skip_reason(p) is None]
+    stored = cache.fingerprints(relevant)
+    for path in relevant:
         fp = stored.get(path)
         if fp is None or fp[0] is None:
             return None
@@ -268,6 +274,16 @@ def _unchanged(root: Path, cache: IndexCache, listing: Listing, key: str | None)
             return None
     counts: dict[str, Any] = json.loads(raw)
     return counts
+
+
+def _git_output(root: Path) -> bytes | None:
+    """Raw ``git ls-files`` output, or None outside git (a plain walk lists the files)."""
+    if not is_git_work_tree(root):
+        return None
+    try:
+        return git_ls_files(root)
+    except GitError:
+        return None
 
 
 def _stats(counts: dict[str, Any], cache: IndexCache, timings: dict[str, float], warnings: list[str]) -> IndexStats:
@@ -302,16 +318,18 @@ def _refresh(
     (then read it with :func:`_stored_snapshot`)."""
     t0 = time.perf_counter()
     version = tags_version()
-    listing = list_files(root)
+    out = _git_output(root)
+    key = None if out is None else _listing_key(listing_digest(root, out), version, max_bytes)
+    if out is not None and not force:
+        dirty_now = dirty_paths(out)
+        same = _unchanged(root, cache, dirty_now, key)
+        if same is not None:
+            t = time.perf_counter()
+            timings = {"list": t - t0, "hash": 0.0, "parse": 0.0, "store": 0.0, "total": t - t0}
+            same.update(parsed=0, reused=same["files"])
+            return _stats(same, cache, timings, list(cache.warnings)), None, tuple(dirty_now)
+    listing = list_files(root, git=out is not None, git_output=out)
     t_list = time.perf_counter()
-    key = _listing_key(listing, version, max_bytes)
-    same = None if force else _unchanged(root, cache, listing, key)
-    if same is not None:
-        t = time.perf_counter()
-        timings = {"list": t_list - t0, "hash": t - t_list, "parse": 0.0, "store": 0.0, "total": t - t0}
-        same.update(parsed=0, reused=same["files"])
-        dirty = tuple(e.path for e in listing.entries if e.dirty)
-        return _stats(same, cache, timings, list(cache.warnings)), None, dirty
     previous_version = cache.get_meta("tags_version")
     run = _Pass(skipped=Counter(reason for _, reason in listing.skipped), warnings=list(cache.warnings))
     old = cache.file_rows()
