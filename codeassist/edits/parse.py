@@ -33,6 +33,8 @@ _MARKER = re.compile(
     r"^\s{0,3}<{5,9}\s*SEARCH\b|^\*\*\*\s*(?:Begin Patch|(?:Add|Update|Delete) File:)|^(?:---|\+\+\+|@@) "
 )
 
+_MARKER_ANYWHERE = re.compile(_MARKER.pattern, re.MULTILINE)
+
 _PARSERS: dict[str, Callable[[list[str]], Parsed]] = {
     "patch": patch.parse,
     "search-replace": search_replace.parse,
@@ -83,6 +85,8 @@ def _markup_as_content(lines: list[str]) -> Parsed:
     markers.
     """
     out = Parsed.empty()
+    if not _MARKER_ANYWHERE.search("\n".join(lines)):
+        return out  # the common case, and a cheap exit for huge hostile replies
     candidates = whole.parse(lines)
     for (start, edit), (_, end) in zip(candidates.edits, candidates.spans, strict=False):
         body = lines[start + 1 : end - 1]
