@@ -48,7 +48,7 @@ def main() -> None:
         "exact": (old, old.replace("return", "yield")),
         "trailing-whitespace": (old.replace("\n", "  \n"), "x\n"),
         "indentation": ("".join(line[4:] for line in old.splitlines(True)), "x\n"),
-        "blank-lines": (lines[k] + "\n" + lines[k + 1], "x\n"),
+        "blank-lines": (lines[k] + "\n" + lines[k + 1], lines[k] + "\n" + lines[k + 1].replace("return", "yield")),
         "elision": (lines[k] + "    ...\n" + lines[k + 5], lines[k] + "    ...\n" + "        pass\n"),
         "fuzzy": (old.replace("self.value", "self.valeu"), "x\n"),
         "not found": ("completely different\nthing here\n", "x\n"),

@@ -167,10 +167,7 @@ def _merge_blank(
                 deltas = [fg(a) - og(a) for a in range(ap + 1, aq + 1)]
                 gaps = _spread(gaps, deltas, og(aq), o_nb[ap + 1 : aq], n_nb[bp + 1 : bq])
             elif here is None:
-                # Both readings may agree (nothing of the file's blank lines survives the edit).
-                deltas = [fg(a) - og(a) for a in range(ap + 1, aq + 1)]
-                if _spread(gaps, deltas, og(aq), o_nb[ap + 1 : aq], n_nb[bp + 1 : bq]) != gaps:
-                    return None
+                return None
         for b, gap in zip(range(bp + 1, bq + 1), gaps, strict=True):
             if b == bq and aq < len(o_nb) and gap == f_tot and aq == ap + 1:
                 out.extend(file_lines[fmap[aq] - gap : fmap[aq]])  # the file's own blank lines, whitespace kept
