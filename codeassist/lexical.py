@@ -5,7 +5,7 @@ parse (READMEs, changelogs, manifests, CI files), nor prose that names a
 concept rather than an identifier. This ranking covers both: every text file
 is scored on the sub-words of its path and content (``parseConfig`` and
 ``parse_config`` both give ``parse`` and ``config``) against the request's
-words, lightly stemmed. It is deterministic (ties break on the path) and
+words. It is deterministic (ties break on the path) and
 reads at most :data:`MAX_BYTES_PER_FILE` of each file and
 :data:`MAX_CONTENT_BYTES` in all; in a repository with more than
 :data:`MAX_CONTENT_FILES` files only paths are scored, so a request never
@@ -37,30 +37,18 @@ _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
-def _stem(word: str) -> str:
-    """A light stem so that cache, caches, cached and caching meet (all give ``cach``)."""
-    if len(word) > 4 and word.endswith("ies"):
-        word = word[:-3] + "y"
-    elif len(word) > 4 and word.endswith("ing"):
-        word = word[:-3]
-    elif len(word) > 3 and word.endswith("ed"):
-        word = word[:-2]
-    elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        word = word[:-1]
-    if len(word) > 3 and word.endswith("e"):
-        word = word[:-1]
-    return word
-
-
 def words(text: str) -> list[str]:
-    """Lower-case, stemmed sub-words of the identifiers in ``text``, and the identifiers themselves."""
+    """Lower-case sub-words of the identifiers in ``text``, and multi-part identifiers whole.
+
+    No stemming: measured on six repositories it cost more precision in the
+    top files than it gained in recall further down.
+    """
     out: list[str] = []
     for ident in _IDENT.findall(text):
-        low = ident.lower()
         parts = [p.lower() for p in _PARTS.findall(ident)]
         if len(parts) > 1:
-            out.append(_stem(low))
-        out.extend(_stem(p) for p in parts if len(p) > 1 and p not in STOPWORDS)
+            out.append(ident.lower())
+        out.extend(p for p in parts if len(p) > 1 and p not in STOPWORDS)
     return out
 
 
