@@ -189,6 +189,7 @@ def run(git_dir: Path, count: int) -> dict[str, object]:
         shutil.rmtree(scratch, ignore_errors=True)
     return {
         "repo": git_dir.name if git_dir.name not in ("repo", ".git") else git_dir.parent.name,
+        "head": git(git_dir, "rev-parse", "--short", "HEAD").strip(),
         "commits": len(commits),
         "rows": [
             {
@@ -218,7 +219,10 @@ def main() -> None:
     if args.json:
         print(json.dumps(report, indent=2))
         return
-    print(f"{report['repo']}: {report['commits']} commits, median context build {report['median_build_seconds']:.2f}s")
+    print(
+        f"{report['repo']} at {report['head']}: {report['commits']} commits, "
+        f"median context build {report['median_build_seconds']:.2f}s"
+    )
     print("recall of changed files: anywhere in the prompt (BM25 at as many files) | in our top 5 / top 15 (BM25)")
     print(f"{'config':30} {'prompt':>6} {'BM25':>5} {'files':>5} | {'@5':>4} {'BM25':>5} | {'@15':>4} {'BM25':>5}")
     for row in report["rows"]:  # type: ignore[attr-defined]
