@@ -110,3 +110,34 @@ def test_two_processes_refreshing_at_once(repo: Path) -> None:
     tags_version.cache_clear()  # computed afresh, as the children did
     after = refresh_index(repo, jobs=1)
     assert after.parsed == 0 and after.files == 340 and after.warnings == ()
+
+
+def test_cache_damaged_after_opening_is_bypassed(repo: Path) -> None:
+    refresh_index(repo, jobs=1)
+    for suffix in ("-wal", "-shm"):
+        Path(str(db(repo)) + suffix).unlink(missing_ok=True)
+    data = bytearray(db(repo).read_bytes())
+    for offset in range(4096, len(data), 4096):  # keep the header page, scramble every other page
+        data[offset + 8 : offset + 4096] = b"\xa5" * (4096 - 8)
+    db(repo).write_bytes(bytes(data))
+    stats = refresh_index(repo, jobs=1)
+    assert stats.files == 40
+    assert any("cache" in w for w in stats.warnings)
+
+
+def test_locked_cache_costs_a_warning_not_the_run(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import codeassist.index.cache as cache_module
+
+    refresh_index(repo, jobs=1)
+    (repo / "new_module.py").write_text("def fresh():\n    return 1\n")
+    monkeypatch.setattr(cache_module, "_BUSY_TIMEOUT_MS", 50)  # rather than wait the real 15 s
+    holder = sqlite3.connect(db(repo), timeout=0)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        stats = refresh_index(repo, jobs=1)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert stats.files == 41
+    assert any("locked" in w for w in stats.warnings)
+    assert refresh_index(repo, jobs=1).warnings == ()

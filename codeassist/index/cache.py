@@ -113,6 +113,7 @@ class IndexCache:
         self.conn = conn
         self.path = path
         self.warnings = warnings
+        self.write_errors: list[str] = []
 
     @classmethod
     def open(cls, root: Path) -> IndexCache:
@@ -141,6 +142,11 @@ class IndexCache:
             return cls(_connect(str(path)), path, (f"index cache was unreadable ({reason}); rebuilt it",))
         except (OSError, sqlite3.Error) as exc:
             return cls._in_memory(f"index cache unusable ({reason}; {exc}); using a temporary in-memory index")
+
+    @classmethod
+    def in_memory(cls, warning: str) -> IndexCache:
+        """A throw-away cache for this process, carrying ``warning`` to the caller."""
+        return cls(_connect(":memory:"), None, (warning,))
 
     @classmethod
     def _in_memory(cls, warning: str) -> IndexCache:
@@ -217,12 +223,11 @@ class IndexCache:
         delete_files: Sequence[str],
         meta: dict[str, str],
     ) -> None:
-        """Write everything a refresh learned in one transaction."""
+        """Write everything a refresh learned in one transaction (see :meth:`_transaction`)."""
         if not (blobs or upsert_files or delete_files or meta):
             return
-        conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+
+        def body(conn: sqlite3.Connection) -> None:
             conn.executemany(
                 "INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -236,27 +241,49 @@ class IndexCache:
                 [(f.path, f.blob, f.lang, f.size, f.mtime_ns, f.ino) for f in upsert_files],
             )
             conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted(meta.items()))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
 
-    def prune(self, version: str, keep: set[tuple[str, str]], limit: int) -> int:
+        self._transaction(body)
+
+    def prune(self, version: str, keep: set[tuple[str, str]], limit: int) -> None:
         """Drop blobs of other versions, and unused ones once there are more than ``limit``."""
-        conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            removed = conn.execute("DELETE FROM blobs WHERE version != ?", (version,)).rowcount
+
+        def body(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM blobs WHERE version != ?", (version,))
             (count,) = conn.execute("SELECT count(*) FROM blobs").fetchone()
             if count > limit:
-                stale = [(b, lang) for b, lang in conn.execute("SELECT blob, lang FROM blobs") if (b, lang) not in keep]
+                rows = conn.execute("SELECT blob, lang FROM blobs").fetchall()
+                stale = [key for key in rows if tuple(key) not in keep]
                 conn.executemany("DELETE FROM blobs WHERE blob = ? AND lang = ?", stale)
-                removed += len(stale)
-            conn.execute("COMMIT")
+
+        self._transaction(body)
+
+    def _transaction(self, body: Callable[[sqlite3.Connection], None]) -> bool:
+        """Run ``body`` in a write transaction. A write that fails for an outside reason
+        (locked past the busy timeout, disk full, read-only) is dropped with a warning
+        in ``write_errors``: the refresh still returns its results, uncached."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            self._write_failed(exc)
+            return False
+        try:
+            body(self.conn)
+            self.conn.execute("COMMIT")
+            return True
+        except sqlite3.OperationalError as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            self._write_failed(exc)
+            return False
         except BaseException:
-            conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
-        return removed
+
+    def _write_failed(self, exc: sqlite3.Error) -> None:
+        message = f"index cache not updated ({exc}); results of this run are not cached"
+        if message not in self.write_errors:
+            self.write_errors.append(message)
 
 
 def _exclude_from_git(root: Path) -> None:

@@ -8,15 +8,17 @@ branch, costs a dictionary look-up; a file git vouches for is never read.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from codeassist.errors import GitError, UsageError
 from codeassist.index.cache import BlobRow, FileRow, IndexCache
@@ -364,6 +366,7 @@ def _refresh(
     }
     counts.update(parsed=len(tasks), reused=len(run.current) - len(tasks))
     snap = Snapshot(tuple(indexed), tuple(sorted(run.dirty)), state, version, _capped(run.warnings))
+    run.warnings.extend(cache.write_errors)
     return _stats(counts, cache, timings, run.warnings), snap, snap.dirty
 
 
@@ -416,12 +419,29 @@ def refresh_index(
     root = _check_root(root)
     cache = IndexCache.open(root)
     try:
-        stats, _, _ = _refresh(
-            root, cache, progress=progress, jobs=jobs, max_bytes=max_file_bytes, timeout_ms=timeout_ms
+        cache, (stats, _, _) = _guarded(
+            cache,
+            lambda c: _refresh(
+                root, c, progress=progress, jobs=jobs, max_bytes=max_file_bytes, timeout_ms=timeout_ms
+            ),
         )
     finally:
         cache.close()
     return stats
+
+
+_T = TypeVar("_T")
+
+
+def _guarded(cache: IndexCache, work: Callable[[IndexCache], _T]) -> tuple[IndexCache, _T]:
+    """Run ``work``; if the cache file turns out corrupt mid-way (SQLite reports it
+    only when it reads a bad page), run it again on an in-memory cache, with a warning."""
+    try:
+        return cache, work(cache)
+    except sqlite3.DatabaseError as exc:
+        cache.close()
+        spare = IndexCache.in_memory(f"index cache is damaged ({exc}); using a temporary in-memory index")
+        return spare, work(spare)
 
 
 def _stored_snapshot(cache: IndexCache, version: str, dirty: tuple[str, ...] = ()) -> Snapshot | None:
@@ -431,6 +451,14 @@ def _stored_snapshot(cache: IndexCache, version: str, dirty: tuple[str, ...] = (
         return None
     files = tuple(IndexedFile(*row) for row in cache.indexed_files(version))
     return Snapshot(files, dirty, state, version, cache.warnings)
+
+
+def _refresh_default(
+    root: Path, cache: IndexCache, *, force: bool
+) -> tuple[IndexStats, Snapshot | None, tuple[str, ...]]:
+    return _refresh(
+        root, cache, progress=None, jobs=None, max_bytes=DEFAULT_MAX_FILE_BYTES, timeout_ms=5000, force=force
+    )
 
 
 def open_snapshot(root: Path, *, refresh: bool = True) -> tuple[IndexCache, Snapshot]:
@@ -448,9 +476,7 @@ def open_snapshot(root: Path, *, refresh: bool = True) -> tuple[IndexCache, Snap
             if snap is not None:
                 break
             # force: the record vanished under us (another process rebuilt the cache)
-            _, snap, dirty = _refresh(
-                root, cache, progress=None, jobs=None, max_bytes=DEFAULT_MAX_FILE_BYTES, timeout_ms=5000, force=force
-            )
+            cache, (_, snap, dirty) = _guarded(cache, functools.partial(_refresh_default, root, force=force))
             snap = snap or _stored_snapshot(cache, version, dirty)
         assert snap is not None  # a forced refresh always returns one
         return cache, snap
