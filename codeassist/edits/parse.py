@@ -90,8 +90,9 @@ def _markup_as_content(lines: list[str]) -> Parsed:
     candidates = whole.parse(lines)
     for (start, edit), (_, end) in zip(candidates.edits, candidates.spans, strict=False):
         body = lines[start + 1 : end - 1]
-        if not any(_MARKER.match(line) for line in body):
-            continue
+        first = next((line for line in body if line.strip()), "")
+        if _MARKER.match(first) or not any(_MARKER.match(line) for line in body):
+            continue  # a block opening with a marker is an edit (maybe a malformed one), never a file
         covered = [False] * len(body)
         for name in ("search-replace", "patch", "udiff"):
             for a, b in _PARSERS[name](body).spans:

@@ -102,3 +102,11 @@ def test_whole_files_next_to_one_showing_markers_are_all_read() -> None:
     r = parse_reply(f"a.py\n```python\nx = 1\n```\n\nguide.md\n```\n{shown}```\n")
     assert [(e.path, e.action) for e in r.edits] == [("a.py", "write"), ("guide.md", "write")]
     assert r.formats == ("whole",)
+
+
+def test_malformed_block_is_never_read_as_a_whole_file() -> None:
+    # An SEARCH block whose new text shows another block: not a whole file, whatever else happens.
+    inner = "```python\n<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n```\n"
+    text = f"t.py\n````\n<<<<<<< SEARCH\nx = 1\n=======\nx = '''\n{inner}'''\n>>>>>>> REPLACE\n````\n"
+    r = parse_reply(text)
+    assert all(e.action != "write" for e in r.edits)
