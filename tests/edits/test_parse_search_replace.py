@@ -169,3 +169,18 @@ def test_unknown_format_is_usage_error() -> None:
 def test_underscores_in_paths_survive(line: str, path: str) -> None:
     (e,) = parse_reply(f"{line}\n<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n").edits
     assert e.path == path
+
+
+def test_block_showing_a_block_inside_a_fence() -> None:
+    inner = "```python\n<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n```\n"
+    text = f"t.py\n````\n<<<<<<< SEARCH\nx = 1\n=======\nx = '''\n{inner}'''\n>>>>>>> REPLACE\n````\n"
+    r = parse_reply(text)
+    assert r.issues == ()
+    (e,) = r.edits
+    assert (e.old, e.new) == ("x = 1\n", f"x = '''\n{inner}'''\n")
+
+
+def test_unbalanced_fence_in_search_text_keeps_the_markers() -> None:
+    text = "doc.md\n<<<<<<< SEARCH\n```python\nprint(1)\n=======\n```python\nprint(2)\n>>>>>>> REPLACE\n"
+    (e,) = parse_reply(text).edits
+    assert (e.old, e.new) == ("```python\nprint(1)\n", "```python\nprint(2)\n")
