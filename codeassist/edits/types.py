@@ -22,6 +22,7 @@ class Edit:
       only; a ``create`` from any other format on an existing non-empty file
       is an error.
     - ``append``: add ``new`` at the end of the file (empty SEARCH on an existing file).
+      No parser emits it: the applier turns a search-replace ``create`` into it.
     - ``write``: the whole new content ``new`` (whole-file replies).
     - ``delete``: remove the file.
     - ``rename``: move ``path`` to ``new_path``. Content edits of a renamed
