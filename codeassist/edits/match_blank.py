@@ -84,6 +84,50 @@ def _blank_run(lines: list[str], start: int, step: int) -> int:
     return count
 
 
+Stretch = tuple[int, int, int, int, int, int, list[int], str | None]
+
+
+def _stretches(
+    ops: list[tuple[str, int, int, int, int]],
+    n_old: int,
+    n_new: int,
+    og: Callable[[int], int],
+    fg: Callable[[int], int],
+    ng: Callable[[int], int],
+) -> list[Stretch]:
+    """The stretches between kept lines: ``(ap, aq, bp, bq, old blanks, file blanks, new gaps, vote)``.
+
+    A stretch with no change in it whose old and file blank lines differ
+    votes on how the new text's blank lines read ("own" or "file").
+    """
+    anchors = [(-1, -1)]
+    for tag, a1, a2, b1, _ in ops:
+        if tag == "equal":
+            anchors.extend((a1 + k, b1 + k) for k in range(a2 - a1))
+    anchors.append((n_old, n_new))
+    out: list[Stretch] = []
+    for (ap, bp), (aq, bq) in zip(anchors, anchors[1:], strict=False):
+        o_tot = sum(og(a) for a in range(ap + 1, aq + 1))
+        f_tot = sum(fg(a) for a in range(ap + 1, aq + 1))
+        gaps = [ng(b) for b in range(bp + 1, bq + 1)]
+        pure = aq == ap + 1 and bq == bp + 1 and ap >= 0 and aq < n_old
+        vote = None
+        if pure and o_tot != f_tot and sum(gaps) in (o_tot, f_tot):
+            vote = "own" if sum(gaps) == o_tot else "file"
+        out.append((ap, aq, bp, bq, o_tot, f_tot, gaps, vote))
+    return out
+
+
+def _mode(votes: Counter[str], vote: str | None) -> str | None:
+    """How the new text's blank lines read, judged by the other stretches (a stretch is no evidence for itself)."""
+    others = votes.copy()
+    if vote:
+        others[vote] -= 1
+    if others["own"] == others["file"]:
+        return None
+    return "own" if others["own"] > others["file"] else "file"
+
+
 def merge_blank(
     file_lines: list[str], fmap: list[int], old_lines: list[str], new_lines: list[str], transform: Transform
 ) -> tuple[int, int, list[str]] | None:
@@ -126,31 +170,11 @@ def _merge_blank(
     def ng(b: int) -> int:
         return n_gap[b] if 1 <= b < len(n_nb) else 0
 
-    anchors = [(-1, -1)]
-    for tag, a1, a2, b1, _ in pairing(o_nb, n_nb):
-        if tag == "equal":
-            anchors.extend((a1 + k, b1 + k) for k in range(a2 - a1))
-    anchors.append((len(o_nb), len(n_nb)))
-    stretches = []
-    for (ap, bp), (aq, bq) in zip(anchors, anchors[1:], strict=False):
-        o_tot = sum(og(a) for a in range(ap + 1, aq + 1))
-        f_tot = sum(fg(a) for a in range(ap + 1, aq + 1))
-        gaps = [ng(b) for b in range(bp + 1, bq + 1)]
-        pure = aq == ap + 1 and bq == bp + 1 and ap >= 0 and aq < len(o_nb)
-        vote = None
-        if pure and o_tot != f_tot and sum(gaps) in (o_tot, f_tot):
-            vote = "own" if sum(gaps) == o_tot else "file"
-        stretches.append((ap, aq, bp, bq, o_tot, f_tot, gaps, vote))
+    stretches = _stretches(pairing(o_nb, n_nb), len(o_nb), len(n_nb), og, fg, ng)
     votes = Counter(st[-1] for st in stretches if st[-1])
 
     def mode_for(vote: str | None) -> str | None:
-        """How the new text's blank lines read, judged by the other stretches (a stretch is no evidence for itself)."""
-        others = votes.copy()
-        if vote:
-            others[vote] -= 1
-        if others["own"] == others["file"]:
-            return None
-        return "own" if others["own"] > others["file"] else "file"
+        return _mode(votes, vote)
 
     mode = mode_for(None)
     n_lead, o_lead = (n_gap[0] if n_idx else n_end), o_gap[0]
