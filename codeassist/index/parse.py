@@ -138,6 +138,13 @@ def parse_one(root: str, task: ParseTask, max_bytes: int, timeout_ms: int) -> Pa
     return ParseResult(task.path, BlobRow(task.blob, task.lang, size, None, not_utf8, ndefs, nrefs), defs, refs)
 
 
+def _size(root: Path, path: str) -> int:
+    try:
+        return os.stat(os.path.join(root, path)).st_size
+    except OSError:
+        return 0
+
+
 def _parse_batch(args: tuple[str, list[ParseTask], int, int]) -> list[ParseResult]:
     root, tasks, max_bytes, timeout_ms = args
     return [parse_one(root, t, max_bytes, timeout_ms) for t in tasks]
@@ -154,6 +161,10 @@ def parse_all(
 ) -> None:
     """Parse ``tasks``, handing results to ``on_batch`` as they come (in task order)."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers > 1 and len(tasks) >= _POOL_MIN_FILES:
+        # Biggest files first, so that no worker is left with a large file while
+        # the others are idle at the end of a generation (longest-job-first).
+        tasks = sorted(tasks, key=lambda t: (-_size(root, t.path), t.path))
     batches = [list(tasks[i : i + _BATCH]) for i in range(0, len(tasks), _BATCH)]
     args = [(str(root), b, max_bytes, timeout_ms) for b in batches]
     if workers <= 1 or len(tasks) < _POOL_MIN_FILES:
