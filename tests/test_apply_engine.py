@@ -127,3 +127,17 @@ def test_staged_version_kept_when_saving_pending_work(repo: Path) -> None:
     refs = git(repo, "for-each-ref", "--format=%(refname)", "refs/codeassist/staged/").split()
     assert len(refs) == 1
     assert git(repo, "show", f"{refs[0]}:app.py").endswith("# staged\n")
+
+
+def test_whole_file_under_a_bare_name_refuses_the_whole_reply(repo: Path) -> None:
+    reply = "app.py\n```python\ndef main():\n    return 5\n```\n\nrun\n```sh\nexec python app.py\n```\n"
+    result = apply_reply(repo, reply)
+    assert not result.ok and not result.written and result.issues[0].path == "run"
+    assert (repo / "app.py").read_text().endswith("return 1\n") and not (repo / "run").exists()
+
+
+def test_whole_makefile_applied_with_the_other_file(repo: Path) -> None:
+    reply = "app.py\n```python\ndef main():\n    return 5\n```\n\nMakefile\n```makefile\nall:\n\tpython app.py\n```\n"
+    result = apply_reply(repo, reply, commit=False)
+    assert result.ok and (repo / "Makefile").read_text() == "all:\n\tpython app.py\n"
+    assert (repo / "app.py").read_text().endswith("return 5\n")

@@ -24,6 +24,12 @@ _PREFIXES = re.compile(r"^(?:#{1,6}\s+|[-*]\s+|(?:new |modified |updated |the )?
 _BAD_PATH_CHARS = re.compile(r"[\s<>|\"'*?]")
 _DOTFILE = re.compile(r"^\.[A-Za-z0-9_][\w.-]*$")
 _SENTENCE_TOKEN = re.compile(r"`([^`\s]+)`")
+_KNOWN_NAMES = frozenset(
+    "Makefile makefile GNUmakefile Dockerfile Containerfile LICENSE LICENCE COPYING NOTICE AUTHORS CONTRIBUTORS"
+    " CODEOWNERS CHANGELOG README VERSION Procfile Gemfile Rakefile Justfile justfile".split()
+)
+# Jenkinsfile, Vagrantfile, Brewfile, Podfile, Caddyfile, Tiltfile: a capitalised word ending in "file".
+_SOMETHINGFILE = re.compile(r"^(?!Profile$)[A-Z][a-z]+file$")
 
 
 @dataclass(frozen=True)
@@ -55,12 +61,19 @@ def looks_like_path(text: str) -> bool:
         return False
     if text.endswith((":", ",", ";", "(", ")", "{", "}", "=")) or text.startswith(("-", "+", "@", "=", "<", ">")):
         return False
+    # Checked before the language names: ``Makefile`` and ``Dockerfile`` are both.
+    if is_known_file_name(text):
+        return True
     if text.lower() in _LANGS:
         return False
     # A bare word is a path only if it is a well-known extensionless file name.
     dotfile = bool(_DOTFILE.match(text))  # .gitignore, .npmrc
-    has_shape = "." in text.strip(".") or "/" in text or "\\" in text or dotfile
-    return has_shape or text in {"Makefile", "Dockerfile", "LICENSE", "Procfile", "Gemfile", "Rakefile", "Justfile"}
+    return "." in text.strip(".") or "/" in text or "\\" in text or dotfile
+
+
+def is_known_file_name(name: str) -> bool:
+    """Whether ``name`` is a well-known extensionless file name (``Makefile``, ``LICENSE``, ``Jenkinsfile``)."""
+    return name in _KNOWN_NAMES or bool(_SOMETHINGFILE.match(name))
 
 
 def _unemphasize(text: str) -> str:

@@ -3,11 +3,15 @@
 A fence opened with an info string inside the block (```` ```python ````)
 nests, so a Markdown file that contains code blocks survives; a longer outer
 fence (```` ```` ````) works too. Fenced blocks with no path before them are
-ordinary code in the prose and are skipped. SEARCH/REPLACE markers or diff
+ordinary code in the prose and are skipped; one right under a bare
+extensionless name that is not a well-known file name (``run``) is reported
+as an issue, so the rest of the reply is not applied without it. SEARCH/REPLACE markers or diff
 lines inside the block are content: this parser never looks at them.
 """
 
 from __future__ import annotations
+
+import re
 
 from codeassist.edits.markup import Fence, Parsed, fence, join_lines, path_before, path_from_fence
 from codeassist.edits.types import Edit, ParseIssue
@@ -27,6 +31,28 @@ def _closing(lines: list[str], opening: Fence, i: int) -> int | None:
             if depth == 0:
                 return j
     return None
+
+
+# A capitalised word alone above a block reads as a caption ("Example", "Output"), not a file name.
+_CAPTION = re.compile(r"^[A-Z][a-z]+$")
+
+
+def _unclear_name(lines: list[str], i: int, stop: int) -> ParseIssue | None:
+    """An issue for a block right under a bare name that may be a file (``run``, ``configure``).
+
+    Skipping the block would apply the rest of the reply without it, and
+    taking the name as a path would write a file at the top of the
+    repository that the model may have meant elsewhere, so neither is safe.
+    """
+    name = path_before(lines, i, stop=stop, bare=True)
+    if name is None or _CAPTION.match(name):
+        return None
+    return ParseIssue(
+        f"a code block follows {name!r}, which is not clearly a file path, so the block was not read as a"
+        f" whole file; name the file with its directory (e.g. ./{name} or dir/{name})",
+        i + 1,
+        name,
+    )
 
 
 def parse(lines: list[str]) -> Parsed:
@@ -50,5 +76,9 @@ def parse(lines: list[str]) -> Parsed:
         if path is not None:
             out.edits.append((i, Edit(path, "write", new=join_lines(lines[i + 1 : close]), format="whole")))
             out.spans.append((i, close + 1))
+        else:
+            issue = _unclear_name(lines, i, prev_end)
+            if issue is not None:
+                out.issues.append(issue)
         i = prev_end = close + 1
     return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from codeassist.edits.parse import parse_reply
 
 REPLY = """Here is the new README:
@@ -82,3 +84,28 @@ def test_fences_as_long_as_the_outer_one_nest_when_tagged() -> None:
 def test_dotfile_path() -> None:
     (e,) = parse_reply(".npmrc\n```\npackage-lock=false\n```\n").edits
     assert (e.path, e.new) == (".npmrc", "package-lock=false\n")
+
+
+@pytest.mark.parametrize("name", ["Makefile", "Dockerfile", "LICENSE", "Jenkinsfile", "Vagrantfile", "build/run"])
+def test_well_known_extensionless_names_and_paths_with_a_slash_are_paths(name: str) -> None:
+    reply = f"main.go\n```go\npackage main\n```\n\n{name}\n```makefile\nall:\n\tgo build\n```\n"
+    r = parse_reply(reply)
+    assert r.issues == () and [(e.path, e.new) for e in r.edits][1] == (name, "all:\n\tgo build\n")
+
+
+def test_makefile_names_a_search_replace_block() -> None:
+    reply = "Makefile\n```makefile\n<<<<<<< SEARCH\nall:\n=======\nall: test\n>>>>>>> REPLACE\n```\n"
+    (e,) = parse_reply(reply).edits
+    assert (e.path, e.old, e.new) == ("Makefile", "all:\n", "all: test\n")
+
+
+def test_block_under_a_bare_unknown_name_is_an_issue_not_dropped() -> None:
+    # Dropping the block would apply main.go alone: a partial, hence wrong, application.
+    r = parse_reply("main.go\n```go\npackage main\n```\n\nrun\n```\necho hi\n```\n")
+    (issue,) = r.issues
+    assert issue.path == "run" and issue.line == 7 and "./run" in issue.message
+
+
+def test_caption_above_a_block_is_still_prose() -> None:
+    r = parse_reply("main.go\n```go\npackage main\n```\n\nExample\n```\ngo run .\n```\n")
+    assert r.issues == () and [e.path for e in r.edits] == ["main.go"]
