@@ -5,15 +5,16 @@ only, sometimes in both halves. The region is matched on non-blank lines;
 then every gap of blank lines in the result is chosen by :func:`_gap`: where
 the model's old text agrees with the file about a gap, the model's new text
 decides (it may add or remove blank lines on purpose); where it does not, the
-file's gap is kept unless the new text changes it relative to the old.
+file's gap is kept unless the new text changes it relative to the old. When
+the file's blank lines would have to be placed next to an inserted or
+between removed lines (before or after?), the text does not say where they
+belong and the edit is refused rather than guessed.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-
-from rapidfuzz import fuzz
 
 from codeassist.edits.match_tolerant import (
     Hit,
@@ -42,37 +43,45 @@ def _runs(lines: list[str]) -> tuple[list[int], list[int], int]:
     return idx, gaps, run
 
 
-def _spread(
-    gaps: list[int], deltas: list[int], closing_old_gap: int, removed: list[str], added: list[str]
-) -> list[int]:
-    """New-text gaps corrected by the file's extra blank lines before each old line of the stretch.
+def _spread(gaps: list[int], deltas: list[int], old_gap: int) -> list[int] | None:
+    """New-text gaps corrected by the file's extra blank lines before each old line of the stretch, or None.
 
-    ``deltas[k]`` belongs before ``removed[k]``, the last one before the line
-    closing the stretch; ``gaps[j]`` is before ``added[j]``, the last one before
-    the closing line. A line-for-line change pairs them one to one. These are
-    conventions, not certainties (the merge is refused when they could
-    matter and nothing else in the text decides): a pure insertion goes
-    after the file's blank lines when the old text's blank lines moved in
-    front of it or it brings more of its own before the closing line, else
-    before them; in a replacement the closing correction stays
-    last, the first removed line's goes first, and a later removed line's
-    goes before the added line most like it.
+    ``deltas[k]`` belongs before old line ``k`` of the stretch, the last one
+    before the line closing it; ``gaps[j]`` is before new line ``j``, the last
+    one before the closing line; ``old_gap`` is the old text's blank lines
+    before the closing line. Only placements the text determines are made: a
+    line-for-line change pairs them one to one; an insertion is placed by
+    :func:`_insertion`; in a replacement the file's blank lines right after the opening kept
+    line stay first and those right before the closing kept line stay last.
+    Blank lines next to an insertion the old text shows none of (before or
+    after it?) or between removed lines (kept, and where?) are not
+    determined: None.
     """
     out = list(gaps)
     if len(deltas) == len(out):
         return [max(0, g + d) for g, d in zip(out, deltas, strict=True)]
-    if not removed:
-        # Where the old text's own blank lines went tells which side of the insertion they are on.
-        after_blank = 0 < closing_old_gap <= out[0] or out[-1] > closing_old_gap
-        out[0 if after_blank else -1] += deltas[-1]
-        return [max(0, g) for g in out]
+    if len(deltas) == 1:
+        return _insertion(out, deltas[0], old_gap)
+    if any(deltas[1:-1]):
+        return None  # blank lines between removed lines
     out[-1] += deltas[-1]
-    out[0] += deltas[0] if len(deltas) > 1 else 0
-    for k in range(1, len(deltas) - 1):
-        if deltas[k] and added:
-            scores = [fuzz.ratio(removed[k].strip(), a.strip()) for a in added]
-            best = max(range(len(added)), key=lambda j: scores[j])
-            out[best if scores[best] >= 60 else 0] += deltas[k]
+    out[0] += deltas[0]
+    return [max(0, g) for g in out]
+
+
+def _insertion(gaps: list[int], delta: int, old_gap: int) -> list[int] | None:
+    """Lines inserted between two kept lines where the file has ``delta`` more blank lines than the old text.
+
+    The file's run is the old text's run (``old_gap`` lines), so it goes
+    where the new text keeps that run: its first or its last gap, when only
+    one of them can hold it. With no old run to follow, or both sides
+    possible, nothing in the text says where the file's blank lines go: None.
+    """
+    sides = [k for k in (0, len(gaps) - 1) if gaps[k] >= old_gap]
+    if old_gap == 0 or len(sides) != 1:
+        return None
+    out = list(gaps)
+    out[sides[0]] += delta
     return [max(0, g) for g in out]
 
 
@@ -116,6 +125,25 @@ def _stretches(
             vote = "own" if sum(gaps) == o_tot else "file"
         out.append((ap, aq, bp, bq, o_tot, f_tot, gaps, vote))
     return out
+
+
+def _edge_cuts(
+    file_lines: list[str], fmap: list[int], old_edges: tuple[int, int], new_edges: tuple[int, int]
+) -> tuple[int, int] | None:
+    """How many of the file's blank lines just before and after the region the edit removes, or None.
+
+    Blank lines the old text leads or ends with and the new text drops are
+    the file's own (removed lines of the edit), so they must be there to be
+    removed; a region growing over them keeps the rest of the file intact.
+    """
+    before = _blank_run(file_lines, fmap[0] - 1, -1)
+    after = _blank_run(file_lines, fmap[-1] + 1, 1)
+    cuts = []
+    for (o, n), have in zip(zip(old_edges, new_edges, strict=True), (before, after), strict=True):
+        if n < o and have < o:
+            return None  # the old text removes blank lines the file does not have there
+        cuts.append(o - n if n < o else 0)
+    return cuts[0], cuts[1]
 
 
 def _mode(votes: Counter[str], vote: str | None) -> str | None:
@@ -178,6 +206,9 @@ def _merge_blank(
 
     mode = mode_for(None)
     n_lead, o_lead = (n_gap[0] if n_idx else n_end), o_gap[0]
+    cuts = _edge_cuts(file_lines, fmap, (o_lead, o_end), (n_lead, n_end))
+    if cuts is None:
+        return None
     if mode == "file":
         # The new text's blank lines are the file's: compare its edges with the file's too.
         o_lead = _blank_run(file_lines, fmap[0] - 1, -1)
@@ -189,7 +220,10 @@ def _merge_blank(
             # Where the new text keeps its own old text's blank lines, it keeps the file's.
             if sum(gaps) == o_tot or here == "own":
                 deltas = [fg(a) - og(a) for a in range(ap + 1, aq + 1)]
-                gaps = _spread(gaps, deltas, og(aq), o_nb[ap + 1 : aq], n_nb[bp + 1 : bq])
+                spread = _spread(gaps, deltas, og(aq))
+                if spread is None:
+                    return None
+                gaps = spread
             elif here is None:
                 return None
         for b, gap in zip(range(bp + 1, bq + 1), gaps, strict=True):
@@ -202,7 +236,7 @@ def _merge_blank(
             elif aq < len(o_nb):
                 out.append(file_lines[fmap[aq]])
     out.extend([""] * max(0, n_end - o_end))
-    return fmap[0], fmap[-1] + 1, out
+    return fmap[0] - cuts[0], fmap[-1] + 1 + cuts[1], out
 
 
 def blank_lines(view: TextView, old_lines: list[str], new_lines: list[str]) -> list[Hit]:

@@ -235,9 +235,45 @@ def test_fuzzy_refuses_uneven_indentation() -> None:
 def test_blank_lines_dropped_in_both_halves_keep_the_files() -> None:
     content = "import os\n\nimport sys\n\n\ndef main():\n    pass\n"
     old = "import os\nimport sys\ndef main():\n"
-    new = "import os\nimport re\nimport sys\ndef main():\n"
+    new = "import os\nimport sys as system\ndef main():\n"
     out = applied(content, old, new, "blank-lines")
-    assert out == "import os\nimport re\n\nimport sys\n\n\ndef main():\n    pass\n"
+    assert out == "import os\n\nimport sys as system\n\n\ndef main():\n    pass\n"
+
+
+def test_insertion_next_to_blank_lines_the_old_text_lacks_is_refused() -> None:
+    # "import re" goes before or after the file's blank line: the reply does not say, so no guess.
+    content = "import os\n\nimport sys\n\n\ndef main():\n    pass\n"
+    m = failed(
+        content, "import os\nimport sys\ndef main():\n", "import os\nimport re\nimport sys\ndef main():\n", "not-found"
+    )
+    assert "where the new text's blank lines belong is unclear" in m.message and "blank lines included" in m.message
+
+
+def test_insertion_on_one_side_of_the_old_texts_blank_run_takes_the_files_run_along() -> None:
+    # The old text shows one of the file's two blank lines; the insertion goes after that run, so after both.
+    content = "def a():\n    return 1\n\n\ndef b():\n    return 2\n"
+    old = "    return 1\n\ndef b():\n"
+    out = applied(content, old, "    return 1\n\nX = 1\ndef b():\n", "blank-lines")
+    assert out == "def a():\n    return 1\n\n\nX = 1\ndef b():\n    return 2\n"
+    out = applied(content, old, "    return 1\nX = 1\n\ndef b():\n", "blank-lines")
+    assert out == "def a():\n    return 1\nX = 1\n\n\ndef b():\n    return 2\n"
+    # Blank lines on both sides of the insertion: either could be the file's run.
+    failed(content, old, "    return 1\n\nX = 1\n\ndef b():\n", "not-found")
+
+
+def test_blank_lines_between_removed_lines_are_refused() -> None:
+    # Two lines become one where the file has a blank line between them: does it stay, and on which side?
+    content = "a = 1\nb = 2\n\nc = 3\nd = 4\n"
+    failed(content, "a = 1\nb = 2\nc = 3\nd = 4\n", "a = 1\nbc = 5\nd = 4\n", "not-found")
+
+
+def test_blank_lines_the_old_text_ends_with_are_removed_when_the_new_text_drops_them() -> None:
+    content = "# a\nx: 1\n\n# b\ny: 2\n\n"
+    out = applied(content, "# a\nx: 1\n# b\ny: 2\n\n", "# a\nx: 3\n# b\ny: 4\n", "blank-lines")
+    assert out == "# a\nx: 3\n\n# b\ny: 4\n"
+    content = "\n\nx: 1\n\ny: 2\n"
+    out = applied(content, "\nx: 1\ny: 2\n", "x: 3\ny: 2\n", "blank-lines")
+    assert out == "\nx: 3\n\ny: 2\n"
 
 
 def test_blank_lines_refused_when_placement_is_a_guess() -> None:
