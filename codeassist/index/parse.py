@@ -162,9 +162,15 @@ def parse_all(
     """Parse ``tasks``, handing results to ``on_batch`` as they come (in task order)."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers > 1 and len(tasks) >= _POOL_MIN_FILES:
-        # Biggest files first, so that no worker is left with a large file while
-        # the others are idle at the end of a generation (longest-job-first).
-        tasks = sorted(tasks, key=lambda t: (-_size(root, t.path), t.path))
+        # Within each generation, biggest files first, so that no worker is left
+        # with a large file while the others idle at its end (longest job first).
+        # Sorting across generations would give one generation all the big files
+        # and its workers several times the memory.
+        tasks = [
+            t
+            for g in range(0, len(tasks), _GENERATION_FILES)
+            for t in sorted(tasks[g : g + _GENERATION_FILES], key=lambda t: (-_size(root, t.path), t.path))
+        ]
     batches = [list(tasks[i : i + _BATCH]) for i in range(0, len(tasks), _BATCH)]
     args = [(str(root), b, max_bytes, timeout_ms) for b in batches]
     if workers <= 1 or len(tasks) < _POOL_MIN_FILES:
