@@ -98,6 +98,27 @@ def _connect(target: str) -> sqlite3.Connection:
     return conn
 
 
+def _connect_patiently(target: str) -> sqlite3.Connection:
+    """Connect, retrying while another process holds the lock.
+
+    SQLite's busy handler does not cover every step of opening: switching a
+    new file to WAL needs an exclusive lock and fails at once with "database
+    is locked" when a second process opens the same new cache. Retrying with
+    a growing pause, within the busy timeout, lets the second one wait its turn.
+    """
+    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+    pause = 0.02
+    while True:
+        try:
+            return _connect(target)
+        except sqlite3.OperationalError as exc:
+            locked = "locked" in str(exc) or "busy" in str(exc)
+            if not locked or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
+
+
 def _remove_db(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         try:
@@ -127,7 +148,7 @@ class IndexCache:
         except OSError as exc:
             return cls._in_memory(f"index cache directory unusable ({exc}); using a temporary in-memory index")
         try:
-            return cls(_connect(str(path)), path)
+            return cls(_connect_patiently(str(path)), path)
         except IncompatibleCache as exc:
             return cls._in_memory(f"index cache {exc}; using a temporary in-memory index")
         except sqlite3.OperationalError as exc:
