@@ -13,44 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import git
 from openai_server import Fault, Hang, OpenAIServer, Text
-
-GOOD_SR = """Here is the change.
-
-app.py
-```python
-<<<<<<< SEARCH
-def greet():
-    return "hello"
-=======
-def greet():
-    return "hello, world"
->>>>>>> REPLACE
-```
-"""
-
-BAD_SR = """app.py
-```python
-<<<<<<< SEARCH
-def greet():
-    return "goodbye"
-=======
-def greet():
-    return "hello, world"
->>>>>>> REPLACE
-```
-"""
-
-BROKEN_SR = """app.py
-```python
-<<<<<<< SEARCH
-def greet():
-    return "hello"
-=======
-def greet(:
-    return "hello, world"
->>>>>>> REPLACE
-```
-"""
+from replies import BAD_SR, BROKEN_SR, GOOD_SR
 
 COMMIT_MSG = Text("feat: greet the whole world\n\nThe greeting now names its audience.")
 

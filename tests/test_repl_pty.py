@@ -11,32 +11,10 @@ import pexpect
 import pytest
 from conftest import git
 from openai_server import OpenAIServer, Text
+from replies import GOOD_SR, TRIPLE_SR
 
 TIMEOUT = 30  # generous: the machine running the tests may be loaded
 APP = 'def greet():\n    return "hello"\n'
-GOOD_SR = """Here is the change.
-
-app.py
-```python
-<<<<<<< SEARCH
-def greet():
-    return "hello"
-=======
-def greet():
-    return "hello, world"
->>>>>>> REPLACE
-```
-"""
-
-TRIPLE_SR = """util.py
-```python
-<<<<<<< SEARCH
-    return x * 2
-=======
-    return x * 3
->>>>>>> REPLACE
-```
-"""
 
 
 @pytest.fixture
@@ -211,7 +189,11 @@ def test_chat_refuses_before_the_first_prompt(
     cwd = repo if where == "repo" else tmp_path / "plain"
     cwd.mkdir(exist_ok=True)
     child = pexpect.spawn(
-        sys.executable, ["-m", "codeassist", "chat", *model_args], env=chat_env, cwd=str(cwd), encoding="utf-8",
+        sys.executable,
+        ["-m", "codeassist", "chat", *model_args],
+        env=chat_env,
+        cwd=str(cwd),
+        encoding="utf-8",
         timeout=TIMEOUT,
     )
     child.expect_exact(message)
