@@ -22,7 +22,8 @@ the request names by path (see :func:`files_named_in`), which join the chat.
 Other files are ranked for the request (its words, :mod:`codeassist.lexical`,
 fused with the map's order) into ``candidates``; when no file was given or
 named, the best ``map_files`` of them are shown read-only, and the next
-``related_files`` are listed by path after the map (so are suggestions later
+``related_files`` (by default one per 200 tokens of map budget, at least
+ten, paid from that budget) are listed by path after the map (so are suggestions later
 dropped to fit), for the model to ask for with ``NEED FILE: path``.
 """
 
@@ -62,6 +63,7 @@ from codeassist.errors import TaskFailed, UsageError
 from codeassist.instructions import find_instruction_files, render_instructions
 from codeassist.lexical import fuse, rank_by_text
 from codeassist.prompts import requested_files
+from codeassist.tokens import estimate_tokens
 
 __all__ = [
     "BuiltContext",
@@ -78,6 +80,9 @@ __all__ = [
 Mode = Literal["edit", "ask"]
 LEXICAL_MAP_WEIGHTS = (1.0, 0.35)  # the request's words, then the map's order (BENCHMARKS.md)
 MAX_CANDIDATES = 50
+MAP_SEEDS = 20  # best files by the request's words that seed the map's ranking
+MAP_TOKENS_PER_RELATED = 200  # map budget per file listed by path after the map ...
+MIN_RELATED = 10  # ... and at least this many
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,8 @@ class ContextRequest:
     history: tuple[Message, ...] = ()
     map_tokens: int | None = None  # None: scale with what is left
     map_files: int = 5  # top ranked files offered read-only when no file is given or named
-    related_files: int = 10  # further candidate files listed by path after the map
+    # Further candidate files listed by path after the map; None: 10, more for a large map.
+    related_files: int | None = None
     instruction_files: tuple[str, ...] = ()  # extra files from config
 
 
@@ -130,13 +136,23 @@ class BuiltContext:
         }
 
 
-def default_map_provider(root: Path, *, chat_files: Sequence[str], query: str, tokens: int, model: str | None) -> Any:
+def default_map_provider(
+    root: Path,
+    *,
+    chat_files: Sequence[str],
+    query: str,
+    tokens: int,
+    model: str | None,
+    seed_files: Sequence[str] = (),
+) -> Any:
     """The repo map engine; None when it is not available in this installation."""
     try:
         from codeassist.repomap import build_repo_map
     except ImportError:
         return None
-    return build_repo_map(root, chat_files=tuple(chat_files), query=query, tokens=tokens, model=model)
+    return build_repo_map(
+        root, chat_files=tuple(chat_files), query=query, seed_files=tuple(seed_files), tokens=tokens, model=model
+    )
 
 
 def files_named_in(text: str, known: Sequence[str]) -> list[str]:
@@ -258,18 +274,26 @@ def _add_map_and_candidates(
     """The repo map, the ranked candidates, read-only suggestions (when ``suggest``) and related files."""
     root = req.root.resolve()
     with_map = map_budget >= MIN_MAP_TOKENS
+    suggest = suggest and req.map_files > 0
+    if not (suggest or with_map):
+        return
+    lexical = [p for p, _ in rank_by_text(root, all_files, req.request)]
     map_ranked: list[str] = []
+    n_related = req.related_files if req.related_files is not None else MIN_RELATED
     if with_map:
-        rmap = call_map(provider, root, in_play, req, map_budget, draft.dropped)
+        # The map shows the code around the files the request's words find (BENCHMARKS.md,
+        # context recall), and a larger map lists more of them by path, paid from its own budget.
+        draft.map_seeds = tuple(p for p in lexical if p not in in_play)[:MAP_SEEDS]
+        if req.related_files is None:
+            n_related = max(MIN_RELATED, map_budget // MAP_TOKENS_PER_RELATED)
+            cost = sum(estimate_tokens(f"- {p}\n", req.model) for p in lexical[:n_related])
+            map_budget = max(MIN_MAP_TOKENS, map_budget - cost)
+        rmap = call_map(provider, root, in_play, req, map_budget, draft.dropped, draft.map_seeds)
         if rmap is not None:
             draft.map_text = rmap.text
             draft.map_tokens_asked = map_budget
             map_ranked = [f.path for f in sorted(rmap.files, key=lambda f: (-f.rank, f.path))]
             draft.map_shown = tuple(map_ranked)
-    suggest = suggest and req.map_files > 0
-    if not (suggest or with_map):
-        return
-    lexical = [p for p, _ in rank_by_text(root, all_files, req.request)]
     shown = set(in_play) | set(draft.instruction_names)
     # The words of a request find the files a change touches better than the symbol
     # graph does (BENCHMARKS.md, context recall); the map's order breaks near-ties.
@@ -279,7 +303,7 @@ def _add_map_and_candidates(
         _add_suggestions(draft, root, fused, req)
     if with_map:
         offered = set(draft.map_shown) | {f.path for f in draft.read_only}
-        draft.related = [p for p in fused if p not in offered][: req.related_files]
+        draft.related = [p for p in fused if p not in offered][:n_related]
 
 
 def _add_suggestions(draft: Draft, root: Path, ranked: Sequence[str], req: ContextRequest) -> None:

@@ -32,7 +32,7 @@ ACKS = {
     "no_files": "Ok.",
 }
 
-# (root, chat_files=..., query=..., tokens=..., model=...) -> an object with
+# (root, chat_files=..., query=..., seed_files=..., tokens=..., model=...) -> an object with
 # .text, .tokens and .files (each with .path and .rank), or None for no map.
 MapProvider = Callable[..., Any]
 
@@ -62,17 +62,24 @@ class Draft:
     map_text: str = ""
     map_tokens_asked: int = 0
     map_shown: tuple[str, ...] = ()  # files the map text shows
+    map_seeds: tuple[str, ...] = ()  # files found by the request's words, seeding the map's ranking
     related: list[str] = field(default_factory=list)  # more candidate files, listed by path only
     candidates: tuple[str, ...] = ()
     dropped: list[str] = field(default_factory=list)
 
 
 def call_map(
-    provider: MapProvider, root: Path, in_play: list[str], req: ContextRequest, tokens: int, notes: list[str]
+    provider: MapProvider,
+    root: Path,
+    in_play: list[str],
+    req: ContextRequest,
+    tokens: int,
+    notes: list[str],
+    seeds: Sequence[str] = (),
 ) -> Any:
     """The map, or None with a note when the engine cannot make one (the prompt is still useful)."""
     try:
-        return provider(root, chat_files=in_play, query=req.request, tokens=tokens, model=req.model)
+        return provider(root, chat_files=in_play, query=req.request, seed_files=seeds, tokens=tokens, model=req.model)
     except CodeassistError as exc:
         notes.append(f"repo map: unavailable ({exc.message})")
         return None
@@ -128,7 +135,7 @@ def fit(
         smaller = draft.map_tokens_asked - over - 32
         rmap = None
         if smaller >= MIN_MAP_TOKENS:
-            rmap = call_map(provider, req.root.resolve(), in_play, req, smaller, draft.dropped)
+            rmap = call_map(provider, req.root.resolve(), in_play, req, smaller, draft.dropped, draft.map_seeds)
         draft.dropped.append(f"repo map: {draft.map_tokens_asked} -> {smaller if rmap else 0} tokens")
         draft.map_text = rmap.text if rmap is not None else ""
         draft.map_tokens_asked = smaller if rmap is not None else 0

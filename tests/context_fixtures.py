@@ -68,7 +68,14 @@ class FakeMapProvider:
         self.calls: list[dict[str, object]] = []
 
     def __call__(
-        self, root: Path, *, chat_files: Sequence[str], query: str, tokens: int, model: str | None
+        self,
+        root: Path,
+        *,
+        chat_files: Sequence[str],
+        query: str,
+        tokens: int,
+        model: str | None,
+        seed_files: Sequence[str] = (),
     ) -> FakeMap:
         self.calls.append({"chat_files": tuple(chat_files), "query": query, "tokens": tokens})
         ranked = tuple(FakeRanked(p, r, (s,)) for p, r, s in FAKE_RANKING if p not in chat_files)

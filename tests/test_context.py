@@ -129,10 +129,14 @@ def test_dropped_suggestions_stay_listed_by_path(shop: Path) -> None:
 def test_map_budget_scales_with_the_window_unless_given(shop: Path) -> None:
     for window, expected in ((8192, 1024), (64_000, 8000), (1_000_000, 8192)):
         provider = FakeMapProvider()
-        build_context(_req(shop, context_window=window, max_output_tokens=1000), map_provider=provider)
+        build_context(_req(shop, context_window=window, max_output_tokens=1000, related_files=0), map_provider=provider)
         assert provider.calls[0]["tokens"] == expected
+        # By default the paths listed after the map are paid from the map's budget.
+        provider = FakeMapProvider()
+        build_context(_req(shop, context_window=window, max_output_tokens=1000), map_provider=provider)
+        assert expected - 400 < provider.calls[0]["tokens"] < expected  # type: ignore[operator]
     provider = FakeMapProvider()
-    build_context(_req(shop, map_tokens=300), map_provider=provider)
+    build_context(_req(shop, map_tokens=300, related_files=0), map_provider=provider)
     assert provider.calls[0]["tokens"] == 300
     provider = FakeMapProvider()
     build_context(_req(shop, map_tokens=0), map_provider=provider)

@@ -10,7 +10,9 @@ Callers may rely on:
   give the same result, byte for byte, in any process.
 
 Paths in and out are repository-relative POSIX strings (absolute paths under
-the root are accepted as chat files).
+the root are accepted as chat files);
+``seed_files`` are files the caller found for the request some other way
+(its words), best first: they seed the ranking and their definitions show.
 """
 
 from __future__ import annotations
@@ -47,6 +49,11 @@ class RepoMap:
 
 
 def _relative(root: Path, paths: Sequence[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(_relative_ordered(root, paths))))
+
+
+def _relative_ordered(root: Path, paths: Sequence[str]) -> list[str]:
+    """``paths`` made repository-relative, in the order given (absolute ones outside the root dropped)."""
     out = []
     for p in paths:
         candidate = Path(p)
@@ -56,7 +63,7 @@ def _relative(root: Path, paths: Sequence[str]) -> tuple[str, ...]:
             except (ValueError, OSError):
                 continue
         out.append(candidate.as_posix().removeprefix("./"))
-    return tuple(sorted(set(out)))
+    return out
 
 
 def _recent_files(root: Path, dirty: Sequence[str]) -> tuple[str, ...]:
@@ -86,10 +93,13 @@ def _prepare(root: Path, refresh: bool) -> tuple[Path, Snapshot, RepoGraph]:
     return root, snap, graph
 
 
-def _seeds(root: Path, snap: Snapshot, chat_files: Sequence[str], query: str) -> Seeds:
+def _seeds(
+    root: Path, snap: Snapshot, chat_files: Sequence[str], query: str, seed_files: Sequence[str] = ()
+) -> Seeds:
     from codeassist.repomap.rank import Seeds
 
-    return Seeds(_relative(root, chat_files), query, _recent_files(root, snap.dirty))
+    lexical = tuple(dict.fromkeys(_relative_ordered(root, seed_files)))
+    return Seeds(_relative(root, chat_files), query, _recent_files(root, snap.dirty), lexical)
 
 
 def _round6(x: float) -> float:
@@ -97,13 +107,18 @@ def _round6(x: float) -> float:
 
 
 def rank_files(
-    root: Path, *, chat_files: Sequence[str] = (), query: str = "", refresh: bool = True
+    root: Path,
+    *,
+    chat_files: Sequence[str] = (),
+    query: str = "",
+    seed_files: Sequence[str] = (),
+    refresh: bool = True,
 ) -> list[RankedFile]:
     """Every indexed file, best first, with its most important definitions."""
     from codeassist.repomap.rank import rank
 
     root, snap, graph = _prepare(root, refresh)
-    ranking = rank(graph, _seeds(root, snap, chat_files, query))
+    ranking = rank(graph, _seeds(root, snap, chat_files, query, seed_files))
     order = sorted(range(len(graph.paths)), key=lambda f: (-ranking.file_rank[f], graph.paths[f]))
     out = []
     for f in order:
@@ -117,6 +132,7 @@ def build_repo_map(
     *,
     chat_files: Sequence[str] = (),
     query: str = "",
+    seed_files: Sequence[str] = (),
     tokens: int = 2048,
     model: str | None = None,
     exclude_chat_files: bool = True,
@@ -128,7 +144,7 @@ def build_repo_map(
     from codeassist.tokens import estimate_tokens
 
     root, snap, graph = _prepare(root, refresh)
-    seeds = _seeds(root, snap, chat_files, query)
+    seeds = _seeds(root, snap, chat_files, query, seed_files)
     ranking = rank(graph, seeds)
     index = graph.index
     hidden = {index[c] for c in seeds.chat if c in index} if exclude_chat_files else set()

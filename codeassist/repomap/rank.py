@@ -3,7 +3,8 @@
 Seeds (the personalisation vector): every file a little, so a request with
 no hints shows the most central code; then the files in the chat, the files
 the request names, the files defining identifiers it names, and recently
-changed files. Identifiers the request names also weigh more on the edges.
+changed files, and files the caller found by the request's words (ranked).
+Identifiers the request names also weigh more on the edges.
 All iteration is in sorted order and ranks are rounded before any sort, so
 the result does not depend on hash seeds.
 """
@@ -35,6 +36,7 @@ class Seeds:
     chat: tuple[str, ...] = ()
     query: str = ""
     recent: tuple[str, ...] = ()
+    lexical: tuple[str, ...] = ()  # files the caller found by the request's words, best first
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,11 @@ def personalization(
     _spread(p, (d for name in sorted(mentioned) for d in graph.definers[name]), n / 2)
     _spread(p, (d for name in sorted(words) for d in graph.definers[name]), n / 8)
     _spread(p, (index[r] for r in seeds.recent if r in index), n / 4)
+    # Files the caller found by the request's words: the better ones weigh more (1/(i+2)).
+    lexical = [index[x] for x in seeds.lexical if x in index]
+    total = sum(1.0 / (i + 2) for i in range(len(lexical)))
+    for i, f in enumerate(lexical):
+        p[f] += n * (1.0 / (i + 2)) / total
     return p
 
 
@@ -137,7 +144,8 @@ def rank(graph: RepoGraph, seeds: Seeds, *, with_defs: bool = True) -> Ranking:
     if with_defs:
         order = sorted((f for f in range(n) if graph.ndefs[f]), key=lambda f: (-file_rank[f], graph.paths[f]))
         held = 0
-        named_set = set(named)
+        # Files the caller found by the request's words count as named: their own definitions show.
+        named_set = set(named) | {graph.index[x] for x in seeds.lexical if x in graph.index}
         for f in order[:CANDIDATE_FILES]:
             if held >= CANDIDATE_DEFS:
                 break
