@@ -4,8 +4,8 @@ Needs an exact BPE tokenizer with bundled vocabularies (none is a codeassist
 dependency, and nothing here runs at codeassist's run time). Install one into
 a scratch directory and put it on PYTHONPATH:
 
-    pip install --no-deps --target /tmp/tok quicktok-v1
-    PYTHONPATH=/tmp/tok python benchmarks/token_calibration.py [--fit]
+    pip install --no-deps --target "$SCRATCH/tok" quicktok-v1
+    PYTHONPATH="$SCRATCH/tok" python benchmarks/token_calibration.py [--fit]
 
 The corpus is text already on the machine: this repository's code, prompts
 and docs, and a sample of the Python standard library (code, and the English
