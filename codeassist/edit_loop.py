@@ -164,13 +164,17 @@ class EditLoop:
         """Apply the reply's edits; None when they landed, else the message for the model."""
         from codeassist.edits.engine import apply_reply
 
-        common: dict[str, Any] = dict(
-            fmt="auto", tool_calls=reply.tool_calls, commit=False, model=self.s.info.name, settings=self.s.settings
+        result = apply_reply(
+            self.s.root,
+            reply.text,
+            fmt="auto",
+            tool_calls=reply.tool_calls,
+            dry_run=self.opts.dry_run,
+            commit=False,
+            model=self.s.info.name,
+            settings=self.s.settings,
+            before_write=self._before_first_touch,
         )
-        result = apply_reply(self.s.root, reply.text, dry_run=True, **common)
-        if result.ok and result.changed and not self.opts.dry_run:
-            self._before_first_touch(list(result.changed))
-            result = apply_reply(self.s.root, reply.text, dry_run=False, **common)
         self._report(result)
         if result.ok:
             if self.opts.dry_run:

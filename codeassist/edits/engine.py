@@ -9,7 +9,7 @@ apply is refused when ``commit_dirty`` is off.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -147,6 +147,7 @@ def apply_reply(
     message: str | None = None,
     model: str | None = None,
     settings: Settings | None = None,
+    before_write: Callable[[list[str]], None] | None = None,
 ) -> EngineResult:
     """Parse ``reply``, apply every edit or none, and commit what was applied.
 
@@ -161,7 +162,10 @@ def apply_reply(
         return EngineResult(issues=tuple(issues), formats=tuple(formats))
     if not edits:
         return EngineResult(issues=(ParseIssue("the reply contains no edits"),), formats=tuple(formats))
-    result = land_edits(root, edits, dry_run=dry_run, commit=commit, message=message, model=model, settings=settings)
+    result = land_edits(
+        root, edits, dry_run=dry_run, commit=commit, message=message, model=model, settings=settings,
+        before_write=before_write,
+    )
     return replace(result, formats=tuple(formats))
 
 
@@ -174,8 +178,15 @@ def land_edits(
     message: str | None = None,
     model: str | None = None,
     settings: Settings | None = None,
+    before_write: Callable[[list[str]], None] | None = None,
 ) -> EngineResult:
-    """Apply already-parsed ``edits`` (all or none), saving the user's work first, then commit."""
+    """Apply already-parsed ``edits`` (all or none), saving the user's work first, then commit.
+
+    ``before_write`` is called with the paths about to change once every edit
+    has resolved, just before anything is saved or written (the edit loop
+    snapshots those files there and saves the user's work in them); an error
+    it raises leaves every file untouched.
+    """
     from codeassist.git import check_not_locked
 
     root = _repo_root(root)
@@ -186,6 +197,8 @@ def land_edits(
     if not result.ok or dry_run or not result.changed:
         return base
     check_not_locked(root)
+    if before_write is not None:
+        before_write(list(result.changed))
     user_commit, prior = _protect_user_work(root, plan, list(result.changed), commit, opts)
     write_plan(plan)
     written = replace(base, written=True, user_commit=user_commit)
