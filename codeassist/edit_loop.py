@@ -322,10 +322,13 @@ class EditLoop:
         return self._succeed(commit=sha)
 
     def _commit_message(self, paths: list[str]) -> str:
-        from codeassist import git
+        from codeassist.edits.apply import render_diff
+        from codeassist.edits.files import TextFile
 
-        git.run_git(self.s.root, "add", "--intent-to-add", "--", *paths, check=False)
-        diff = git.run_git(self.s.root, "diff", "HEAD", "--", *paths, check=False).stdout.decode("utf-8", "replace")
+        # The diff of what the request changed, from the snapshots taken before its first edit: no git
+        # call, and no intent-to-add entries left in the user's index if the commit then fails.
+        files = {rel: replace(TextFile.load(self.s.root, rel), original=self.originals[rel]) for rel in paths}
+        diff = render_diff(files, paths)
         first_line = self.opts.request.strip().splitlines()[0] if self.opts.request.strip() else ""
         fallback = f"codeassist: {first_line[:60]}" if first_line else "codeassist: edit " + ", ".join(paths)[:60]
         prompt = prompts.commit_message_prompt(diff[:20000], request=self.opts.request, dirs=self.s.prompt_dirs)

@@ -49,9 +49,24 @@ def test_success_commits_with_the_models_message(repo: Path) -> None:
     assert result.status == "success" and result.exit_code == 0
     assert (repo / "app.py").read_text() == "VALUE = 2\n"
     assert git(repo, "log", "-1", "--format=%s").strip() == "fix: bump VALUE to 2"
+    backend = session.backend
+    assert isinstance(backend, ScriptedBackend)
+    commit_prompt = backend.calls[-1][-1].content  # the diff the model summarised
+    assert "-VALUE = 1\n+VALUE = 2" in commit_prompt and "set VALUE to 2" in commit_prompt
     kinds = [e["type"] for e in events]
     assert kinds[0] == "start" and kinds[-1] == "result"
     assert {"context", "delta", "edit.applied", "check", "commit", "usage"} <= set(kinds)
+
+
+def test_a_new_file_is_in_the_commit_diff_and_the_index_stays_clean(repo: Path) -> None:
+    create = "notes.txt\n```\n<<<<<<< SEARCH\n=======\nremember\n>>>>>>> REPLACE\n```\n"
+    session, _ = make_session(repo, [create, "docs: add notes"])
+    result = session.edit(RunOptions("edit", "add notes", files=("app.py",)))
+    assert result.status == "success" and result.files_changed == ("notes.txt",)
+    backend = session.backend
+    assert isinstance(backend, ScriptedBackend)
+    assert "+++ b/notes.txt\n@@ -0,0 +1 @@\n+remember" in backend.calls[-1][-1].content
+    assert git(repo, "status", "--porcelain").strip() == ""
 
 
 def test_a_reply_without_edits_is_reflected(repo: Path) -> None:
