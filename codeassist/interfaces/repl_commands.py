@@ -95,39 +95,33 @@ def resolve_paths(repl: Repl, args: list[str], *, must_exist: bool = True) -> li
 
 @command("/add", "PATH...", "put files in the chat (editable); directories and globs work")
 def add(repl: Repl, rest: str) -> bool:
-    from codeassist.interfaces.repl import quoted_args
-
-    args = quoted_args(rest)
-    if not args:
-        repl.problem("usage: /add PATH...")
-        return True
-    state = repl.state
-    for rel in resolve_paths(repl, args):
-        if rel in state.files:
-            repl.status(f"{rel} is already in the chat")
-            continue
-        state.read_only = [p for p in state.read_only if p != rel]
-        state.files.append(rel)
-        repl.status(f"added {rel}", style="green")
-    return True
+    return _put_in_chat(repl, rest, read_only=False)
 
 
 @command("/read-only", "PATH...", "put files in the chat for reference only")
 def read_only(repl: Repl, rest: str) -> bool:
+    return _put_in_chat(repl, rest, read_only=True)
+
+
+def _put_in_chat(repl: Repl, rest: str, *, read_only: bool) -> bool:
+    """Add files to the editable or the read-only list, taking them out of the other one."""
     from codeassist.interfaces.repl import quoted_args
 
+    name = "/read-only" if read_only else "/add"
     args = quoted_args(rest)
     if not args:
-        repl.problem("usage: /read-only PATH...")
+        repl.problem(f"usage: {name} PATH...")
         return True
     state = repl.state
     for rel in resolve_paths(repl, args):
-        if rel in state.read_only:
-            repl.status(f"{rel} is already read-only in the chat")
+        target, other = (state.read_only, state.files) if read_only else (state.files, state.read_only)
+        if rel in target:
+            repl.status(f"{rel} is already {'read-only ' if read_only else ''}in the chat")
             continue
-        state.files = [p for p in state.files if p != rel]
-        state.read_only.append(rel)
-        repl.status(f"added {rel} (read-only)", style="green")
+        if rel in other:
+            other.remove(rel)
+        target.append(rel)
+        repl.status(f"added {rel}{' (read-only)' if read_only else ''}", style="green")
     return True
 
 
@@ -192,7 +186,6 @@ def edit(repl: Repl, rest: str) -> bool:
     repl.state.mode = "edit"
     repl.status("edit mode: plain lines are change requests")
     return True
-
 
 
 # -- git ------------------------------------------------------------------------------
