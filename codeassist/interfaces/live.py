@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -84,6 +83,3 @@ def summary_line(result: dict[str, Any]) -> str:
     commit = f", commit {result['commit'][:10]}" if result.get("commit") else ""
     return f"{result['status']}: {changed}{commit}; {result['rounds']} round(s); {tokens}{cost_text}"
 
-
-def stderr_write(text: str) -> None:
-    sys.stderr.write(text + "\n")
