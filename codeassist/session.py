@@ -70,6 +70,11 @@ class RunResult:
         }
 
 
+def error_text(exc: CodeassistError) -> str:
+    """An error and its hint as one line, for ``errors`` in results."""
+    return exc.message + (f" ({exc.hint})" if exc.hint else "")
+
+
 @dataclass
 class _Reply:
     text: str
@@ -224,8 +229,9 @@ class Session:
 
     def _error(self, exc: CodeassistError, reply: str, code: int, *, rounds: int = 1) -> RunResult:
         status: Status = "failed" if isinstance(exc, TaskFailed) else "error"
-        msg = exc.message + (f" ({exc.hint})" if exc.hint else "")
-        return self._finish(RunResult(status, reply, rounds=rounds, usage=self.usage, errors=(msg,), exit_code=code))
+        return self._finish(
+            RunResult(status, reply, rounds=rounds, usage=self.usage, errors=(error_text(exc),), exit_code=code)
+        )
 
     def _finish(self, result: RunResult) -> RunResult:
         result = replace(result, usage=self.usage)

@@ -80,16 +80,9 @@ def _run(
     except CodeassistError as exc:
         if not machine:
             raise
-        payload = {
-            "status": "error",
-            "reply": "",
-            "files_changed": [],
-            "commit": None,
-            "rounds": 0,
-            "checks": [],
-            "usage": {"input_tokens": 0, "cached_input_tokens": 0, "output_tokens": 0, "cost_usd": None},
-            "errors": [exc.message + (f" ({exc.hint})" if exc.hint else "")],
-        }
+        from codeassist.session import RunResult, error_text
+
+        payload = RunResult("error", "", errors=(error_text(exc),)).to_json()
         print_error(exc.message, exc.hint, color=opts.color())
         if stream_json:
             json_line_sink({"type": "result", **payload})
