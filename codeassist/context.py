@@ -20,11 +20,14 @@ instructions, the files in the chat and the request alone do not fit,
 Files: those given (editable chat files and read-only files), plus the files
 the request names by path (see :func:`files_named_in`), which join the chat.
 Other files are ranked for the request (its words, :mod:`codeassist.lexical`,
-fused with the map's order) into ``candidates``; when no file was given or
-named, the best ``map_files`` of them are shown read-only, and the next
+and the files changed by past commits whose messages read like it,
+:mod:`codeassist.history`, fused with the map's order) into ``candidates``;
+the first of these also seed the map. When no file was given or named, the
+best ``map_files`` candidates are shown read-only, and the next
 ``related_files`` (by default one per 200 tokens of map budget, at least
-ten, paid from that budget) are listed by path after the map (so are suggestions later
-dropped to fit), for the model to ask for with ``NEED FILE: path``.
+ten, paid from that budget) are listed by path after the map (so are
+suggestions later dropped to fit), for the model to ask for with
+``NEED FILE: path``.
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ from codeassist.context_files import (
     try_read_file,
 )
 from codeassist.errors import TaskFailed, UsageError
+from codeassist.history import MAX_COMMITS, rank_by_messages, read_history
 from codeassist.instructions import find_instruction_files, render_instructions
 from codeassist.lexical import fuse, rank_by_text
 from codeassist.prompts import requested_files
@@ -78,7 +82,8 @@ __all__ = [
 ]
 
 Mode = Literal["edit", "ask"]
-LEXICAL_MAP_WEIGHTS = (1.0, 0.35)  # the request's words, then the map's order (BENCHMARKS.md)
+# The request's words, past commits whose messages match it, the map's order (BENCHMARKS.md).
+RANKING_WEIGHTS = (1.0, 0.5, 0.35)
 MAX_CANDIDATES = 50
 MAP_SEEDS = 20  # best files by the request's words that seed the map's ranking
 MAP_TOKENS_PER_RELATED = 200  # map budget per file listed by path after the map ...
@@ -104,6 +109,7 @@ class ContextRequest:
     # Further candidate files listed by path after the map; None: 10, more for a large map.
     related_files: int | None = None
     instruction_files: tuple[str, ...] = ()  # extra files from config
+    history_commits: int = MAX_COMMITS  # past commits searched for messages like the request; 0: none
 
 
 @dataclass(frozen=True)
@@ -278,15 +284,18 @@ def _add_map_and_candidates(
     if not (suggest or with_map):
         return
     lexical = [p for p, _ in rank_by_text(root, all_files, req.request)]
+    history = read_history(root, req.history_commits)
+    past = [p for p, _ in rank_by_messages(history, req.request, all_files)]
+    by_text = fuse([lexical, past], RANKING_WEIGHTS[:2])
     map_ranked: list[str] = []
     n_related = req.related_files if req.related_files is not None else MIN_RELATED
     if with_map:
         # The map shows the code around the files the request's words find (BENCHMARKS.md,
         # context recall), and a larger map lists more of them by path, paid from its own budget.
-        draft.map_seeds = tuple(p for p in lexical if p not in in_play)[:MAP_SEEDS]
+        draft.map_seeds = tuple(p for p in by_text if p not in in_play)[:MAP_SEEDS]
         if req.related_files is None:
             n_related = max(MIN_RELATED, map_budget // MAP_TOKENS_PER_RELATED)
-            cost = sum(estimate_tokens(f"- {p}\n", req.model) for p in lexical[:n_related])
+            cost = sum(estimate_tokens(f"- {p}\n", req.model) for p in by_text[:n_related])
             map_budget = max(MIN_MAP_TOKENS, map_budget - cost)
         rmap = call_map(provider, root, in_play, req, map_budget, draft.dropped, draft.map_seeds)
         if rmap is not None:
@@ -295,9 +304,10 @@ def _add_map_and_candidates(
             map_ranked = [f.path for f in sorted(rmap.files, key=lambda f: (-f.rank, f.path))]
             draft.map_shown = tuple(map_ranked)
     shown = set(in_play) | set(draft.instruction_names)
-    # The words of a request find the files a change touches better than the symbol
-    # graph does (BENCHMARKS.md, context recall); the map's order breaks near-ties.
-    fused = [p for p in fuse([lexical, map_ranked], LEXICAL_MAP_WEIGHTS) if p not in shown]
+    # The words of a request and the files of past commits described like it find the files
+    # a change touches better than the symbol graph does (BENCHMARKS.md, context recall);
+    # the map's order breaks near-ties.
+    fused = [p for p in fuse([lexical, past, map_ranked], RANKING_WEIGHTS) if p not in shown]
     draft.candidates = tuple(fused[:MAX_CANDIDATES])
     if suggest:
         _add_suggestions(draft, root, fused, req)
