@@ -127,6 +127,15 @@ def prompt_files(root: Path, req: object) -> tuple[set[str], list[str], float]:
     return shown, list(built.files) + list(built.candidates), elapsed
 
 
+def _check_no_future(work: Path, c: Commit) -> None:
+    """The history the context reads (cached or not) ends at the parent: the commit itself is unknown."""
+    from codeassist.history import read_history
+
+    seen = read_history(work)
+    if seen.commits and (seen.head != c.parent or any(p.sha == c.sha for p in seen.commits)):
+        raise SystemExit(f"history leak: {c.sha} or a later commit is visible at its parent")
+
+
 CONFIGS: dict[str, dict[str, object]] = {
     "default, no model (8k window)": {"window": None, "map": None},
     "default, 128k model": {"window": 128_000, "map": None},
@@ -158,6 +167,7 @@ def run(git_dir: Path, count: int) -> dict[str, object]:
             git(work, "checkout", "-q", "-f", "--detach", c.parent)
             git(work, "clean", "-q", "-fd")
             files = repo_files(work)
+            _check_no_future(work, c)
             ranked = bm25_rank(work, files, c.message)
             for name, cfg in CONFIGS.items():
                 window = cfg["window"] or fallback.context_window

@@ -262,3 +262,16 @@ def test_works_outside_a_git_repository(tmp_path: Path) -> None:
     built = build_context(_req(tmp_path, request="fix shop/cart.py"), map_provider=FakeMapProvider())
     assert built.files == ()  # no git listing: names are not matched, but nothing fails
     assert built.read_only == ("shop/prices.py", "shop/cart.py", "cli/main.py")
+
+
+def test_files_of_past_commits_like_the_request_are_candidates(shop: Path) -> None:
+    """A file whose text shares no word with the request is found through a past commit's message."""
+    (shop / "shop" / "ledger.py").write_text("def post(entry):\n    return entry\n")
+    git(shop, "add", "-A")
+    git(shop, "commit", "-q", "-m", "Refunds must reverse the original booking")
+    request = "refunds reverse the wrong booking"
+    with_history = build_context(_req(shop, request=request), map_provider=FakeMapProvider())
+    assert "shop/ledger.py" in with_history.candidates
+    assert "shop/ledger.py" in with_history.read_only + tuple(with_history.related)
+    without = build_context(_req(shop, request=request, history_commits=0), map_provider=FakeMapProvider())
+    assert "shop/ledger.py" not in without.candidates
