@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 from codeassist.edits.types import Edit, ParseIssue
 
@@ -84,12 +85,13 @@ def _unemphasize(text: str) -> str:
     return text
 
 
-def path_from_line(line: str) -> str | None:
+def path_from_line(line: str, sentence: bool = True) -> str | None:
     """The file path a line names, or None.
 
     Accepts ``path``, `` `path` ``, ``**path**``, ``# path``, ``path:``,
-    ``File: path`` and combinations; a sentence ending with ``:`` that holds
-    exactly one path-like backticked token also counts (``Change `a.py`:``).
+    ``File: path`` and combinations; with ``sentence``, a sentence ending
+    with ``:`` that holds exactly one path-like backticked token also counts
+    (``Change `a.py`:``).
     """
     text = line.strip()
     if not text or len(text) > 400:
@@ -103,7 +105,7 @@ def path_from_line(line: str) -> str | None:
             break
     if looks_like_path(cleaned):
         return cleaned
-    if text.endswith(":"):
+    if sentence and text.endswith(":"):
         tokens = [t for t in _SENTENCE_TOKEN.findall(text) if looks_like_path(t)]
         if len(tokens) == 1:
             return tokens[0]
@@ -128,13 +130,17 @@ def path_from_fence(f: Fence) -> str | None:
 _BARE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 
 
-def path_before(lines: list[str], index: int, stop: int = 0, bare: bool = False) -> str | None:
+def path_before(
+    lines: list[str], index: int, stop: int = 0, bare: bool = False, sentence: bool = True
+) -> str | None:
     """The path named just before line ``index`` (0-based), looking back no further than ``stop``.
 
     Blank lines are skipped; an opening fence may carry the path itself or sit
     between the path line and ``index``. The first other line decides. With
     ``bare``, a lone extensionless name (``run``, ``configure``) also counts
     when it sits right above ``index`` or its fence, with no blank line between.
+    Without ``sentence``, only a line that is a path (decorated or not)
+    counts, not a sentence mentioning one (see :func:`path_from_line`).
     """
     i = index - 1
     adjacent = True
@@ -151,13 +157,29 @@ def path_before(lines: list[str], index: int, stop: int = 0, bare: bool = False)
                 return found
             i -= 1
             continue
-        found = path_from_line(line)
+        found = path_from_line(line, sentence)
         if found is None and bare and adjacent:
             name = line.strip().strip("`*").strip()
             if _BARE_NAME.match(name) and name.lower() not in _LANGS:
                 return name
         return found
     return None
+
+
+class FileLookup(Protocol):
+    """What a parser may ask about the repository a reply is for (``PathResolver`` is one).
+
+    Parsers read text; this only settles names the text alone leaves open
+    (a bare ``run`` above a code block).
+    """
+
+    def unique_file(self, name: str) -> str | None:
+        """The one existing file ``name`` names (its exact path, or its unique basename), else None."""
+        ...
+
+    def read_text(self, rel: str) -> str | None:
+        """The file's text (``\\n`` line endings), or None when it cannot be read as text."""
+        ...
 
 
 @dataclass

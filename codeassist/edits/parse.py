@@ -8,9 +8,13 @@ hold file text verbatim (which may itself show a diff or a patch), while the
 bodies of diffs and patches prefix every line with ``+``, ``-`` or a space.
 Before all of them, a labelled fenced block that holds edit markup *and*
 other lines is taken as a whole file whose content merely shows markers.
-Other whole-file blocks are only looked for when no other format was found:
-any fenced snippet after a file name looks like one, and reading a partial
-snippet as a whole file would wipe the rest of that file.
+Whole-file blocks are read last, from what the other parsers left. In a
+reply that holds other edits too, prose often shows fenced snippets, and
+reading a partial snippet as a whole file would wipe the rest of that file,
+so there a block is a whole file only under a line that *is* a path (or
+with the path in its fence info), never under a sentence mentioning one;
+and a whole file for a path that other edits in the reply also change is
+refused as ambiguous.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from codeassist.edits import patch, search_replace, udiff, whole
-from codeassist.edits.markup import Parsed, fence, path_from_line
+from codeassist.edits.markup import FileLookup, Parsed, fence, path_from_line
 from codeassist.edits.types import Edit, ParseIssue
 from codeassist.errors import UsageError
 
@@ -58,8 +62,12 @@ class ParseResult:
     formats: tuple[str, ...]
 
 
-def parse_reply(text: str, fmt: str = "auto") -> ParseResult:
-    """Read the edits in ``text``. Never raises for any reply; an unknown ``fmt`` is a UsageError."""
+def parse_reply(text: str, fmt: str = "auto", files: FileLookup | None = None) -> ParseResult:
+    """Read the edits in ``text``. Never raises for any reply; an unknown ``fmt`` is a UsageError.
+
+    ``files`` (the repository the reply is for) lets a bare name such as
+    ``run`` above a whole-file block name the one existing file of that name.
+    """
     if fmt not in FORMATS:
         raise UsageError(f"unknown edit format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
     if len(text) > MAX_REPLY_CHARS:
@@ -69,10 +77,12 @@ def parse_reply(text: str, fmt: str = "auto") -> ParseResult:
         )
         return ParseResult((), (issue,), ())
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if fmt != "auto":
+    if fmt == "whole":
+        parts = [(fmt, whole.parse(lines, files))]
+    elif fmt != "auto":
         parts = [(fmt, _PARSERS[fmt](lines))]
     else:
-        parts = _parse_auto(lines)
+        parts = _parse_auto(lines, files)
     return _combine(parts)
 
 
@@ -107,23 +117,59 @@ def _markup_as_content(lines: list[str]) -> Parsed:
     return out
 
 
-def _parse_auto(lines: list[str]) -> list[tuple[str, Parsed]]:
+def _parse_auto(lines: list[str], files: FileLookup | None) -> list[tuple[str, Parsed]]:
     parts: list[tuple[str, Parsed]] = []
     content = _markup_as_content(lines)
     if content.edits:
         parts.append(("whole", content))
+    taken = list(content.spans)
     remaining = _blank(lines, content.spans)
     for name in ("search-replace", "patch", "udiff"):
         parsed = _PARSERS[name](remaining)
         if parsed.edits or parsed.issues:
             parts.append((name, parsed))
+        taken += parsed.spans
         remaining = _blank(remaining, parsed.spans)
-    if not parts or content.edits:
-        # A reply already known to send whole files may send more of them.
-        parsed = whole.parse(remaining)
-        if parsed.edits or parsed.issues:
-            parts.append(("whole", parsed))
+    mixed = any(name != "whole" for name, _ in parts)
+    # The spans keep the fences around blanked blocks from reading as empty whole files.
+    parsed = whole.parse(remaining, files, strict=mixed, taken=taken)
+    if mixed:
+        parsed = _refuse_overlaps(parsed, [edit for name, p in parts if name != "whole" for _, edit in p.edits])
+    if parsed.edits or parsed.issues:
+        parts.append(("whole", parsed))
     return parts
+
+
+def _path_key(path: str) -> str:
+    key = path.strip().strip("`*'\"")
+    while key.startswith("./"):
+        key = key[2:]
+    return key
+
+
+def _same_file(a: str, b: str) -> bool:
+    return a == b or a.endswith("/" + b) or b.endswith("/" + a)
+
+
+def _refuse_overlaps(parsed: Parsed, others: list[Edit]) -> Parsed:
+    """Whole-file blocks for files that other edits of the reply also change become issues.
+
+    Whether such a block is the file after those edits or a partial
+    illustration of them cannot be told, and guessing wrong loses code.
+    """
+    named = {_path_key(p) for edit in others for p in (edit.path, edit.new_path) if p}
+    out = Parsed([], list(parsed.issues), list(parsed.spans))
+    for line, edit in parsed.edits:
+        key = _path_key(edit.path)
+        if any(_same_file(key, other) for other in named):
+            message = (
+                f"a whole-file block for {edit.path} comes with other edits to the same file in this reply;"
+                " send either the edits or the whole file, not both"
+            )
+            out.issues.append(ParseIssue(message, line + 1, edit.path))
+        else:
+            out.edits.append((line, edit))
+    return out
 
 
 def _blank(lines: list[str], spans: list[tuple[int, int]]) -> list[str]:

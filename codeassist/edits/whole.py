@@ -3,17 +3,22 @@
 A fence opened with an info string inside the block (```` ```python ````)
 nests, so a Markdown file that contains code blocks survives; a longer outer
 fence (```` ```` ````) works too. Fenced blocks with no path before them are
-ordinary code in the prose and are skipped; one right under a bare
-extensionless name that is not a well-known file name (``run``) is reported
-as an issue, so the rest of the reply is not applied without it. SEARCH/REPLACE markers or diff
-lines inside the block are content: this parser never looks at them.
+ordinary code in the prose and are skipped. One right under a bare
+extensionless name (``run``) is the file of that name when the repository
+has exactly one and the block keeps most of its lines (a rewrite, not a
+snippet); otherwise, unless the name is a capitalised caption, it is
+reported as an issue, so the rest of the reply is not applied without it.
+SEARCH/REPLACE markers or diff lines inside the block are content: this
+parser never looks at them; but a ```` ```diff ```` block is never taken as
+the content of a file other than a ``.diff`` or ``.patch``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from codeassist.edits.markup import Fence, Parsed, fence, join_lines, path_before, path_from_fence
+from codeassist.edits.markup import Fence, FileLookup, Parsed, fence, join_lines, path_before, path_from_fence
 from codeassist.edits.types import Edit, ParseIssue
 
 
@@ -35,17 +40,32 @@ def _closing(lines: list[str], opening: Fence, i: int) -> int | None:
 
 # A capitalised word alone above a block reads as a caption ("Example", "Output"), not a file name.
 _CAPTION = re.compile(r"^[A-Z][a-z]+$")
+# A block under a bare name that names an existing file is that file only if it keeps at least
+# this share of the file's distinct lines: a rewrite of the file, not a snippet that would wipe it.
+_KEEP_SHARE = 0.5
 
 
-def _unclear_name(lines: list[str], i: int, stop: int) -> ParseIssue | None:
+def _bare_name(lines: list[str], i: int, stop: int) -> str | None:
+    """A lone extensionless name right above the block at ``i`` (``run``, ``configure``), or None."""
+    return path_before(lines, i, stop=stop, bare=True, sentence=False)
+
+
+def _unclear_name(name: str, i: int, existing: str | None) -> ParseIssue | None:
     """An issue for a block right under a bare name that may be a file (``run``, ``configure``).
 
     Skipping the block would apply the rest of the reply without it, and
     taking the name as a path would write a file at the top of the
     repository that the model may have meant elsewhere, so neither is safe.
     """
-    name = path_before(lines, i, stop=stop, bare=True)
-    if name is None or _CAPTION.match(name):
+    if existing is not None:
+        return ParseIssue(
+            f"a code block follows {name!r}, but it lacks most of the lines of {existing}, so it was not read as"
+            f" that whole file; send the complete file under its full path ({existing}), or edit it with"
+            " SEARCH/REPLACE blocks",
+            i + 1,
+            name,
+        )
+    if _CAPTION.match(name):
         return None
     return ParseIssue(
         f"a code block follows {name!r}, which is not clearly a file path, so the block was not read as a"
@@ -55,9 +75,66 @@ def _unclear_name(lines: list[str], i: int, stop: int) -> ParseIssue | None:
     )
 
 
-def parse(lines: list[str]) -> Parsed:
-    """Read every path-labelled fenced block in ``lines`` as a whole-file ``write``."""
+def _known_file(files: FileLookup | None, name: str, body: list[str]) -> tuple[str | None, bool]:
+    """The one existing file a bare ``name`` names (or None), and whether ``body`` reads as its complete content."""
+    rel = files.unique_file(name) if files is not None else None
+    old = files.read_text(rel) if files is not None and rel is not None else None
+    if rel is None or old is None:
+        return rel, False
+    old_lines = {line.strip() for line in old.split("\n") if line.strip()}
+    if not old_lines:
+        return rel, False  # an empty file gives no evidence either way
+    kept = old_lines & {line.strip() for line in body}
+    return rel, len(kept) >= _KEEP_SHARE * len(old_lines)
+
+
+def _marked_as_diff(opening: Fence, path: str) -> bool:
+    """A ```` ```diff ```` block is a diff (one the diff parser could not read), not a file's content.
+
+    Writing it as the file would replace the file with its own diff; a
+    ``.diff`` or ``.patch`` file is the exception.
+    """
+    lang = opening.info.split(":", 1)[0].split()[0].lower() if opening.info else ""
+    return lang in ("diff", "patch") and not path.lower().endswith((".diff", ".patch"))
+
+
+class _Taken:
+    """Which lines other parsers consumed; a block touching any of them is not a whole file."""
+
+    def __init__(self, n: int, spans: Sequence[tuple[int, int]]) -> None:
+        self._before = [0] * (n + 1)
+        if not spans:
+            return
+        marks = [0] * (n + 1)
+        for start, end in spans:
+            marks[max(0, start)] += 1
+            marks[min(n, end)] -= 1
+        depth = 0
+        for k in range(n):
+            depth += marks[k]
+            self._before[k + 1] = self._before[k] + (depth > 0)
+
+    def any(self, start: int, end: int) -> bool:
+        return self._before[end] > self._before[start]
+
+
+def parse(
+    lines: list[str],
+    files: FileLookup | None = None,
+    *,
+    strict: bool = False,
+    taken: Sequence[tuple[int, int]] = (),
+) -> Parsed:
+    """Read every path-labelled fenced block in ``lines`` as a whole-file ``write``.
+
+    ``files`` lets a bare name (``run``) above a block name an existing file.
+    ``strict`` (a reply that also holds other edits, where fenced snippets in
+    the prose are common) takes only a path line or a fence info path as a
+    label, not a sentence that mentions a file. Blocks overlapping the
+    ``taken`` line spans (read by another parser) are passed over.
+    """
     out = Parsed.empty()
+    consumed = _Taken(len(lines), taken)
     prev_end = 0
     i = 0
     n = len(lines)
@@ -66,19 +143,48 @@ def parse(lines: list[str]) -> Parsed:
         if opening is None:
             i += 1
             continue
-        path = path_from_fence(opening) or path_before(lines, i, stop=prev_end)
+        path = path_from_fence(opening) or path_before(lines, i, stop=prev_end, sentence=not strict)
         close = _closing(lines, opening, i)
         if close is None:
-            if path is not None:
+            if path is not None and not consumed.any(i, n):
                 out.issues.append(ParseIssue(f"code block for {path} is not closed (truncated reply?)", i + 1, path))
                 out.spans.append((i, n))
             break
-        if path is not None:
-            out.edits.append((i, Edit(path, "write", new=join_lines(lines[i + 1 : close]), format="whole")))
-            out.spans.append((i, close + 1))
-        else:
-            issue = _unclear_name(lines, i, prev_end)
-            if issue is not None:
-                out.issues.append(issue)
+        if not consumed.any(i, close + 1):
+            _block(lines, i, close, opening, path, prev_end, files, out)
         i = prev_end = close + 1
     return out
+
+
+def _block(
+    lines: list[str],
+    i: int,
+    close: int,
+    opening: Fence,
+    path: str | None,
+    prev_end: int,
+    files: FileLookup | None,
+    out: Parsed,
+) -> None:
+    """Read the closed block ``lines[i..close]`` labelled ``path`` (None: no clear label) into ``out``."""
+    body = lines[i + 1 : close]
+    if path is None:
+        name = _bare_name(lines, i, prev_end)
+        if name is None:
+            return  # ordinary code in the prose
+        existing, complete = _known_file(files, name, body)
+        if existing is None or not complete:
+            issue = _unclear_name(name, i, existing)
+            if issue is not None:
+                out.issues.append(issue)
+            return
+        path = existing
+    if _marked_as_diff(opening, path):
+        message = (
+            f"the diff block for {path} is not a unified diff codeassist can read (it needs --- / +++ headers"
+            " and @@ hunks), and it is not the file's content; send a complete diff or the whole file"
+        )
+        out.issues.append(ParseIssue(message, i + 1, path))
+    else:
+        out.edits.append((i, Edit(path, "write", new=join_lines(body), format="whole")))
+    out.spans.append((i, close + 1))

@@ -51,10 +51,18 @@ def test_auto_reads_whole_file_when_nothing_else() -> None:
     assert [(e.path, e.action, e.new) for e in r.edits] == [("app.py", "write", "print('hi')\n")]
 
 
-def test_auto_prefers_other_formats_over_whole_snippets() -> None:
+def test_auto_reads_a_whole_file_next_to_search_replace_blocks() -> None:
     text = "a.py\n```python\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n```\n\nb.py\n```python\nsnippet()\n```\n"
     r = parse_reply(text)
-    assert r.formats == ("search-replace",)
+    assert r.formats == ("search-replace", "whole")
+    assert [(e.path, e.action) for e in r.edits] == [("a.py", "replace"), ("b.py", "write")]
+
+
+def test_auto_next_to_other_edits_a_sentence_naming_a_file_labels_no_whole_file() -> None:
+    sr = "a.py\n```python\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n```\n"
+    text = f"{sr}\nNow `b.py` reads:\n```python\nsnippet()\n```\n"
+    r = parse_reply(text)
+    assert r.formats == ("search-replace",) and r.issues == ()
     assert [e.path for e in r.edits] == ["a.py"]
 
 
