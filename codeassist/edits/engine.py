@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codeassist.edits.apply import Applied, ApplyResult, Failed, Plan, failure_message, plan_edits, write_plan
+from codeassist.edits.paths import PathResolver
 from codeassist.edits.types import Edit, ParseIssue
 from codeassist.errors import GitError, TaskFailed
 
 if TYPE_CHECKING:
     from codeassist.backends.base import ToolCall
     from codeassist.config import Settings
+    from codeassist.edits.markup import FileLookup
 
 # Far beyond any real reply; a bigger input is a mistake (a log, a binary), not edits.
 MAX_REPLY_CHARS = 8_000_000
@@ -98,8 +100,10 @@ def _options(settings: Settings | None) -> _Options:
     return _Options(bool(settings.commit_dirty), bool(settings.attribution), bool(settings.verify_hooks))
 
 
-def parse(reply: str, fmt: str, tool_calls: Sequence[ToolCall]) -> tuple[list[Edit], list[ParseIssue], list[str]]:
-    """Edits, issues and format names from the reply text and any tool calls."""
+def parse(
+    reply: str, fmt: str, tool_calls: Sequence[ToolCall], files: FileLookup | None = None
+) -> tuple[list[Edit], list[ParseIssue], list[str]]:
+    """Edits, issues and format names from the reply text and any tool calls (``files``: the repository's)."""
     from codeassist.edits.parse import parse_reply
 
     edits: list[Edit] = []
@@ -111,7 +115,7 @@ def parse(reply: str, fmt: str, tool_calls: Sequence[ToolCall]) -> tuple[list[Ed
     if "\0" in reply:
         return [], [ParseIssue("the reply contains NUL bytes; it is not text")], []
     if reply.strip():
-        parsed = parse_reply(reply, fmt=fmt)
+        parsed = parse_reply(reply, fmt=fmt, files=files)
         edits += parsed.edits
         issues += parsed.issues
         formats += parsed.formats
@@ -157,7 +161,7 @@ def apply_reply(
     result carries ``commit_error`` and the applied, uncommitted change.
     """
     root = _repo_root(root)
-    edits, issues, formats = parse(reply, fmt, tool_calls)
+    edits, issues, formats = parse(reply, fmt, tool_calls, PathResolver(root))
     if issues:
         return EngineResult(issues=tuple(issues), formats=tuple(formats))
     if not edits:

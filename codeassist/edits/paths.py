@@ -21,6 +21,8 @@ from codeassist.git import run_git
 
 IGNORE_FILE = ".codeassistignore"
 BINARY_SNIFF_BYTES = 8192
+# read_text is for telling a file's rewrite from a snippet; bigger files are not rewritten whole.
+READ_TEXT_LIMIT = 4 * 1024 * 1024
 # Actions that may name a file that does not exist yet.
 CREATING_ACTIONS = frozenset({"create", "write", "append"})
 
@@ -122,6 +124,32 @@ class PathResolver:
             names = {n.decode("utf-8", "surrogateescape") for n in out.split(b"\0") if n}
             self._files = sorted(names)
         return self._files
+
+    def unique_file(self, name: str) -> str | None:
+        """The one existing file ``name`` names: its exact path, else the only file ending with it.
+
+        Part of :class:`codeassist.edits.markup.FileLookup`; never raises for
+        a bad name (it names no file), and vets nothing: ``resolve`` does.
+        """
+        name = clean_name(name)
+        if not name or name.startswith("/") or any(p in ("..", "") for p in name.split("/")):
+            return None
+        if (self.root / name).is_file():
+            return name
+        tail = name if "/" in name else None
+        hits = [f for f in self.files() if (f.endswith("/" + tail) if tail else posixpath.basename(f) == name)]
+        return hits[0] if len(hits) == 1 and (self.root / hits[0]).is_file() else None
+
+    def read_text(self, rel: str) -> str | None:
+        """The text of ``rel`` with ``\\n`` line endings, or None if missing, binary, not UTF-8 or huge."""
+        try:
+            with (self.root / rel).open("rb") as fh:
+                data = fh.read(READ_TEXT_LIMIT + 1)
+        except OSError:
+            return None
+        if len(data) > READ_TEXT_LIMIT or is_binary(data):
+            return None
+        return data.decode("utf-8-sig").replace("\r\n", "\n")
 
     # ----- steps --------------------------------------------------------
 

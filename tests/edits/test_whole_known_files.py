@@ -1,0 +1,138 @@
+"""A bare name above a whole-file block (``run``) names a file only when the repository settles it."""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+
+import pytest
+
+from codeassist.edits.engine import apply_reply
+from codeassist.edits.parse import parse_reply
+from codeassist.edits.paths import PathResolver
+from tests.conftest import git
+
+RUN = "#!/bin/sh\nset -e\nruff check .\npytest -q\n"
+RUN_NEW = "#!/bin/sh\nset -e\nruff check .\nmypy codeassist\npytest -q\n"
+
+
+class Files:
+    """An in-memory repository for the parser's FileLookup."""
+
+    def __init__(self, files: dict[str, str]) -> None:
+        self.files = files
+
+    def unique_file(self, name: str) -> str | None:
+        if name in self.files:
+            return name
+        hits = [f for f in self.files if posixpath.basename(f) == name]
+        return hits[0] if len(hits) == 1 else None
+
+    def read_text(self, rel: str) -> str | None:
+        return self.files.get(rel)
+
+
+def reply(name: str, body: str, before: str = "") -> str:
+    return f"{before}Here is the script.\n\n{name}\n```\n{body}```\n"
+
+
+def test_bare_name_of_a_unique_existing_file_rewritten_whole() -> None:
+    r = parse_reply(reply("run", RUN_NEW), files=Files({".ci/run": RUN, "a.py": "x\n"}))
+    assert r.issues == ()
+    (e,) = r.edits
+    assert (e.path, e.action, e.new) == (".ci/run", "write", RUN_NEW)
+
+
+def test_bare_name_next_to_other_edits() -> None:
+    sr = "a.py\n```python\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n```\n\n"
+    r = parse_reply(reply("run", RUN_NEW, before=sr), files=Files({".ci/run": RUN, "a.py": "x\n"}))
+    assert r.issues == () and [(e.path, e.action) for e in r.edits] == [("a.py", "replace"), (".ci/run", "write")]
+
+
+def test_exact_top_level_path_wins_over_basename() -> None:
+    r = parse_reply(reply("run", RUN_NEW), files=Files({"run": RUN, ".ci/run": RUN}))
+    assert [e.path for e in r.edits] == ["run"]
+
+
+def test_snippet_under_the_name_of_an_existing_file_is_an_issue() -> None:
+    r = parse_reply(reply("run", "mypy codeassist\n"), files=Files({".ci/run": RUN}))
+    assert r.edits == ()
+    (issue,) = r.issues
+    assert issue.path == "run" and ".ci/run" in issue.message and "complete" in issue.message
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {},  # no such file
+        {".ci/run": RUN, "tools/run": RUN},  # two of them: which one is a guess
+        {".ci/run": ""},  # empty: no evidence the block is that file
+    ],
+)
+def test_bare_name_the_repository_does_not_settle_stays_an_issue(files: dict[str, str]) -> None:
+    r = parse_reply(reply("run", RUN_NEW), files=Files(files))
+    assert r.edits == () and r.issues[0].path == "run"
+
+
+def test_language_word_is_never_a_file_even_if_one_exists() -> None:
+    r = parse_reply(reply("python", "print(1)\n"), files=Files({"tools/python": "print(1)\n"}))
+    assert r.edits == () and r.issues == ()
+
+
+def test_caption_naming_no_file_is_prose() -> None:
+    r = parse_reply(reply("Example", "codeassist apply\n"), files=Files({"a.py": "x\n"}))
+    assert r.edits == () and r.issues == ()
+
+
+def test_without_the_repository_a_bare_name_is_an_issue() -> None:
+    r = parse_reply(reply("run", RUN_NEW))
+    assert r.edits == () and "not clearly a file path" in r.issues[0].message
+
+
+# ----- the real resolver in a real repository --------------------------------
+
+
+@pytest.fixture
+def repo(git_repo: Path) -> Path:
+    (git_repo / ".ci").mkdir()
+    (git_repo / ".ci" / "run").write_text(RUN)
+    (git_repo / "a.py").write_text("x = 1\n")
+    (git_repo / "bin.dat").write_bytes(b"\0\1\2")
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "base")
+    return git_repo
+
+
+def test_resolver_finds_unique_files(repo: Path) -> None:
+    files = PathResolver(repo)
+    assert files.unique_file("run") == ".ci/run"
+    assert files.unique_file("./a.py") == "a.py"
+    assert files.unique_file("ci/run") is None and files.unique_file(".ci/run") == ".ci/run"
+    for bad in ("", "missing", "../run", "/etc/passwd", "a//b", ".ci"):
+        assert files.unique_file(bad) is None, bad
+    assert files.read_text(".ci/run") == RUN
+    assert files.read_text("bin.dat") is None and files.read_text("missing") is None
+
+
+def test_apply_rewrites_the_file_a_bare_name_names(repo: Path) -> None:
+    result = apply_reply(repo, reply("run", RUN_NEW), commit=False)
+    assert result.ok and result.changed == (".ci/run",)
+    assert (repo / ".ci" / "run").read_text() == RUN_NEW
+    assert not (repo / "run").exists()
+
+
+def test_apply_refuses_a_snippet_under_a_bare_name(repo: Path) -> None:
+    result = apply_reply(repo, reply("run", "echo hi\n"), commit=False)
+    assert not result.ok and not result.written
+    assert (repo / ".ci" / "run").read_text() == RUN and not (repo / "run").exists()
+
+
+def test_apply_mixed_search_replace_and_whole_existing_file(repo: Path) -> None:
+    text = (
+        "a.py\n```python\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n```\n\n"
+        f".ci/run\n```sh\n{RUN_NEW}```\n\nRun it with:\n\n```sh\n.ci/run\n```\n"
+    )
+    result = apply_reply(repo, text, commit=False)
+    assert result.ok, result.feedback()
+    assert result.formats == ("search-replace", "whole")
+    assert (repo / "a.py").read_text() == "x = 2\n" and (repo / ".ci" / "run").read_text() == RUN_NEW
