@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
+from typer.core import TyperCommand
 
 if TYPE_CHECKING:
     from codeassist.edits.engine import EngineResult
+    from codeassist.errors import CodeassistError
     from codeassist.interfaces.options import GlobalOptions
 
 FORMAT_CHOICES = ("auto", "search-replace", "udiff", "whole", "patch")
@@ -46,6 +48,35 @@ def read_reply(source: str) -> str:
         raise UsageError(f"{name} is not UTF-8 text (invalid byte at offset {exc.start})") from None
 
 
+def _nothing_done(command: str | None, dry_run: bool = False) -> dict[str, Any]:
+    """The command's JSON object when it stopped before doing anything (``errors`` is added)."""
+    if command == "undo":
+        return {"reverted": [], "subject": "", "head": None, "paths": []}
+    from codeassist.edits.engine import EngineResult
+
+    return {**EngineResult().to_json(), "dry_run": dry_run, "diff": ""}
+
+
+class JsonOnBadUsage(TyperCommand):
+    """A command whose ``--json`` also covers the arguments typer rejects before the command runs.
+
+    The parser's own message still goes to stderr and the exit code stays 2;
+    stdout gets the command's JSON object with the message in ``errors``.
+    """
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        wanted = "--json" in args and "--" not in args[: args.index("--json")]
+        try:
+            return super().parse_args(ctx, args)
+        except typer.TyperException as exc:
+            message = getattr(exc, "format_message", None)
+            if wanted and getattr(exc, "exit_code", 2) == 2 and message is not None:
+                from codeassist.interfaces.render import print_json
+
+                print_json({**_nothing_done(self.name), "errors": [message()]})
+            raise
+
+
 def apply(
     ctx: typer.Context,
     reply_file: Annotated[str, typer.Argument(help="File holding the reply, or - for standard input.")] = "-",
@@ -57,24 +88,41 @@ def apply(
 ) -> None:
     """Apply a model-style reply (edits in any supported format) without calling a model."""
     from codeassist.edits.engine import apply_reply
-    from codeassist.errors import UsageError
+    from codeassist.errors import CodeassistError, UsageError
     from codeassist.git import require_repo
 
     opts: GlobalOptions = ctx.obj
-    if fmt not in FORMAT_CHOICES:
-        raise UsageError(f"unknown format {fmt!r}", hint="use one of: " + ", ".join(FORMAT_CHOICES))
-    reply = read_reply(reply_file)
-    root = require_repo(opts.start_dir())
-    settings = opts.settings(root)
-    commit = bool(settings.auto_commit) and not no_commit
-    result = apply_reply(
-        root, reply, fmt=fmt, dry_run=dry_run, commit=commit, message=message, model=settings.model, settings=settings
-    )
+    try:
+        if fmt not in FORMAT_CHOICES:
+            raise UsageError(f"unknown format {fmt!r}", hint="use one of: " + ", ".join(FORMAT_CHOICES))
+        reply = read_reply(reply_file)
+        root = require_repo(opts.start_dir())
+        settings = opts.settings(root)
+        commit = bool(settings.auto_commit) and not no_commit
+        result = apply_reply(
+            root, reply, fmt=fmt, dry_run=dry_run, commit=commit, message=message, model=settings.model,
+            settings=settings,
+        )  # fmt: skip
+    except CodeassistError as exc:
+        if not as_json:
+            raise
+        # Nothing was written: the engine raises only before it writes (after, a git refusal is commit_error).
+        _json_error(opts, exc, _nothing_done("apply", dry_run))
     _report(opts, result, as_json=as_json, dry_run=dry_run)
     if result.commit_error:
         raise typer.Exit(5)
     if not result.ok:
         raise typer.Exit(1)
+
+
+def _json_error(opts: GlobalOptions, exc: CodeassistError, empty: dict[str, object]) -> NoReturn:
+    """The error on stderr, then the command's JSON object with nothing done and ``errors``; exits."""
+    from codeassist.interfaces.render import print_error, print_json
+    from codeassist.session import error_text
+
+    print_error(exc.message, exc.hint, color=opts.color())
+    print_json({**empty, "errors": [error_text(exc)]})
+    raise typer.Exit(exc.exit_code)
 
 
 def _report(opts: GlobalOptions, result: EngineResult, *, as_json: bool, dry_run: bool) -> None:
@@ -105,7 +153,8 @@ def _report(opts: GlobalOptions, result: EngineResult, *, as_json: bool, dry_run
     if dry_run and result.ok:
         err.print("[dim]dry run: nothing was written[/]")
     if as_json:
-        print_json({**result.to_json(), "dry_run": dry_run, "diff": result.diff})
+        errors = [f"commit failed (edits applied, not committed): {result.commit_error}"] if result.commit_error else []
+        print_json({**result.to_json(), "dry_run": dry_run, "diff": result.diff, "errors": errors})
 
 
 def undo(
@@ -116,12 +165,18 @@ def undo(
     from rich.markup import escape
 
     from codeassist.commits import undo_last
+    from codeassist.errors import CodeassistError
     from codeassist.git import require_repo
     from codeassist.interfaces.render import console, print_json
 
     opts: GlobalOptions = ctx.obj
-    root = require_repo(opts.start_dir())
-    result = undo_last(root)
+    try:
+        root = require_repo(opts.start_dir())
+        result = undo_last(root)
+    except CodeassistError as exc:
+        if not as_json:
+            raise
+        _json_error(opts, exc, _nothing_done("undo"))
     err = console(opts, stderr=True)
     err.print(f"undid {result.reverted[0][:10]} {escape(result.subject)}")
     if len(result.reverted) > 1:
@@ -129,9 +184,9 @@ def undo(
     err.print("restored: " + escape(", ".join(result.paths)))
     if as_json:
         out = {"reverted": list(result.reverted), "subject": result.subject, "head": result.head}
-        print_json({**out, "paths": list(result.paths)})
+        print_json({**out, "paths": list(result.paths), "errors": []})
 
 
 def register(app: typer.Typer) -> None:
-    app.command("apply")(apply)
-    app.command("undo")(undo)
+    app.command("apply", cls=JsonOnBadUsage)(apply)
+    app.command("undo", cls=JsonOnBadUsage)(undo)
