@@ -43,42 +43,55 @@ def _runs(lines: list[str]) -> tuple[list[int], list[int], int]:
     return idx, gaps, run
 
 
-def _spread(gaps: list[int], deltas: list[int], old_gap: int) -> list[int] | None:
+def _spread(gaps: list[int], deltas: list[int], olds: list[int], exact: bool) -> list[int] | None:
     """New-text gaps corrected by the file's extra blank lines before each old line of the stretch, or None.
 
-    ``deltas[k]`` belongs before old line ``k`` of the stretch, the last one
-    before the line closing it; ``gaps[j]`` is before new line ``j``, the last
-    one before the closing line; ``old_gap`` is the old text's blank lines
+    ``deltas[k]`` (the file's blank lines minus ``olds[k]``, the old text's)
+    belongs before old line ``k`` of the stretch, the last one before the
+    line closing it; ``gaps[j]`` is before new line ``j``, the last one
     before the closing line. Only placements the text determines are made: a
     line-for-line change pairs them one to one; an insertion is placed by
-    :func:`_insertion`; in a replacement the file's blank lines right after the opening kept
-    line stay first and those right before the closing kept line stay last.
-    Blank lines next to an insertion the old text shows none of (before or
-    after it?) or between removed lines (kept, and where?) are not
-    determined: None.
+    :func:`_insertion`; in a replacement the file's blank lines right after
+    the opening kept line stay first and those right before the closing kept
+    line stay last. Blank lines next to an insertion the old text shows none
+    of (before or after it?) or between removed lines (kept, and where?) are
+    not determined: None. With ``exact`` (no other stretch shows how the
+    model wrote its blank lines) the file's extra lines only go where the
+    new text repeats the old text's gap: a gap the model changed there may
+    already count them.
     """
     out = list(gaps)
     if len(deltas) == len(out):
+        if exact and any(d and g != o for g, d, o in zip(out, deltas, olds, strict=True)):
+            return None
         return [max(0, g + d) for g, d in zip(out, deltas, strict=True)]
     if len(deltas) == 1:
-        return _insertion(out, deltas[0], old_gap)
+        return _insertion(out, deltas[0], olds[0], exact)
     if any(deltas[1:-1]):
         return None  # blank lines between removed lines
+    if exact and ((deltas[0] and out[0] != olds[0]) or (deltas[-1] and out[-1] != olds[-1])):
+        return None
     out[-1] += deltas[-1]
     out[0] += deltas[0]
     return [max(0, g) for g in out]
 
 
-def _insertion(gaps: list[int], delta: int, old_gap: int) -> list[int] | None:
+def _insertion(gaps: list[int], delta: int, old_gap: int, exact: bool) -> list[int] | None:
     """Lines inserted between two kept lines where the file has ``delta`` more blank lines than the old text.
 
-    The file's run is the old text's run (``old_gap`` lines), so it goes
-    where the new text keeps that run: its first or its last gap, when only
-    one of them can hold it. With no old run to follow, or both sides
-    possible, nothing in the text says where the file's blank lines go: None.
+    The file's run is the old text's run (``old_gap`` lines, maybe none), so
+    it goes where the new text keeps that run: the one side (first or last
+    gap) that repeats it exactly, the other side's different run being
+    written with the insertion; failing that (not with ``exact``, and not for
+    an empty run), the one side that can hold it. When both sides repeat
+    the run, or neither can hold it, nothing in the text says where the
+    file's blank lines go: None.
     """
-    sides = [k for k in (0, len(gaps) - 1) if gaps[k] >= old_gap]
-    if old_gap == 0 or len(sides) != 1:
+    ends = (0, len(gaps) - 1)
+    sides = [k for k in ends if gaps[k] == old_gap]
+    if len(sides) != 1 and old_gap and not exact:
+        sides = [k for k in ends if gaps[k] >= old_gap]
+    if len(sides) != 1:
         return None
     out = list(gaps)
     out[sides[0]] += delta
@@ -217,15 +230,16 @@ def _merge_blank(
     for ap, aq, bp, bq, o_tot, f_tot, gaps, vote in stretches:
         if o_tot != f_tot:
             here = mode_for(vote)
-            # Where the new text keeps its own old text's blank lines, it keeps the file's.
-            if sum(gaps) == o_tot or here == "own":
-                deltas = [fg(a) - og(a) for a in range(ap + 1, aq + 1)]
-                spread = _spread(gaps, deltas, og(aq))
+            # Where the new text keeps its own old text's blank lines, it keeps the file's. With no
+            # evidence either way, the new text is read as a copy of the old one, which is how models
+            # write a replacement, but only where that reading places every line (exact).
+            if sum(gaps) == o_tot or here != "file":
+                olds = [og(a) for a in range(ap + 1, aq + 1)]
+                deltas = [fg(a) - o for a, o in zip(range(ap + 1, aq + 1), olds, strict=True)]
+                spread = _spread(gaps, deltas, olds, exact=sum(gaps) != o_tot and here is None)
                 if spread is None:
                     return None
                 gaps = spread
-            elif here is None:
-                return None
         for b, gap in zip(range(bp + 1, bq + 1), gaps, strict=True):
             if b == bq and aq < len(o_nb) and gap == f_tot and aq == ap + 1:
                 out.extend(file_lines[fmap[aq] - gap : fmap[aq]])  # the file's own blank lines, whitespace kept

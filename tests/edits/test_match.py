@@ -281,3 +281,27 @@ def test_blank_lines_refused_when_placement_is_a_guess() -> None:
     # The new text adds a blank line where the file already has one the old text lacks: added, or the file's?
     m = failed(content, "a = 1\nb = 2\n", "a = 1\n\nb = 3\n", "not-found")
     assert "blank lines" in m.message and "line 1" in m.message
+
+
+def test_inserted_definition_keeps_the_files_double_blank_run_on_the_side_the_old_text_shows() -> None:
+    # One of the file's two blank lines is dropped from both halves; the new text repeats the old run (one
+    # line) before the insertion and writes its own two after it, so the file's run is the one before.
+    content = "def a():\n    return 1\n\n\ndef b():\n    return 2\n"
+    old = "    return 1\n\ndef b():\n"
+    new = "    return 1\n\ndef c():\n    return 3\n\n\ndef b():\n"
+    out = applied(content, old, new, "blank-lines")
+    assert out == "def a():\n    return 1\n\n\ndef c():\n    return 3\n\n\ndef b():\n    return 2\n"
+
+
+def test_insertion_after_a_repeated_closing_line_keeps_the_files_blank_line_before_the_next_block() -> None:
+    # Which "}" the new text keeps is unclear, but both readings put the file's blank line before "// B".
+    content = "a() {\n}\n\n// B\nb()\n"
+    out = applied(content, "}\n// B\n", "}\n\nc() {\n}\n// B\n", "blank-lines")
+    assert out == "a() {\n}\n\nc() {\n}\n\n// B\nb()\n"
+
+
+def test_a_changed_gap_where_the_file_has_unseen_blank_lines_is_refused_without_evidence() -> None:
+    # Line for line, the new text widens a gap where the file has a blank line the old text lacks: the
+    # model may count it already or not.
+    content = "x = 1\n\ny = 2\nz = 3\n"
+    failed(content, "x = 1\ny = 2\nz = 3\n", "x = 1\n\ny = 20\nz = 3\n", "not-found")
