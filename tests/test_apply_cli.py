@@ -296,3 +296,18 @@ def test_whole_file_reply(repo: Path, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["applied"] == [{"path": "app.py", "action": "write", "strategy": "whole"}]
     assert (repo / "app.py").read_text() == "def main():\n    return 9\n"
+
+
+def test_mixed_reply_search_replace_and_whole_new_file(repo: Path, tmp_path: Path) -> None:
+    reply = SR_REPLY + (
+        "\nAnd a new module:\n\npkg/extra.py\n```python\nEXTRA = 1\n```\n"
+        "\nRun it with:\n\n```bash\npython -m pkg.extra\n```\n\nFor example, in `lib.py`:\n```python\nX = 2\n```\n"
+    )
+    proc = run(repo, "apply", str(reply_file(tmp_path, reply)), "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["formats"] == ["search-replace", "whole"]
+    assert sorted(out["changed"]) == ["app.py", "pkg/extra.py"]
+    assert (repo / "pkg" / "extra.py").read_text() == "EXTRA = 1\n"
+    assert (repo / "lib.py").read_text() == "X = 1\n"
+    assert git(repo, "status", "--porcelain") == ""

@@ -12,9 +12,10 @@ Whole-file blocks are read last, from what the other parsers left. In a
 reply that holds other edits too, prose often shows fenced snippets, and
 reading a partial snippet as a whole file would wipe the rest of that file,
 so there a block is a whole file only under a line that *is* a path (or
-with the path in its fence info), never under a sentence mentioning one;
-and a whole file for a path that other edits in the reply also change is
-refused as ambiguous.
+with the path in its fence info), never under a sentence mentioning one; a
+block lacking most of the lines of the existing file it names is refused
+as an excerpt; and a whole file for a path that other edits in the reply
+also change is refused as ambiguous.
 """
 
 from __future__ import annotations

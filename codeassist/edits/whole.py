@@ -75,17 +75,29 @@ def _unclear_name(name: str, i: int, existing: str | None) -> ParseIssue | None:
     )
 
 
+def _keeps_most(old: str, body: list[str]) -> bool | None:
+    """Whether ``body`` keeps most of the distinct lines of ``old``; None when ``old`` has none."""
+    old_lines = {line.strip() for line in old.split("\n") if line.strip()}
+    if not old_lines:
+        return None
+    kept = old_lines & {line.strip() for line in body}
+    return len(kept) >= _KEEP_SHARE * len(old_lines)
+
+
 def _known_file(files: FileLookup | None, name: str, body: list[str]) -> tuple[str | None, bool]:
-    """The one existing file a bare ``name`` names (or None), and whether ``body`` reads as its complete content."""
+    """The one existing file ``name`` names (or None), and whether ``body`` reads as its complete content."""
     rel = files.unique_file(name) if files is not None else None
     old = files.read_text(rel) if files is not None and rel is not None else None
     if rel is None or old is None:
         return rel, False
-    old_lines = {line.strip() for line in old.split("\n") if line.strip()}
-    if not old_lines:
-        return rel, False  # an empty file gives no evidence either way
-    kept = old_lines & {line.strip() for line in body}
-    return rel, len(kept) >= _KEEP_SHARE * len(old_lines)
+    return rel, bool(_keeps_most(old, body))  # an empty file gives no evidence either way
+
+
+def _snippet_of(files: FileLookup | None, path: str, body: list[str]) -> str | None:
+    """The existing file ``path`` names when ``body`` lacks most of its lines (a snippet of it), else None."""
+    rel = files.unique_file(path) if files is not None else None
+    old = files.read_text(rel) if files is not None and rel is not None else None
+    return rel if old is not None and _keeps_most(old, body) is False else None
 
 
 def _marked_as_diff(opening: Fence, path: str) -> bool:
@@ -130,8 +142,9 @@ def parse(
     ``files`` lets a bare name (``run``) above a block name an existing file.
     ``strict`` (a reply that also holds other edits, where fenced snippets in
     the prose are common) takes only a path line or a fence info path as a
-    label, not a sentence that mentions a file. Blocks overlapping the
-    ``taken`` line spans (read by another parser) are passed over.
+    label, not a sentence that mentions a file, and with ``files`` refuses a
+    block that lacks most of the lines of the existing file it names. Blocks
+    overlapping the ``taken`` line spans (read by another parser) are passed over.
     """
     out = Parsed.empty()
     consumed = _Taken(len(lines), taken)
@@ -151,7 +164,7 @@ def parse(
                 out.spans.append((i, n))
             break
         if not consumed.any(i, close + 1):
-            _block(lines, i, close, opening, path, prev_end, files, out)
+            _block(lines, i, close, opening, path, prev_end, files, strict, out)
         i = prev_end = close + 1
     return out
 
@@ -164,9 +177,14 @@ def _block(
     path: str | None,
     prev_end: int,
     files: FileLookup | None,
+    strict: bool,
     out: Parsed,
 ) -> None:
-    """Read the closed block ``lines[i..close]`` labelled ``path`` (None: no clear label) into ``out``."""
+    """Read the closed block ``lines[i..close]`` labelled ``path`` (None: no clear label) into ``out``.
+
+    ``strict`` (other edits in the reply): a block for an existing file must
+    keep most of its lines, or it is an excerpt shown in the prose.
+    """
     body = lines[i + 1 : close]
     if path is None:
         name = _bare_name(lines, i, prev_end)
@@ -179,6 +197,15 @@ def _block(
                 out.issues.append(issue)
             return
         path = existing
+    elif strict and (partial := _snippet_of(files, path, body)) is not None:
+        message = (
+            f"the block under {path} lacks most of the lines of {partial}, so next to the other edits it reads as"
+            " an excerpt, not the whole file, and was not applied; edit the file with SEARCH/REPLACE blocks or"
+            " send its complete content"
+        )
+        out.issues.append(ParseIssue(message, i + 1, path))
+        out.spans.append((i, close + 1))
+        return
     if _marked_as_diff(opening, path):
         message = (
             f"the diff block for {path} is not a unified diff codeassist can read (it needs --- / +++ headers"

@@ -136,3 +136,36 @@ def test_apply_mixed_search_replace_and_whole_existing_file(repo: Path) -> None:
     assert result.ok, result.feedback()
     assert result.formats == ("search-replace", "whole")
     assert (repo / "a.py").read_text() == "x = 2\n" and (repo / ".ci" / "run").read_text() == RUN_NEW
+
+
+SR_A = "a.py\n```python\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n```\n\n"
+MAIN = "import a\n\n\ndef main():\n    a.run()\n    a.report()\n\n\nmain()\n"
+
+
+def test_excerpt_of_an_existing_file_next_to_other_edits_is_refused() -> None:
+    files = Files({"a.py": "x\n", "src/main.py": MAIN})
+    text = SR_A + "Use it like this:\n\nmain.py\n```python\nimport a\na.go()\n```\n"
+    r = parse_reply(text, files=files)
+    assert [e.path for e in r.edits] == ["a.py"]
+    (issue,) = r.issues
+    assert issue.path == "main.py" and "src/main.py" in issue.message and "excerpt" in issue.message
+
+
+def test_rewrite_of_an_existing_file_next_to_other_edits_is_read() -> None:
+    files = Files({"a.py": "x\n", "src/main.py": MAIN})
+    rewritten = MAIN.replace("    a.report()\n", "    a.report()\n    a.close()\n")
+    r = parse_reply(SR_A + f"src/main.py\n```python\n{rewritten}```\n", files=files)
+    assert r.issues == () and [(e.path, e.new) for e in r.edits][1] == ("src/main.py", rewritten)
+
+
+def test_new_and_empty_files_next_to_other_edits_are_read() -> None:
+    files = Files({"a.py": "x\n", "pkg/__init__.py": ""})
+    text = SR_A + "pkg/__init__.py\n```python\nVERSION = 1\n```\n\npkg/new.py\n```python\nNEW = 1\n```\n"
+    r = parse_reply(text, files=files)
+    assert r.issues == () and [e.path for e in r.edits] == ["a.py", "pkg/__init__.py", "pkg/new.py"]
+
+
+def test_whole_files_alone_may_rewrite_everything() -> None:
+    # Without other edits the reply is in the whole-file format: a full rewrite is its purpose.
+    r = parse_reply("src/main.py\n```python\nprint('new')\n```\n", files=Files({"src/main.py": MAIN}))
+    assert r.issues == () and [e.new for e in r.edits] == ["print('new')\n"]
