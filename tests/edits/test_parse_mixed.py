@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from codeassist.edits.parse import parse_reply
+from tests.edits.test_whole_known_files import Files
 
 SR = "a.py\n```python\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n```\n"
 DIFF = "```diff\n--- a/b.py\n+++ b/b.py\n@@ -1 +1 @@\n-y = 1\n+y = 2\n```\n"
@@ -151,3 +154,38 @@ def test_explicit_formats_do_not_mix() -> None:
 def test_hostile_mixes_do_not_crash(hostile: str) -> None:
     r = parse_reply(hostile)
     assert isinstance(r.edits, tuple) and isinstance(r.issues, tuple)
+
+
+FRAGMENTS = [
+    SR,
+    DIFF,
+    PATCH,
+    "new.py\n```python\nNEW = 1\n```\n",
+    "`lib/b.py`\n```\ny = 2\n```\n",
+    "In `a.py`:\n```python\nx = 2\n```\n",
+    "run\n```\necho hi\n```\n",
+    "```bash\npytest -q\n```\n",
+    "b.py\n```diff\n-y\n+z\n```\n",
+    "Some prose.\n",
+    "```\n",
+    "<<<<<<< SEARCH\n",
+    "=======\n",
+    ">>>>>>> REPLACE\n",
+    "*** End Patch\n",
+    "@@ -1 +1 @@\n",
+    "\n",
+]
+
+
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=12), st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_any_mix_of_fragments_parses_without_inventing_content(parts: list[str], known: bool) -> None:
+    text = "".join(parts)
+    files = Files({"a.py": "x = 1\n", "lib/b.py": "y = 1\n", ".ci/run": "echo hi\n"}) if known else None
+    r = parse_reply(text, files=files)
+    assert [e.index for e in r.edits] == list(range(len(r.edits)))
+    for e in r.edits:
+        if e.action == "write":
+            # Content is read from the reply, never made of lines another parser blanked out.
+            assert e.new in text
+            assert e.format == "whole"
