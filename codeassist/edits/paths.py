@@ -142,10 +142,13 @@ class PathResolver:
 
     def read_text(self, rel: str) -> str | None:
         """The text of ``rel`` with ``\\n`` line endings, or None if missing, binary, not UTF-8 or huge."""
+        path = self.root / rel
         try:
-            with (self.root / rel).open("rb") as fh:
+            if self.root not in path.resolve().parents:
+                return None  # a link out of the work tree is never read, even to compare lines
+            with path.open("rb") as fh:
                 data = fh.read(READ_TEXT_LIMIT + 1)
-        except OSError:
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop on older Pythons
             return None
         if len(data) > READ_TEXT_LIMIT or is_binary(data):
             return None

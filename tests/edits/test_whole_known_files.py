@@ -114,6 +114,17 @@ def test_resolver_finds_unique_files(repo: Path) -> None:
     assert files.read_text("bin.dat") is None and files.read_text("missing") is None
 
 
+def test_resolver_reads_no_file_through_a_link_out_of_the_repository(repo: Path, tmp_path: Path) -> None:
+    (tmp_path / "secret.txt").write_text(RUN)
+    (repo / "leak").symlink_to(tmp_path / "secret.txt")
+    (repo / "inside").symlink_to(repo / "a.py")
+    files = PathResolver(repo)
+    assert files.read_text("leak") is None
+    assert files.read_text("inside") == "x = 1\n"
+    result = apply_reply(repo, reply("leak", RUN_NEW), commit=False)
+    assert not result.ok and (tmp_path / "secret.txt").read_text() == RUN
+
+
 def test_apply_rewrites_the_file_a_bare_name_names(repo: Path) -> None:
     result = apply_reply(repo, reply("run", RUN_NEW), commit=False)
     assert result.ok and result.changed == (".ci/run",)
