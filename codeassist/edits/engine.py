@@ -114,15 +114,17 @@ def parse(
         return [], [ParseIssue(f"the reply is too large to be edits ({mb:.1f} MB; the limit is 8 MB)")], []
     if "\0" in reply:
         return [], [ParseIssue("the reply contains NUL bytes; it is not text")], []
-    if reply.strip():
-        parsed = parse_reply(reply, fmt=fmt, files=files)
-        edits += parsed.edits
-        issues += parsed.issues
-        formats += parsed.formats
+    called = None
     if tool_calls:
         from codeassist.edits.tool import edits_from_tool_calls
 
         called = edits_from_tool_calls(tool_calls)
+    if reply.strip():
+        parsed = parse_reply(reply, fmt=fmt, files=files, alongside=called.edits if called else ())
+        edits += parsed.edits
+        issues += parsed.issues
+        formats += parsed.formats
+    if called is not None:
         edits += called.edits
         issues += called.issues
         formats += [f for f in called.formats if f not in formats]

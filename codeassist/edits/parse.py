@@ -21,7 +21,7 @@ also change is refused as ambiguous.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from codeassist.edits import patch, search_replace, udiff, whole
@@ -63,11 +63,15 @@ class ParseResult:
     formats: tuple[str, ...]
 
 
-def parse_reply(text: str, fmt: str = "auto", files: FileLookup | None = None) -> ParseResult:
+def parse_reply(
+    text: str, fmt: str = "auto", files: FileLookup | None = None, alongside: Sequence[Edit] = ()
+) -> ParseResult:
     """Read the edits in ``text``. Never raises for any reply; an unknown ``fmt`` is a UsageError.
 
     ``files`` (the repository the reply is for) lets a bare name such as
     ``run`` above a whole-file block name the one existing file of that name.
+    ``alongside``: edits the same reply made another way (tool calls); with
+    them, the text is read as a mixed reply.
     """
     if fmt not in FORMATS:
         raise UsageError(f"unknown edit format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
@@ -83,7 +87,7 @@ def parse_reply(text: str, fmt: str = "auto", files: FileLookup | None = None) -
     elif fmt != "auto":
         parts = [(fmt, _PARSERS[fmt](lines))]
     else:
-        parts = _parse_auto(lines, files)
+        parts = _parse_auto(lines, files, alongside)
     return _combine(parts)
 
 
@@ -118,7 +122,7 @@ def _markup_as_content(lines: list[str]) -> Parsed:
     return out
 
 
-def _parse_auto(lines: list[str], files: FileLookup | None) -> list[tuple[str, Parsed]]:
+def _parse_auto(lines: list[str], files: FileLookup | None, alongside: Sequence[Edit]) -> list[tuple[str, Parsed]]:
     parts: list[tuple[str, Parsed]] = []
     content = _markup_as_content(lines)
     if content.edits:
@@ -131,11 +135,12 @@ def _parse_auto(lines: list[str], files: FileLookup | None) -> list[tuple[str, P
             parts.append((name, parsed))
         taken += parsed.spans
         remaining = _blank(remaining, parsed.spans)
-    mixed = any(name != "whole" for name, _ in parts)
+    others = [edit for name, p in parts if name != "whole" for _, edit in p.edits] + list(alongside)
+    mixed = bool(alongside) or any(name != "whole" for name, _ in parts)
     # The spans keep the fences around blanked blocks from reading as empty whole files.
     parsed = whole.parse(remaining, files, strict=mixed, taken=taken)
     if mixed:
-        parsed = _refuse_overlaps(parsed, [edit for name, p in parts if name != "whole" for _, edit in p.edits])
+        parsed = _refuse_overlaps(parsed, others)
     if parsed.edits or parsed.issues:
         parts.append(("whole", parsed))
     return parts

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codeassist.edits.parse import parse_reply
+from codeassist.edits.types import Edit
 from tests.edits.test_whole_known_files import Files
 
 SR = "a.py\n```python\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n```\n"
@@ -189,3 +190,12 @@ def test_any_mix_of_fragments_parses_without_inventing_content(parts: list[str],
             # Content is read from the reply, never made of lines another parser blanked out.
             assert e.new in text
             assert e.format == "whole"
+
+
+def test_text_next_to_tool_call_edits_is_read_as_a_mixed_reply() -> None:
+    called = (Edit("a.py", "replace", old="x = 1\n", new="x = 2\n", format="tool"),)
+    text = "I called the tool. `a.py` now reads:\n```python\nx = 2\n```\n\nnew.py\n```python\nNEW = 1\n```\n"
+    r = parse_reply(text, alongside=called)
+    assert r.issues == () and [(e.path, e.action) for e in r.edits] == [("new.py", "write")]
+    r = parse_reply("a.py\n```python\nx = 2\n```\n", alongside=called)
+    assert r.edits == () and r.issues[0].path == "a.py" and "not both" in r.issues[0].message

@@ -180,3 +180,15 @@ def test_whole_files_alone_may_rewrite_everything() -> None:
     # Without other edits the reply is in the whole-file format: a full rewrite is its purpose.
     r = parse_reply("src/main.py\n```python\nprint('new')\n```\n", files=Files({"src/main.py": MAIN}))
     assert r.issues == () and [e.new for e in r.edits] == ["print('new')\n"]
+
+
+def test_apply_tool_calls_with_a_snippet_in_the_text(repo: Path) -> None:
+    from codeassist.backends.base import ToolCall
+
+    call = ToolCall("c1", "replace_in_file", '{"path": "a.py", "old_text": "x = 1\\n", "new_text": "x = 2\\n"}')
+    text = "Done. The file is now:\n\na.py\n```python\nx = 2\n```\n"
+    result = apply_reply(repo, text, tool_calls=[call], commit=False)
+    assert not result.ok and not result.written and result.issues[0].path == "a.py"
+    assert (repo / "a.py").read_text() == "x = 1\n"
+    result = apply_reply(repo, "Done. In `a.py`:\n```python\nx = 2\n```\n", tool_calls=[call], commit=False)
+    assert result.ok and result.changed == ("a.py",) and (repo / "a.py").read_text() == "x = 2\n"
