@@ -111,10 +111,15 @@ def _marked_as_diff(opening: Fence, path: str) -> bool:
 
 
 class _Taken:
-    """Which lines other parsers consumed; a block touching any of them is not a whole file."""
+    """Which lines other parsers consumed.
+
+    A block touching any of them is not a whole file, and a path line is not
+    looked for above them (it named the edit they held).
+    """
 
     def __init__(self, n: int, spans: Sequence[tuple[int, int]]) -> None:
-        self._before = [0] * (n + 1)
+        self._before = [0] * (n + 1)  # taken lines before index k
+        self._after_last = [0] * (n + 1)  # the line after the last taken line before index k
         if not spans:
             return
         marks = [0] * (n + 1)
@@ -125,9 +130,14 @@ class _Taken:
         for k in range(n):
             depth += marks[k]
             self._before[k + 1] = self._before[k] + (depth > 0)
+            self._after_last[k + 1] = k + 1 if depth > 0 else self._after_last[k]
 
     def any(self, start: int, end: int) -> bool:
         return self._before[end] > self._before[start]
+
+    def stop(self, index: int) -> int:
+        """How far back from ``index`` a label may be looked for."""
+        return self._after_last[index]
 
 
 def parse(
@@ -156,7 +166,8 @@ def parse(
         if opening is None:
             i += 1
             continue
-        path = path_from_fence(opening) or path_before(lines, i, stop=prev_end, sentence=not strict)
+        stop = max(prev_end, consumed.stop(i))
+        path = path_from_fence(opening) or path_before(lines, i, stop=stop, sentence=not strict)
         close = _closing(lines, opening, i)
         if close is None:
             if path is not None and not consumed.any(i, n):
@@ -164,7 +175,7 @@ def parse(
                 out.spans.append((i, n))
             break
         if not consumed.any(i, close + 1):
-            _block(lines, i, close, opening, path, prev_end, files, strict, out)
+            _block(lines, i, close, opening, path, stop, files, strict, out)
         i = prev_end = close + 1
     return out
 
@@ -175,7 +186,7 @@ def _block(
     close: int,
     opening: Fence,
     path: str | None,
-    prev_end: int,
+    stop: int,
     files: FileLookup | None,
     strict: bool,
     out: Parsed,
@@ -187,7 +198,7 @@ def _block(
     """
     body = lines[i + 1 : close]
     if path is None:
-        name = _bare_name(lines, i, prev_end)
+        name = _bare_name(lines, i, stop)
         if name is None:
             return  # ordinary code in the prose
         existing, complete = _known_file(files, name, body)

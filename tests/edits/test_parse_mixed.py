@@ -199,3 +199,11 @@ def test_text_next_to_tool_call_edits_is_read_as_a_mixed_reply() -> None:
     assert r.issues == () and [(e.path, e.action) for e in r.edits] == [("new.py", "write")]
     r = parse_reply("a.py\n```python\nx = 2\n```\n", alongside=called)
     assert r.edits == () and r.issues[0].path == "a.py" and "not both" in r.issues[0].message
+
+
+def test_the_path_line_of_a_search_replace_block_labels_no_snippet_after_it() -> None:
+    for path in ("a.py", "new.py"):
+        old = "x = 1\n" if path == "a.py" else ""
+        text = f"{path}\n<<<<<<< SEARCH\n{old}=======\nx = 2\n>>>>>>> REPLACE\n```python\nprint('example')\n```\n"
+        r = parse_reply(text)
+        assert r.issues == () and [(e.path, e.format) for e in r.edits] == [(path, "search-replace")]
