@@ -8,7 +8,14 @@ with the commit's post-image byte for byte.
 
 Per format x perturbation it prints: cases, exact (result == post-image),
 refused (nothing written), WRONG (written but different: the number that
-must stay at zero) and the median time per apply. The clone lives in a
+must stay at zero) and the median time per apply.
+
+One variant is not a fair question: ``missing-blank-lines-ambiguous`` drops
+a blank line that touched an added line or a removed blank line, so the
+reply no longer says whether the addition goes before or after it, or how
+many blank lines go. A refusal is the right answer there; an application
+differing from the post-image only in such blank lines is the reply's
+literal reading, shown as WRONG (ws); any other WRONG is a real error. The clone lives in a
 temporary directory and is deleted afterwards; GIT_DIR is never modified.
 """
 

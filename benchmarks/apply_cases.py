@@ -117,21 +117,20 @@ def indent(hs: list[Hunk]) -> list[Hunk] | None:
     return _map(hs, lambda e: [(e[0], "    " + e[1])] if e[1].strip() else [e])
 
 
-def _drop_blanks(hs: list[Hunk], only_between_context: bool) -> list[Hunk] | None:
-    """Drop blank context lines; optionally only those with unchanged lines on both sides.
+def _drop_blanks(hs: list[Hunk], keep: Callable[[Entry | None, Entry | None], bool]) -> list[Hunk] | None:
+    """Drop the blank context lines for which ``keep(previous entry, next entry)`` is false.
 
-    A blank line next to an inserted or removed line is genuinely ambiguous once
-    dropped from both sides of an edit (did the insertion go before or after
-    it?), so the strict variant keeps those.
+    None when nothing was dropped, or when a hunk would be left with no
+    non-blank old line to place it by.
     """
     out: list[Hunk] = []
     dropped = False
     for h in hs:
         kept: list[Entry] = []
         for i, (k, t) in enumerate(h.entries):
-            prev_ok = i > 0 and h.entries[i - 1][0] == " "
-            next_ok = i + 1 < len(h.entries) and h.entries[i + 1][0] == " "
-            if k == " " and not t.strip() and (not only_between_context or (prev_ok and next_ok)):
+            prev = h.entries[i - 1] if i > 0 else None
+            nxt = h.entries[i + 1] if i + 1 < len(h.entries) else None
+            if k == " " and not t.strip() and not keep(prev, nxt):
                 dropped = True
                 continue
             kept.append((k, t))
@@ -141,12 +140,38 @@ def _drop_blanks(hs: list[Hunk], only_between_context: bool) -> list[Hunk] | Non
     return out
 
 
+def _kind(entry: Entry | None) -> str | None:
+    return entry[0] if entry else None
+
+
+def _ambiguous_once_dropped(hs: list[Hunk]) -> bool:
+    """Whether some blank context line touches an added line or a removed blank line.
+
+    Dropped from both halves, such a line takes with it what the reply needs
+    to say: whether the addition goes before or after it, or how many of a
+    run of blank lines the edit removes.
+    """
+    for h in hs:
+        for i, (k, t) in enumerate(h.entries):
+            near = [h.entries[j] for j in (i - 1, i + 1) if 0 <= j < len(h.entries)]
+            if k == " " and not t.strip() and any(nk == "+" or (nk == "-" and not nt.strip()) for nk, nt in near):
+                return True
+    return False
+
+
 def blank_lines(hs: list[Hunk]) -> list[Hunk] | None:
-    return _drop_blanks(hs, only_between_context=True)
+    """Blank lines dropped between two unchanged lines, where their place stays certain."""
+    return _drop_blanks(hs, lambda prev, nxt: not (_kind(prev) == " " and _kind(nxt) == " "))
 
 
 def blank_lines_any(hs: list[Hunk]) -> list[Hunk] | None:
-    return _drop_blanks(hs, only_between_context=False)
+    """Every blank context line dropped, in edits where that leaves the reply unambiguous."""
+    return None if _ambiguous_once_dropped(hs) else _drop_blanks(hs, lambda prev, nxt: False)
+
+
+def blank_lines_ambiguous(hs: list[Hunk]) -> list[Hunk] | None:
+    """Every blank context line dropped, in the other edits (:func:`_ambiguous_once_dropped`)."""
+    return _drop_blanks(hs, lambda prev, nxt: False) if _ambiguous_once_dropped(hs) else None
 
 
 def elide(hs: list[Hunk]) -> list[Hunk] | None:
@@ -182,6 +207,7 @@ PERTURBATIONS: dict[str, Callable[[list[Hunk]], list[Hunk] | None]] = {
     "indent-shift": indent,
     "missing-blank-lines": blank_lines,
     "missing-blank-lines-any": blank_lines_any,
+    "missing-blank-lines-ambiguous": blank_lines_ambiguous,
     "elided-context": elide,
     "path": lambda hs: hs,
 }
