@@ -217,13 +217,14 @@ def test_long_paragraphs_wrap_instead_of_being_cut_at_the_edge(
     openai_server: OpenAIServer, repo: Path, term_env: dict[str, str], spawned: list[Terminal]
 ) -> None:
     paragraph = " ".join(f"word{i}" for i in range(150))
-    answer = f"# Words\n\n{paragraph}\n\nThe end.\n"
+    answer = f"# Words\n\n{paragraph}\n\nThe end."  # and no newline at the end
     openai_server.enqueue(Text(answer, chunk_size=16, delay=0.005))
     term = run(cli(openai_server, "ask", "say many words"), term_env, repo, spawned)
     assert term.finish() == 0
     shown = reply_lines(term, "Words", "The end.")
     assert shown == rendered(answer)
     assert " ".join(shown).split() == ["Words", *paragraph.split(), "The", "end."]
+    assert term.screen.cursor.x == 0  # what comes next starts on a line of its own
 
 
 def test_edit_streams_the_reply_then_reports(
@@ -276,7 +277,7 @@ def test_piped_stdout_gets_the_raw_markdown(
     argv = cli(openai_server, "ask", "what is the plan?")
     proc = subprocess.run(argv, cwd=repo, env=term_env, capture_output=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.decode() == answer if answer.endswith("\n") else answer + "\n"
+    assert proc.stdout.decode() == (answer if answer.endswith("\n") else answer + "\n")
     assert b"\x1b" not in proc.stdout
 
 
