@@ -2,8 +2,10 @@
 
 The old text is cut at its elision lines into pieces; each piece is found in
 the file in order (the first must be unique, each next one is the first
-match after the previous), the new text's pieces replace them one for one,
-and the code between the pieces stays exactly as it is in the file.
+match at least one line after the previous, since a ``...`` stands for code
+left out), the new text's pieces replace them one for one, and the code
+between the pieces stays exactly as it is in the file. New code written
+next to a ``...`` where the old text has no line to place it by is refused.
 """
 
 from __future__ import annotations
@@ -34,53 +36,97 @@ def _trim(seg: list[str], lead: int, trail: int) -> list[str]:
     return seg[min(a, lead) : len(seg) - min(b, trail)]
 
 
-def _place(view: TextView, seg: list[str], first: bool, cursor: int) -> list[tuple[int, int, int, int]]:
-    """Where a piece sits: ``(start, end, lead, trail)`` with the blank lines around it that the file has too."""
+def _place(view: TextView, seg: list[str], begin: int = 0, stop: int | None = None) -> list[tuple[int, int, int, int]]:
+    """Where a piece sits: ``(start, end, lead, trail)`` with the blank lines around it that the file has too.
+
+    Only places starting at ``begin`` or later and, with ``stop``, ending
+    (blank lines included) before line ``stop``.
+    """
     lead, trail = _edges(seg)
     core = seg[lead : len(seg) - trail]
     pattern = [line.rstrip() for line in core]
-    found = (
-        find_windows(view.rstripped, pattern, limit=50)
-        if first
-        else find_windows(view.rstripped, pattern, limit=1, begin=cursor)
-    )
     out = []
-    for s in found:
+    for s in find_windows(view.rstripped, pattern, limit=10_000, begin=begin):
         e = s + len(core)
-        before = s - lead >= max(cursor, 0) and all(not view.rstripped[k] for k in range(s - lead, s))
-        after = e + trail <= len(view.lines) and all(not view.rstripped[k] for k in range(e, e + trail))
+        if stop is not None and e > stop:
+            break
+        before = s - lead >= begin and all(not view.rstripped[k] for k in range(s - lead, s))
+        after = e + trail <= min(len(view.lines), stop if stop is not None else len(view.lines)) and all(
+            not view.rstripped[k] for k in range(e, e + trail)
+        )
         # Blank lines at a piece's edges count only if the file has them there.
         lo, hi = (lead if before else 0), (trail if after else 0)
         out.append((s - lo, e + hi, lo, hi))
     return out
 
 
+Place = tuple[int, int, int, int]
+
+
+def _spans(view: TextView, old_segs: list[list[str]]) -> tuple[list[Place | None], list[int]]:
+    """Each piece's place (None for a blank one), or no places and the lines of an ambiguous text.
+
+    The first piece found in exactly one place fixes the text; the pieces
+    after it are the nearest matches below, those before it the nearest
+    above, each at least one line away since a ``...`` stands for code left
+    out. With no unique piece, the first piece's places are returned.
+    """
+    real = [k for k, seg in enumerate(old_segs) if any(line.strip() for line in seg)]
+    first: list[Place] = []
+    for k in real:
+        places = _place(view, old_segs[k])
+        first = first or places
+        if not places:
+            return [], []
+        if len(places) == 1:
+            return _around(view, old_segs, real, k, places[0]), []
+    return [], [p[0] for p in first]
+
+
+def _around(view: TextView, old_segs: list[list[str]], real: list[int], anchor: int, at: Place) -> list[Place | None]:
+    """The places of the pieces around the one found at ``at`` (empty when one of them is missing)."""
+    spans: list[Place | None] = [None] * len(old_segs)
+    spans[anchor] = at
+    cursor = at[1] + 1
+    for k in (k for k in real if k > anchor):
+        found = _place(view, old_segs[k], begin=cursor)
+        if not found:
+            return []
+        spans[k] = found[0]
+        cursor = found[0][1] + 1
+    stop = at[0] - 1
+    for k in (k for k in reversed(real) if k < anchor):
+        found = _place(view, old_segs[k], stop=stop)
+        if not found:
+            return []
+        spans[k] = found[-1]
+        stop = found[-1][0] - 1
+    return spans
+
+
 def elision(view: TextView, old_lines: list[str], new_lines: list[str]) -> list[Hit]:
     old_segs, new_segs = _segments(old_lines), _segments(new_lines)
     if len(old_segs) == 1 or len(new_segs) != len(old_segs):
         return []
+    for seg, new_seg in zip(old_segs, new_segs, strict=True):
+        if not any(line.strip() for line in seg) and any(line.strip() for line in new_seg):
+            return []  # new code next to a "..." with nothing in the file to place it by
+    found, ambiguous = _spans(view, old_segs)
+    if ambiguous:
+        return [(line, lambda: None) for line in ambiguous]
+    if not found:
+        return []
     spans: list[tuple[int, int] | None] = []
     pieces: list[tuple[list[str], list[str]]] = []
-    cursor = 0
-    for seg, new_seg in zip(old_segs, new_segs, strict=True):
-        if not any(line.strip() for line in seg):
+    for seg, new_seg, place in zip(old_segs, new_segs, found, strict=True):
+        if place is None:
             spans.append(None)
             pieces.append((seg, [line for line in new_seg if line.strip()] and new_seg))
             continue
-        first = all(s is None for s in spans)
-        found = _place(view, seg, first, cursor)
-        if first and len(found) != 1:
-            # The first piece fixes the place: it must be unique in the file.
-            return [(s[0], lambda: None) for s in found]
-        if not found:
-            return []
-        start, end, lo, hi = found[0]
+        start, end, lo, hi = place
         lead, trail = _edges(seg)
-        old_piece = seg[lead - lo : len(seg) - trail + hi]
-        new_piece = _trim(new_seg, lead - lo, trail - hi)
         spans.append((start, end))
-        pieces.append((old_piece, new_piece))
-        cursor = end
+        pieces.append((seg[lead - lo : len(seg) - trail + hi], _trim(new_seg, lead - lo, trail - hi)))
     placed = [s for s in spans if s is not None]
     if not placed:
         return []

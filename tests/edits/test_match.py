@@ -305,3 +305,30 @@ def test_a_changed_gap_where_the_file_has_unseen_blank_lines_is_refused_without_
     # model may count it already or not.
     content = "x = 1\n\ny = 2\nz = 3\n"
     failed(content, "x = 1\ny = 2\nz = 3\n", "x = 1\n\ny = 20\nz = 3\n", "not-found")
+
+
+def test_elision_anchored_by_its_one_unique_piece_takes_the_nearest_copy_of_the_others() -> None:
+    # "```" opens several blocks; the changed line is unique, so the fence meant is the nearest above it.
+    content = "```\none\n```\n\n```\ntwo\nthree\nfour\n```\n"
+    out = applied(content, "```\n...\nfour\n", "```\n...\nFOUR\n", "elision")
+    assert out == content.replace("four", "FOUR")
+
+
+def test_elision_stands_for_at_least_one_line() -> None:
+    # The ")" right after "b" is not the one meant: a "..." between them left lines out.
+    content = "import (\n    a\n    b\n)\n\nconst (\n    x = 1\n)\n\nfunc f() {}\n"
+    out = applied(content, "    b\n...\n)\n", "    b\n...\n)\n\nvar y = 2\n", "elision")
+    assert out == content.replace("\nfunc f", "\nvar y = 2\n\nfunc f")
+
+
+def test_new_lines_beside_an_elision_with_no_old_line_to_place_them_are_refused() -> None:
+    # The old text's first piece is a blank line: the header goes somewhere above "end", but where?
+    content = "\nstart\nmiddle\nend\n"
+    m = failed(content, "\n...\nend\n", "HEADER\n\n...\nend\n", "not-found")
+    assert "does not match" in m.message
+
+
+def test_elision_with_no_unique_piece_is_ambiguous() -> None:
+    content = "x = 1\ny = 2\nz = 3\nx = 1\ny = 2\nz = 3\n"
+    m = failed(content, "x = 1\n...\nz = 3\n", "x = 10\n...\nz = 3\n", "ambiguous")
+    assert m.locations == (1, 4)
