@@ -10,12 +10,15 @@ Per format x perturbation it prints: cases, exact (result == post-image),
 refused (nothing written), WRONG (written but different: the number that
 must stay at zero) and the median time per apply.
 
-One variant is not a fair question: ``missing-blank-lines-ambiguous`` drops
-a blank line that touched an added line or a removed blank line, so the
-reply no longer says whether the addition goes before or after it, or how
-many blank lines go. A refusal is the right answer there; an application
-differing from the post-image only in such blank lines is the reply's
-literal reading, shown as WRONG (ws); any other WRONG is a real error. The clone lives in a
+Two variants are not fair questions, and are shown apart so that the others
+are not judged by them. ``missing-blank-lines-ambiguous`` drops a blank line
+that touched an added line or a removed blank line, so the reply no longer
+says whether the addition goes before or after it, or how many blank lines
+go. ``elided-context-wide-ambiguous`` is an elided reply in which no piece
+of the old text between ``...`` lines occurs exactly once in the file, so
+nothing in it names a place. A refusal is the right answer there; an
+application differing from the post-image only in blank lines is the
+reply's literal reading, shown as WRONG (ws); any other WRONG is a real error. The clone lives in a
 temporary directory and is deleted afterwards; GIT_DIR is never modified.
 """
 
@@ -36,7 +39,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.apply_cases import (  # noqa: E402
     PERTURBATIONS,
+    WIDE_CONTEXT,
     Case,
+    elision_ambiguous,
     git,
     hunks,
     render_patch,
@@ -65,15 +70,22 @@ class Tally:
 
 def render(fmt: str, case: Case, pert: str, all_files: list[str]) -> tuple[str, list[tuple[str, str]]] | None:
     """The reply text and tool calls for one variant, or None when the perturbation does not apply."""
-    parts: list[str] = []
-    calls: list[tuple[str, str]] = []
+    if fmt == "whole" and pert not in WHOLE_PERTURBATIONS:
+        return None
+    changes = []
     for change in case.files:
-        hs = hunks(change.before.decode(), change.after.decode())
-        if fmt == "whole" and pert not in WHOLE_PERTURBATIONS:
-            return None
+        hs = hunks(change.before.decode(), change.after.decode(), WIDE_CONTEXT.get(pert, 3))
         perturbed = PERTURBATIONS[pert](hs)
         if perturbed is None:
             return None
+        changes.append((change, perturbed))
+    if pert.startswith("elided-context-wide"):
+        ambiguous = any(elision_ambiguous(c.before.decode(), p) for c, p in changes)
+        if ambiguous != pert.endswith("-ambiguous"):
+            return None
+    parts: list[str] = []
+    calls: list[tuple[str, str]] = []
+    for change, perturbed in changes:
         path = written_path(change.path, all_files, pert)
         after = change.after.decode()
         if fmt == "search-replace":
@@ -126,7 +138,9 @@ def _squash(data: bytes) -> bytes:
     return b"".join(data.split())
 
 
-def bench(repo: Path, n_cases: int, show: bool, only: str = "") -> dict[tuple[str, str], Tally]:
+def bench(
+    repo: Path, n_cases: int, show: bool, only: str = "", perts: tuple[str, ...] = ()
+) -> dict[tuple[str, str], Tally]:
     cases = [c for c in select_cases(repo, n_cases) if c.sha.startswith(only)]
     print(f"{repo.name}: {len(cases)} cases", file=sys.stderr)
     tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
@@ -139,7 +153,7 @@ def bench(repo: Path, n_cases: int, show: bool, only: str = "") -> dict[tuple[st
             git(root, "clean", "-fdxq")
             all_files = git(root, "ls-files").decode().splitlines()
             for fmt in FORMATS:
-                for pert in PERTURBATIONS:
+                for pert in perts or tuple(PERTURBATIONS):
                     rendered = render(fmt, case, pert, all_files)
                     if rendered is None:
                         continue
@@ -190,13 +204,15 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=60, help="commits per repository (newest first)")
     parser.add_argument("--show-failures", action="store_true", help="list every refused or wrong variant")
     parser.add_argument("--only", default="", help="only the commit whose id starts with this")
+    parser.add_argument("--perturbation", action="append", choices=list(PERTURBATIONS), default=[],
+                        help="only this perturbation (repeatable)")
     args = parser.parse_args()
     results: dict[str, dict[tuple[str, str], Tally]] = {}
     for git_dir in args.git_dirs:
         repo = git_dir.resolve()
         if not (repo / "HEAD").is_file():  # a work tree rather than a bare git directory
             repo = Path(git(repo, "rev-parse", "--show-toplevel").decode().strip())
-        results[repo.name] = bench(repo, args.cases, args.show_failures, args.only)
+        results[repo.name] = bench(repo, args.cases, args.show_failures, args.only, tuple(args.perturbation))
     print(table(results))
 
 

@@ -201,6 +201,69 @@ def elide(hs: list[Hunk]) -> list[Hunk] | None:
     return out if changed else None
 
 
+def elide_wide(hs: list[Hunk]) -> list[Hunk] | None:
+    """For hunks with 8 lines of context: each unchanged run's inner lines (3+) become one ``...`` line.
+
+    The first and last line of every run stay as anchors, the way a model
+    shortens a block it copies: ``def f():`` / ``...`` / the line before the change.
+    """
+    out, changed = [], False
+    for h in hs:
+        entries: list[Entry] = []
+        i = 0
+        while i < len(h.entries):
+            j = i
+            while j < len(h.entries) and h.entries[j][0] == " ":
+                j += 1
+            if j - i >= 5:
+                line = h.entries[i + 1][1]
+                pad = line[: len(line) - len(line.lstrip())]
+                entries += [h.entries[i], (" ", pad + "..."), h.entries[j - 1]]
+                changed = True
+                i = j
+                continue
+            entries.append(h.entries[i])
+            i += 1
+        out.append(Hunk(h.old_start, h.new_start, tuple(entries)))
+    return out if changed else None
+
+
+def _pieces(lines: list[str]) -> list[list[str]]:
+    """Lines cut at ``...`` lines, each piece without the blank lines at its edges."""
+    pieces: list[list[str]] = [[]]
+    for line in lines:
+        if line.strip() == "...":
+            pieces.append([])
+        else:
+            pieces[-1].append(line.rstrip())
+    return ["\n".join(p).strip("\n").split("\n") if any(p) else [] for p in pieces]
+
+
+def elision_ambiguous(before: str, hs: list[Hunk]) -> bool:
+    """Whether an elided hunk names no place in ``before``, or writes new lines where no old line places them.
+
+    No place: every piece of its old text (between ``...`` lines) occurs more
+    than once in the file, and only a guess could say which copy it meant.
+    Unplaced: a piece of the old text with no line in it (as when the elided
+    run starts at a blank line) has new lines in the new text's piece: they
+    go somewhere next to code the reply left out.
+    """
+    lines = [line.rstrip() for line in before.splitlines()]
+    for h in hs:
+        old, new = _pieces(h.old()), _pieces(h.new())
+        if len(old) == 1:
+            continue
+        if any(not o and n for o, n in zip(old, new, strict=False)):
+            return True
+        counts = [sum(1 for i in range(len(lines)) if lines[i : i + len(p)] == p) for p in old if p]
+        if 1 not in counts:
+            return True
+    return False
+
+
+WIDE_CONTEXT = {"elided-context-wide": 8, "elided-context-wide-ambiguous": 8}
+
+
 PERTURBATIONS: dict[str, Callable[[list[Hunk]], list[Hunk] | None]] = {
     "clean": lambda hs: hs,
     "trailing-ws": trailing_ws,
@@ -209,6 +272,8 @@ PERTURBATIONS: dict[str, Callable[[list[Hunk]], list[Hunk] | None]] = {
     "missing-blank-lines-any": blank_lines_any,
     "missing-blank-lines-ambiguous": blank_lines_ambiguous,
     "elided-context": elide,
+    "elided-context-wide": elide_wide,
+    "elided-context-wide-ambiguous": elide_wide,
     "path": lambda hs: hs,
 }
 
