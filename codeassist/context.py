@@ -25,7 +25,7 @@ and the files changed by past commits whose messages read like it,
 the first of these also seed the map. When no file was given or named, the
 best ``map_files`` candidates are shown read-only, and the next
 ``related_files`` (by default one per 200 tokens of map budget, at least
-ten, paid from that budget) are listed by path after the map (so are
+twenty, paid from that budget) are listed by path after the map (so are
 suggestions later dropped to fit), for the model to ask for with
 ``NEED FILE: path``.
 """
@@ -85,9 +85,9 @@ Mode = Literal["edit", "ask"]
 # The request's words, past commits whose messages match it, the map's order (BENCHMARKS.md).
 RANKING_WEIGHTS = (1.0, 0.5, 0.35)
 MAX_CANDIDATES = 50
-MAP_SEEDS = 20  # best files by the request's words that seed the map's ranking
+MAP_SEEDS = 20  # best files by the request's words and history that seed the map's ranking
 MAP_TOKENS_PER_RELATED = 200  # map budget per file listed by path after the map ...
-MIN_RELATED = 10  # ... and at least this many
+MIN_RELATED = 20  # ... and at least this many (a path costs about ten tokens)
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ class ContextRequest:
     history: tuple[Message, ...] = ()
     map_tokens: int | None = None  # None: scale with what is left
     map_files: int = 5  # top ranked files offered read-only when no file is given or named
-    # Further candidate files listed by path after the map; None: 10, more for a large map.
+    # Further candidate files listed by path after the map; None: 20, more for a large map.
     related_files: int | None = None
     instruction_files: tuple[str, ...] = ()  # extra files from config
     history_commits: int = MAX_COMMITS  # past commits searched for messages like the request; 0: none
