@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sqlite3
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -135,6 +136,8 @@ def _load_cached(root: Path, max_commits: int) -> History | None:
     cache = IndexCache.open(root)
     try:
         raw = cache.get_meta(CACHE_KEY) if cache.path is not None else None
+    except sqlite3.Error:
+        raw = None  # the index reports its own cache's troubles; here it only costs a git log
     finally:
         cache.close()
     if raw is None:
@@ -145,7 +148,9 @@ def _load_cached(root: Path, max_commits: int) -> History | None:
         head, limit = str(data["head"]), int(data["limit"])
     except (ValueError, KeyError, TypeError):
         return None  # an unreadable entry is replaced on the next store
-    return History(head, commits) if limit >= max_commits else None
+    if not _SHA.fullmatch(head) or limit < max_commits:
+        return None  # the head goes to git as a revision: only ever a full object name
+    return History(head, commits)
 
 
 def _store_cached(root: Path, history: History, limit: int) -> None:
@@ -157,6 +162,8 @@ def _store_cached(root: Path, history: History, limit: int) -> None:
     try:
         if cache.path is not None:
             cache.store("", [], [], [], {CACHE_KEY: json.dumps(data, separators=(",", ":"))})
+    except sqlite3.Error:
+        pass  # not cached this time; the next request reads the log again
     finally:
         cache.close()
 

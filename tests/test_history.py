@@ -144,3 +144,12 @@ def test_scoring_is_deterministic(shop: Path) -> None:
     first = rank_by_messages(h, "discounts cart docs", known)
     history._indexes.clear()
     assert rank_by_messages(h, "discounts cart docs", list(reversed(known))) == first
+
+
+def test_a_cached_head_that_is_not_an_object_name_is_ignored(shop: Path) -> None:
+    cache = IndexCache.open(shop)
+    entry = {"head": "--output=/tmp/x", "limit": 10_000, "commits": [["a" * 40, "Discounts", ["shop/prices.py"]]]}
+    cache.store("", [], [], [], {CACHE_KEY: json.dumps(entry)})
+    cache.close()
+    assert read_history(shop) == read_history(shop, use_cache=False)
+    assert len(read_history(shop).commits) == 5
