@@ -9,6 +9,9 @@ scratch clone under the system temp directory, take the commit message as the
 request, build the context as `codeassist context` would (no -f), and count
 which of the changed files that existed in the parent are in the prompt:
 files in the chat, read-only files and files shown in the repo map text.
+The context may read the scratch clone's git history: at the parent that is
+the history before the commit, and the script stops if the commit itself is
+visible there (no future information).
 
 Configurations: the defaults with no model configured (the catalogue's
 fallback window), the defaults for a 128k-token model, and map budgets of
