@@ -1,11 +1,13 @@
 """The repository's own history as a signal for which files a request touches.
 
 Past commits whose messages read like the request point at the files they
-changed, and files that usually change together with the request's best
-lexical hits are likely to change with them again. Neither needs anything
-but ``git log`` of the checked-out commit: nothing later than HEAD is ever
-read, nothing is downloaded, and a directory outside git, a repository with
-no commits or a shallow clone simply has less (or no) history.
+changed: commit messages are written in the words requests use ("fix lock
+file not updated"), which code rarely contains. This needs nothing but
+``git log`` of the checked-out commit: nothing later than HEAD is ever read,
+nothing is downloaded, and a directory outside git, a repository with no
+commits or a shallow clone simply has less (or no) history. (Co-change with
+the request's best lexical hits was measured too, and only diluted the top
+files: BENCHMARKS.md, context recall.)
 
 :func:`read_history` runs one ``git log`` of at most ``max_commits``
 non-merge commits and keeps it in the index cache's ``meta`` table keyed by
@@ -22,7 +24,7 @@ import math
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,9 +173,11 @@ def _store_cached(root: Path, history: History, limit: int) -> None:
 def rank_by_messages(history: History, query: str, known: Sequence[str]) -> list[tuple[str, float]]:
     """Files changed by the past commits whose messages best match ``query`` (BM25), best first.
 
-    Each of the :data:`MATCHED_COMMITS` best commits gives its score to its
-    files, shared among them (a commit of one file says more about that file
-    than a commit of twenty); only files in ``known`` (the current tree) count.
+    Each of the :data:`MATCHED_COMMITS` best commits gives its files its score
+    divided by the square root of their number (a commit of one file says more
+    about that file than a commit of twenty); commits of more than
+    :data:`MAX_FILES_PER_COMMIT` files do not vote, and only files in
+    ``known`` (the current tree) count.
     """
     q = sorted(set(words(query)))
     index = _message_index(history)
@@ -201,28 +205,6 @@ def rank_by_messages(history: History, query: str, known: Sequence[str]) -> list
     return sorted(files.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def rank_by_cochange(history: History, seeds: Mapping[str, float], known: Sequence[str]) -> list[tuple[str, float]]:
-    """Files that past commits changed together with ``seeds`` (path -> weight), best first.
-
-    A file scores, for each seed, the seed's weight times the share of the
-    seed's commits that also changed it; the seeds themselves are not listed.
-    """
-    index = _message_index(history)
-    known_set = set(known)
-    files: dict[str, float] = {}
-    for seed, weight in sorted(seeds.items()):
-        commits = index.by_file.get(seed, ())
-        if not commits:
-            continue
-        together: Counter[str] = Counter()
-        for i in commits:
-            together.update(f for f in index.commits[i].files if f != seed)
-        for f, count in together.items():
-            if f in known_set and f not in seeds:
-                files[f] = files.get(f, 0.0) + weight * count / len(commits)
-    return sorted(files.items(), key=lambda kv: (-kv[1], kv[0]))
-
-
 @dataclass(frozen=True)
 class _Index:
     commits: tuple[PastCommit, ...]  # those small enough to count
@@ -230,7 +212,6 @@ class _Index:
     lengths: tuple[int, ...]
     avg: float
     df: Counter[str]
-    by_file: dict[str, tuple[int, ...]]
 
 
 _indexes: dict[tuple[str, int], _Index] = {}  # (head, commits): the chat asks many requests of one history
@@ -245,13 +226,10 @@ def _message_index(history: History) -> _Index:
     docs = tuple(Counter(words(c.message)) for c in commits)
     lengths = tuple(sum(d.values()) for d in docs)
     df: Counter[str] = Counter()
-    by_file: dict[str, list[int]] = {}
-    for i, (c, d) in enumerate(zip(commits, docs, strict=True)):
+    for d in docs:
         df.update(d.keys())
-        for f in c.files:
-            by_file.setdefault(f, []).append(i)
     avg = (sum(lengths) / len(lengths)) if lengths else 1.0
-    index = _Index(commits, docs, lengths, avg or 1.0, df, {f: tuple(v) for f, v in by_file.items()})
+    index = _Index(commits, docs, lengths, avg or 1.0, df)
     _indexes.clear()  # one history at a time is enough, and keeps memory bounded
     _indexes[key] = index
     return index
