@@ -77,6 +77,7 @@ class PathResolver:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self._files: list[str] | None = None
+        self._by_name: dict[str, list[str]] | None = None  # basename -> files, for unique_file
         self._spec: object | None = None
         self._spec_loaded = False
 
@@ -136,8 +137,13 @@ class PathResolver:
             return None
         if (self.root / name).is_file():
             return name
-        tail = name if "/" in name else None
-        hits = [f for f in self.files() if (f.endswith("/" + tail) if tail else posixpath.basename(f) == name)]
+        if self._by_name is None:
+            self._by_name = {}
+            for f in self.files():
+                self._by_name.setdefault(posixpath.basename(f), []).append(f)
+        hits = self._by_name.get(posixpath.basename(name), [])
+        if "/" in name:
+            hits = [f for f in hits if f.endswith("/" + name)]
         return hits[0] if len(hits) == 1 and (self.root / hits[0]).is_file() else None
 
     def read_text(self, rel: str) -> str | None:

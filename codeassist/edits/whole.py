@@ -75,29 +75,31 @@ def _unclear_name(name: str, i: int, existing: str | None) -> ParseIssue | None:
     )
 
 
-def _keeps_most(old: str, body: list[str]) -> bool | None:
-    """Whether ``body`` keeps most of the distinct lines of ``old``; None when ``old`` has none."""
-    old_lines = {line.strip() for line in old.split("\n") if line.strip()}
-    if not old_lines:
-        return None
-    kept = old_lines & {line.strip() for line in body}
-    return len(kept) >= _KEEP_SHARE * len(old_lines)
+class _Repo:
+    """The parser's view of the repository, asked at most once per name and per file."""
 
+    def __init__(self, files: FileLookup | None) -> None:
+        self._files = files
+        self._rel: dict[str, str | None] = {}
+        self._lines: dict[str, frozenset[str] | None] = {}
 
-def _known_file(files: FileLookup | None, name: str, body: list[str]) -> tuple[str | None, bool]:
-    """The one existing file ``name`` names (or None), and whether ``body`` reads as its complete content."""
-    rel = files.unique_file(name) if files is not None else None
-    old = files.read_text(rel) if files is not None and rel is not None else None
-    if rel is None or old is None:
-        return rel, False
-    return rel, bool(_keeps_most(old, body))  # an empty file gives no evidence either way
+    def unique_file(self, name: str) -> str | None:
+        if self._files is None:
+            return None
+        if name not in self._rel:
+            self._rel[name] = self._files.unique_file(name)
+        return self._rel[name]
 
-
-def _snippet_of(files: FileLookup | None, path: str, body: list[str]) -> str | None:
-    """The existing file ``path`` names when ``body`` lacks most of its lines (a snippet of it), else None."""
-    rel = files.unique_file(path) if files is not None else None
-    old = files.read_text(rel) if files is not None and rel is not None else None
-    return rel if old is not None and _keeps_most(old, body) is False else None
+    def keeps_most(self, rel: str, body: list[str]) -> bool | None:
+        """Whether ``body`` keeps most of the distinct lines of ``rel``; None when it has none or is unreadable."""
+        if rel not in self._lines:
+            old = self._files.read_text(rel) if self._files is not None else None
+            self._lines[rel] = None if old is None else frozenset(t for t in map(str.strip, old.split("\n")) if t)
+        old_lines = self._lines[rel]
+        if not old_lines:
+            return None
+        kept = old_lines.intersection(line.strip() for line in body)
+        return len(kept) >= _KEEP_SHARE * len(old_lines)
 
 
 def _marked_as_diff(opening: Fence, path: str) -> bool:
@@ -158,6 +160,7 @@ def parse(
     """
     out = Parsed.empty()
     consumed = _Taken(len(lines), taken)
+    repo = _Repo(files)
     prev_end = 0
     i = 0
     n = len(lines)
@@ -175,7 +178,7 @@ def parse(
                 out.spans.append((i, n))
             break
         if not consumed.any(i, close + 1):
-            _block(lines, i, close, opening, path, stop, files, strict, out)
+            _block(lines, i, close, opening, path, stop, repo, strict, out)
         i = prev_end = close + 1
     return out
 
@@ -187,7 +190,7 @@ def _block(
     opening: Fence,
     path: str | None,
     stop: int,
-    files: FileLookup | None,
+    repo: _Repo,
     strict: bool,
     out: Parsed,
 ) -> None:
@@ -201,14 +204,15 @@ def _block(
         name = _bare_name(lines, i, stop)
         if name is None:
             return  # ordinary code in the prose
-        existing, complete = _known_file(files, name, body)
-        if existing is None or not complete:
+        existing = repo.unique_file(name)
+        # An empty or unreadable file gives no evidence that the block is that file.
+        if existing is None or not repo.keeps_most(existing, body):
             issue = _unclear_name(name, i, existing)
             if issue is not None:
                 out.issues.append(issue)
             return
         path = existing
-    elif strict and (partial := _snippet_of(files, path, body)) is not None:
+    elif strict and (partial := repo.unique_file(path)) is not None and repo.keeps_most(partial, body) is False:
         message = (
             f"the block under {path} lacks most of the lines of {partial}, so next to the other edits it reads as"
             " an excerpt, not the whole file, and was not applied; edit the file with SEARCH/REPLACE blocks or"
