@@ -192,3 +192,25 @@ def test_apply_tool_calls_with_a_snippet_in_the_text(repo: Path) -> None:
     assert (repo / "a.py").read_text() == "x = 1\n"
     result = apply_reply(repo, "Done. In `a.py`:\n```python\nx = 2\n```\n", tool_calls=[call], commit=False)
     assert result.ok and result.changed == ("a.py",) and (repo / "a.py").read_text() == "x = 2\n"
+
+
+class CountingFiles(Files):
+    def __init__(self, files: dict[str, str]) -> None:
+        super().__init__(files)
+        self.asked: list[str] = []
+
+    def unique_file(self, name: str) -> str | None:
+        self.asked.append(name)
+        return super().unique_file(name)
+
+    def read_text(self, rel: str) -> str | None:
+        self.asked.append("read " + rel)
+        return super().read_text(rel)
+
+
+def test_a_hostile_reply_naming_one_file_many_times_reads_it_once() -> None:
+    files = CountingFiles({"a.py": "x\n", ".ci/run": RUN})
+    text = SR_A + "".join(f"a.py\n```\nsnippet {i}\n```\nrun\n```\necho {i}\n```\n" for i in range(2_000))
+    r = parse_reply(text, files=files)
+    assert len(r.issues) == 4_000 and [e.path for e in r.edits] == ["a.py"]
+    assert sorted(files.asked) == ["a.py", "read .ci/run", "read a.py", "run"]
