@@ -68,9 +68,9 @@ class JsonOnBadUsage(TyperCommand):
         wanted = "--json" in args and "--" not in args[: args.index("--json")]
         try:
             return super().parse_args(ctx, args)
-        except typer.TyperException as exc:
+        except Exception as exc:  # a usage error: typer's own class, or click's with older typer releases
             message = getattr(exc, "format_message", None)
-            if wanted and getattr(exc, "exit_code", 2) == 2 and message is not None:
+            if wanted and getattr(exc, "exit_code", None) == 2 and callable(message):
                 from codeassist.interfaces.render import print_json
 
                 print_json({**_nothing_done(self.name), "errors": [message()]})
