@@ -10,6 +10,8 @@ from __future__ import annotations
 from rapidfuzz import fuzz, process
 
 from codeassist.edits.match_tolerant import (
+    FUZZY_CLOSE,
+    FUZZY_DISTANCE_RATIO,
     FUZZY_LINE_FLOOR,
     FUZZY_MARGIN,
     FUZZY_THRESHOLD,
@@ -69,7 +71,12 @@ def fuzzy(view: TextView, old_lines: list[str], new_lines: list[str]) -> list[Hi
         return []
     (best, lowest), s = scored[0]
     runner_up = scored[1][0][0] if len(scored) > 1 else 0.0
-    if best < FUZZY_THRESHOLD or lowest < FUZZY_LINE_FLOOR or best - runner_up < FUZZY_MARGIN:
+    # A near-copy of the block (the same code repeated with small changes) is never within the margin
+    # of an average; it is still clearly second when the old text is a typo away from the best window.
+    clear = best - runner_up >= FUZZY_MARGIN or (
+        best >= FUZZY_CLOSE and 100.0 - runner_up >= FUZZY_DISTANCE_RATIO * (100.0 - best)
+    )
+    if best < FUZZY_THRESHOLD or lowest < FUZZY_LINE_FLOOR or not clear:
         return []
     region = view.lines[s : s + m]
     deltas = {

@@ -23,6 +23,10 @@ _PLACEHOLDER = re.compile(r"^\s*(?:#|//|/\*|<!--|--|;)\s*(?:\.{3}|…)")
 FUZZY_THRESHOLD = 95.0  # average line similarity (0-100) a fuzzy window needs
 FUZZY_MARGIN = 5.0  # how much better than the runner-up window it must be
 FUZZY_LINE_FLOOR = 60.0  # no single non-blank line may be less similar than this
+# ...or, for near-copies of one block, a window almost identical to the old text (a typo away) whose
+# runner-up is at least this many times as far from it.
+FUZZY_CLOSE = 98.0
+FUZZY_DISTANCE_RATIO = 4.0
 
 
 def is_marker(line: str) -> bool:

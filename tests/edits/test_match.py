@@ -110,11 +110,21 @@ def test_fuzzy_typo_in_old() -> None:
     assert out == content.replace("strict=True", "strict=False")
 
 
-def test_fuzzy_refuses_repetitive_neighbours() -> None:
+def test_fuzzy_among_repetitive_neighbours_takes_the_window_a_typo_away() -> None:
+    # Every window looks alike, but only one is a typo away from the old text; its neighbours are many
+    # times as far, so the place is not in doubt.
     content = "".join(f"line_{i} = compute_value({i}, factor={i * 3})\n" for i in range(40))
-    failed(
-        content, "line_10 = compute_value(10, factor=30)\nline_11 = compute_valeu(11, factor=33)\n", "x\n", "not-found"
-    )
+    old = "line_10 = compute_value(10, factor=30)\nline_11 = compute_valeu(11, factor=33)\n"
+    out = applied(content, old, "x\n", "fuzzy")
+    exact = "line_10 = compute_value(10, factor=30)\nline_11 = compute_value(11, factor=33)\n"
+    assert out == content.replace(exact, "x\n")
+
+
+def test_fuzzy_refuses_near_copies_the_old_text_sits_between() -> None:
+    # Two copies of a block differ in one line; the old text's version of that line is as far from both.
+    block = "if f == nil {{\n    panic(fmt.Sprintf(\"no flag %q\", v))\n}}\nerr := set(v, {})\n"
+    content = block.format("requiredTogether") + "\n" + block.format("requiredOneOfThem") + "\n"
+    failed(content, block.format("requiredXXXXXXXXX"), "x\n", "not-found")
 
 
 def test_fuzzy_refuses_without_margin() -> None:
