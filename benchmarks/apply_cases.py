@@ -117,6 +117,24 @@ def indent(hs: list[Hunk]) -> list[Hunk] | None:
     return _map(hs, lambda e: [(e[0], "    " + e[1])] if e[1].strip() else [e])
 
 
+def typo(hs: list[Hunk]) -> list[Hunk] | None:
+    """One context line per hunk (the first of 12+ characters) with two middle letters swapped in both halves.
+
+    The model misremembers an unchanged line; the file's own line must survive.
+    """
+    out, changed = [], False
+    for h in hs:
+        entries = list(h.entries)
+        for i, (k, t) in enumerate(entries):
+            mid = len(t) // 2
+            if k == " " and len(t.strip()) >= 12 and t[mid].isalpha() and t[mid + 1].isalpha() and t[mid] != t[mid + 1]:
+                entries[i] = (k, t[:mid] + t[mid + 1] + t[mid] + t[mid + 2 :])
+                changed = True
+                break
+        out.append(Hunk(h.old_start, h.new_start, tuple(entries)))
+    return out if changed else None
+
+
 def _drop_blanks(hs: list[Hunk], keep: Callable[[Entry | None, Entry | None], bool]) -> list[Hunk] | None:
     """Drop the blank context lines for which ``keep(previous entry, next entry)`` is false.
 
@@ -272,6 +290,7 @@ PERTURBATIONS: dict[str, Callable[[list[Hunk]], list[Hunk] | None]] = {
     "missing-blank-lines-any": blank_lines_any,
     "missing-blank-lines-ambiguous": blank_lines_ambiguous,
     "elided-context": elide,
+    "typo-in-context": typo,
     "elided-context-wide": elide_wide,
     "elided-context-wide-ambiguous": elide_wide,
     "path": lambda hs: hs,
