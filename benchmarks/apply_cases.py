@@ -121,10 +121,16 @@ def typo(hs: list[Hunk]) -> list[Hunk] | None:
     """One context line per hunk (the first of 12+ characters) with two middle letters swapped in both halves.
 
     The model misremembers an unchanged line; the file's own line must survive.
+    Hunks whose old text has fewer than three non-blank lines are left alone:
+    with the slip in one of them, what is left is too little to place the
+    edit by, and fuzzy matching refuses it by design.
     """
     out, changed = [], False
     for h in hs:
         entries = list(h.entries)
+        if sum(1 for t in h.old() if t.strip()) < 3:
+            out.append(h)
+            continue
         for i, (k, t) in enumerate(entries):
             mid = len(t) // 2
             if k == " " and len(t.strip()) >= 12 and t[mid].isalpha() and t[mid + 1].isalpha() and t[mid] != t[mid + 1]:
