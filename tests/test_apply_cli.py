@@ -167,6 +167,14 @@ def test_huge_reply_is_refused_quickly(repo: Path, tmp_path: Path) -> None:
     assert tree(repo) == before
 
 
+def test_a_reply_creating_thousands_of_files_is_refused_before_any_git_check(repo: Path, tmp_path: Path) -> None:
+    before = tree(repo)
+    blocks = "".join(f"f{i}.txt\n```\n<<<<<<< SEARCH\n=======\nx\n>>>>>>> REPLACE\n```\n" for i in range(2_001))
+    proc = run(repo, "apply", str(reply_file(tmp_path, blocks)))
+    assert proc.returncode == 1 and b"edits 2,001 files" in proc.stderr
+    assert tree(repo) == before
+
+
 def test_unknown_format_is_usage_error(repo: Path, tmp_path: Path) -> None:
     proc = run(repo, "apply", str(reply_file(tmp_path, SR_REPLY)), "--format", "xml")
     assert proc.returncode == 2

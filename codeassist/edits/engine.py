@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 # Far beyond any real reply; a bigger input is a mistake (a log, a binary), not edits.
 MAX_REPLY_CHARS = 8_000_000
+MAX_FILES_PER_REPLY = 2_000  # more than any real change; each file costs git calls to check
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,12 @@ def parse(
         edits += called.edits
         issues += called.issues
         formats += [f for f in called.formats if f not in formats]
+    touched = len({e.path for e in edits})
+    if touched > MAX_FILES_PER_REPLY:
+        # Each file is checked against the repository (git check-ignore, links) before anything is
+        # written: a hostile reply naming a million files would take hours to refuse edit by edit.
+        issue = ParseIssue(f"the reply edits {touched:,} files; at most {MAX_FILES_PER_REPLY:,} are applied at once")
+        return [], [issue], formats
     return edits, issues, formats
 
 
