@@ -22,6 +22,7 @@ from codeassist.edits.match_tolerant import (
     _render,
     _trim_transform,
     opcodes,
+    opcodes_ends_first,
     opcodes_from_end,
     shift_transform,
 )
@@ -172,12 +173,20 @@ def _mode(votes: Counter[str], vote: str | None) -> str | None:
 def merge_blank(
     file_lines: list[str], fmap: list[int], old_lines: list[str], new_lines: list[str], transform: Transform
 ) -> tuple[int, int, list[str]] | None:
-    """:func:`_merge_blank`, refused (None) when pairing repeated lines differently changes the result."""
+    """:func:`_merge_blank`, refused (None) when pairing repeated lines differently changes the result.
+
+    A pairing under which the blank lines are undetermined (None) offers no
+    competing result: an inserted block that ends with a copy of the line
+    before it can be read as inserted after that line or before it, and only
+    one reading may place the file's blank lines.
+    """
     first = _merge_blank(file_lines, fmap, old_lines, new_lines, transform, opcodes)
-    if first is None or len(old_lines) == len(new_lines):
+    if len(old_lines) == len(new_lines):
         return first
     second = _merge_blank(file_lines, fmap, old_lines, new_lines, transform, opcodes_from_end)
-    return first if first == second else None
+    third = _merge_blank(file_lines, fmap, old_lines, new_lines, transform, opcodes_ends_first)
+    results = [r for r in (first, second, third) if r is not None]
+    return results[0] if results and all(r == results[0] for r in results) else None
 
 
 def _merge_blank(

@@ -52,6 +52,27 @@ def opcodes_from_end(old: list[str], new: list[str]) -> list[tuple[str, int, int
     return [(tag, m - a2, m - a1, n - b2, n - b1) for tag, a1, a2, b1, b2 in reversed(ops)]
 
 
+def opcodes_ends_first(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """Like :func:`opcodes`, but the lines the two texts start and end with pair first.
+
+    difflib pairs the longest common run, so a block inserted after a line
+    it ends with (a new test whose last line repeats the one above it) reads
+    as inserted before that line; this reads it as written after.
+    """
+    pre = 0
+    while pre < min(len(old), len(new)) and old[pre] == new[pre]:
+        pre += 1
+    suf = 0
+    while suf < min(len(old), len(new)) - pre and old[-1 - suf] == new[-1 - suf]:
+        suf += 1
+    ops: list[tuple[str, int, int, int, int]] = [("equal", 0, pre, 0, pre)] if pre else []
+    mid = opcodes(old[pre : len(old) - suf], new[pre : len(new) - suf])
+    ops += [(tag, a1 + pre, a2 + pre, b1 + pre, b2 + pre) for tag, a1, a2, b1, b2 in mid]
+    if suf:
+        ops.append(("equal", len(old) - suf, len(old), len(new) - suf, len(new)))
+    return ops
+
+
 def merge(
     file_lines: list[str],
     mapping: list[int | None],
