@@ -171,7 +171,7 @@ def _apply_one(plan: Plan, resolver: PathResolver, edit: Edit) -> None:
         plan.failed.append(Failed(edit.path, f"unknown edit action {action!r}", "", edit.index))
 
 
-def _replace(plan: Plan, f: TextFile, edit: Edit, old: str, new: str) -> bool:
+def _replace(plan: Plan, f: TextFile, edit: Edit, old: str, new: str, line_hint: int | None = None) -> bool:
     from codeassist.edits.match import MatchFailure, apply_match, locate
 
     if f.text is None:
@@ -182,7 +182,7 @@ def _replace(plan: Plan, f: TextFile, edit: Edit, old: str, new: str) -> bool:
         reason = "this edit's old and new text are identical, so it changes nothing; send the lines that change"
         plan.failed.append(Failed(f.rel, reason, "", edit.index))
         return False
-    found = locate(f.text, normalize(old), new, anchor=edit.anchor)
+    found = locate(f.text, normalize(old), new, anchor=edit.anchor, line_hint=line_hint)
     if isinstance(found, MatchFailure):
         if found.reason == "already-applied":
             plan.already.append(f.rel)
@@ -207,8 +207,13 @@ def _apply_patch_group(plan: Plan, resolver: PathResolver, group: list[Edit]) ->
             f.text = patched
             plan.applied.extend(Applied(f.rel, "replace", strategy) for _ in group)
             return
+    lines_before = f.text.count("\n") if f.text is not None else 0
     for edit in group:
-        _replace(plan, f, edit, edit.old, normalize(edit.new))
+        # A hunk's header counts lines of the file before the diff; earlier hunks, applied in order,
+        # have moved the text since by as many lines as they added or removed.
+        shift = (f.text.count("\n") - lines_before) if f.text is not None else 0
+        hint = edit.line_hint + shift if edit.line_hint else None
+        _replace(plan, f, edit, edit.old, normalize(edit.new), hint)
 
 
 def _rename(plan: Plan, resolver: PathResolver, edit: Edit) -> None:

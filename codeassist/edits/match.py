@@ -64,11 +64,17 @@ def apply_match(content: str, match: Match) -> str:
     return content[: match.start] + match.replacement + content[match.end :]
 
 
-def locate(content: str, old: str, new: str = "", *, anchor: str | None = None) -> Match | MatchFailure:
+def locate(
+    content: str, old: str, new: str = "", *, anchor: str | None = None, line_hint: int | None = None
+) -> Match | MatchFailure:
     """Place ``old`` in ``content`` and compute what replaces it (see the module docstring).
 
     ``anchor`` (an apply_patch ``@@ context`` line) only narrows an ambiguous
-    result to the first hit after the one line containing it.
+    result to the first hit after the one line containing it. ``line_hint``
+    (a diff hunk's 1-based start line) only narrows an ambiguous result to
+    the one hit starting exactly there: a stale number matches no copy, or
+    by chance another, which the exact-only rule makes unlikely but a near
+    one would not.
     """
     view = TextView(content)
     old = old.replace("\r\n", "\n")
@@ -88,8 +94,8 @@ def locate(content: str, old: str, new: str = "", *, anchor: str | None = None) 
         ("trailing-whitespace", lambda: tol.trailing_whitespace(view, old_lines, new_lines)),
         ("indentation", lambda: tol.indentation(view, old_lines, new_lines)),
         ("blank-lines", lambda: blank.blank_lines(view, old_lines, new_lines)),
-        ("elision", lambda: elide.elision(view, old_lines, new_lines)),
-        ("fuzzy", lambda: fz.fuzzy(view, old_lines, new_lines)),
+        ("elision", lambda: elide.elision(view, old_lines, new_lines, line_hint)),
+        ("fuzzy", lambda: fz.fuzzy(view, old_lines, new_lines, line_hint)),
     ]
     for name, run in strategies:
         if name == "elision":
@@ -99,6 +105,9 @@ def locate(content: str, old: str, new: str = "", *, anchor: str | None = None) 
         hits = run()
         if len(hits) > 1 and anchor:
             hits = _after_anchor(view, hits, anchor)
+        if len(hits) > 1 and line_hint:
+            at = [h for h in hits if h[0] == line_hint - 1]
+            hits = at if len(at) == 1 else hits
         if len(hits) > 1:
             return _ambiguous(view, hits, old_lines)
         if len(hits) == 1:

@@ -63,13 +63,15 @@ def _place(view: TextView, seg: list[str], begin: int = 0, stop: int | None = No
 Place = tuple[int, int, int, int]
 
 
-def _spans(view: TextView, old_segs: list[list[str]]) -> tuple[list[Place | None], list[int]]:
+def _spans(view: TextView, old_segs: list[list[str]], hint: int | None) -> tuple[list[Place | None], list[int]]:
     """Each piece's place (None for a blank one), or no places and the lines of an ambiguous text.
 
     The first piece found in exactly one place fixes the text; the pieces
     after it are the nearest matches below, those before it the nearest
     above, each at least one line away since a ``...`` stands for code left
-    out. With no unique piece, the first piece's places are returned.
+    out. With no unique piece, ``hint`` (a diff hunk's 0-based start line)
+    picks the first piece's one place starting exactly there; failing that,
+    the first piece's places are returned.
     """
     real = [k for k, seg in enumerate(old_segs) if any(line.strip() for line in seg)]
     first: list[Place] = []
@@ -80,6 +82,9 @@ def _spans(view: TextView, old_segs: list[list[str]]) -> tuple[list[Place | None
             return [], []
         if len(places) == 1:
             return _around(view, old_segs, real, k, places[0]), []
+    at = [p for p in first if p[0] == hint]
+    if len(at) == 1:
+        return _around(view, old_segs, real, real[0], at[0]), []
     return [], [p[0] for p in first]
 
 
@@ -104,14 +109,14 @@ def _around(view: TextView, old_segs: list[list[str]], real: list[int], anchor: 
     return spans
 
 
-def elision(view: TextView, old_lines: list[str], new_lines: list[str]) -> list[Hit]:
+def elision(view: TextView, old_lines: list[str], new_lines: list[str], line_hint: int | None = None) -> list[Hit]:
     old_segs, new_segs = _segments(old_lines), _segments(new_lines)
     if len(old_segs) == 1 or len(new_segs) != len(old_segs):
         return []
     for seg, new_seg in zip(old_segs, new_segs, strict=True):
         if not any(line.strip() for line in seg) and any(line.strip() for line in new_seg):
             return []  # new code next to a "..." with nothing in the file to place it by
-    found, ambiguous = _spans(view, old_segs)
+    found, ambiguous = _spans(view, old_segs, line_hint - 1 if line_hint else None)
     if ambiguous:
         return [(line, lambda: None) for line in ambiguous]
     if not found:

@@ -58,7 +58,7 @@ def _score(view: TextView, old: list[str], s: int) -> tuple[float, float]:
     return total / len(old), lowest
 
 
-def fuzzy(view: TextView, old_lines: list[str], new_lines: list[str]) -> list[Hit]:
+def fuzzy(view: TextView, old_lines: list[str], new_lines: list[str], line_hint: int | None = None) -> list[Hit]:
     old = [line.strip() for line in old_lines]
     m = len(old)
     if not any(old) or m > len(view.lines):
@@ -76,6 +76,12 @@ def fuzzy(view: TextView, old_lines: list[str], new_lines: list[str]) -> list[Hi
     clear = best - runner_up >= FUZZY_MARGIN or (
         best >= FUZZY_CLOSE and 100.0 - runner_up >= FUZZY_DISTANCE_RATIO * (100.0 - best)
     )
+    if not clear and line_hint:
+        # Equally good windows (a block repeated): a diff hunk's start line picks the one starting there.
+        hinted = [item for item in scored if item[1] == line_hint - 1 and item[0][0] >= best - 1e-9]
+        if hinted:
+            (best, lowest), s = hinted[0]
+            clear = True
     if best < FUZZY_THRESHOLD or lowest < FUZZY_LINE_FLOOR or not clear:
         return []
     region = view.lines[s : s + m]

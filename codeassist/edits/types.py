@@ -30,8 +30,9 @@ class Edit:
 
     ``path`` is as the model wrote it; the applier resolves it (``./p``,
     ``a/p``, a unique basename) and refuses unsafe paths. ``line_hint`` is a
-    1-based line the edit claimed (stale diff line numbers), used only to
-    break no ties but to report the closest lines. ``raw_patch`` carries the
+    1-based line the edit claimed (a diff hunk's start, maybe stale): it
+    only picks, among several equally good places, the one starting exactly
+    there. ``raw_patch`` carries the
     original unified diff for ``git apply`` (every edit read from a diff
     carries its whole file section). ``anchor`` is an apply_patch ``@@ line``
     context: pass it to ``match.locate(..., anchor=)``; it only narrows an

@@ -122,7 +122,7 @@ def test_fuzzy_among_repetitive_neighbours_takes_the_window_a_typo_away() -> Non
 
 def test_fuzzy_refuses_near_copies_the_old_text_sits_between() -> None:
     # Two copies of a block differ in one line; the old text's version of that line is as far from both.
-    block = "if f == nil {{\n    panic(fmt.Sprintf(\"no flag %q\", v))\n}}\nerr := set(v, {})\n"
+    block = 'if f == nil {{\n    panic(fmt.Sprintf("no flag %q", v))\n}}\nerr := set(v, {})\n'
     content = block.format("requiredTogether") + "\n" + block.format("requiredOneOfThem") + "\n"
     failed(content, block.format("requiredXXXXXXXXX"), "x\n", "not-found")
 
@@ -342,3 +342,36 @@ def test_elision_with_no_unique_piece_is_ambiguous() -> None:
     content = "x = 1\ny = 2\nz = 3\nx = 1\ny = 2\nz = 3\n"
     m = failed(content, "x = 1\n...\nz = 3\n", "x = 10\n...\nz = 3\n", "ambiguous")
     assert m.locations == (1, 4)
+
+
+def test_a_new_function_ending_like_the_one_above_goes_after_it_with_the_files_blank_lines() -> None:
+    # The inserted test ends with the same line as the test above it; read as written (after that line),
+    # the file's two blank lines, of which the reply shows one, stay on both sides.
+    content = "def test_a():\n    assert ok\n\n\ndef test_c():\n    pass\n"
+    old = "    assert ok\n\ndef test_c():\n"
+    new = "    assert ok\n\ndef test_b():\n    assert ok\n\n\ndef test_c():\n"
+    out = applied(content, old, new, "blank-lines")
+    assert out == "def test_a():\n    assert ok\n\n\ndef test_b():\n    assert ok\n\n\ndef test_c():\n    pass\n"
+
+
+REPEATED = "def a():\n    x = 1\n    y = 2\n    return x\n\n\ndef b():\n    x = 1\n    y = 2\n    return x\n"
+SECOND = REPEATED.index("def b")
+
+
+def test_a_diff_hunks_start_line_picks_among_identical_places_only_when_one_starts_exactly_there() -> None:
+    m = locate(REPEATED, "    x = 1\n    y = 2\n", "    x = 3\n    y = 2\n", line_hint=8)
+    assert isinstance(m, Match) and apply_match(REPEATED, m).index("x = 3") > SECOND
+    stale = locate(REPEATED, "    x = 1\n    y = 2\n", "    x = 3\n    y = 2\n", line_hint=9)
+    assert isinstance(stale, MatchFailure) and stale.reason == "ambiguous"
+
+
+def test_line_hint_places_an_elided_or_misremembered_copy_of_a_repeated_block() -> None:
+    elided = locate(REPEATED, "    x = 1\n...\n    return x\n", "    x = 3\n...\n    return x\n", line_hint=8)
+    assert isinstance(elided, Match) and elided.strategy == "elision"
+    assert apply_match(REPEATED, elided).index("x = 3") > SECOND
+    typo = REPEATED.replace("y = 2", "value = compute(1)")
+    old, new = "    x = 1\n    value = compute(1)\n    retrun x\n", "    x = 1\n    value = compute(2)\n    return x\n"
+    m = locate(typo, old, new, line_hint=8)
+    assert isinstance(m, Match) and m.strategy == "fuzzy"
+    assert apply_match(typo, m).index("compute(2)") > SECOND
+    assert isinstance(locate(typo, old, new), MatchFailure)
