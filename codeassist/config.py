@@ -44,6 +44,7 @@ KEYS: dict[str, Key] = {
     "max_rounds": Key(int, 3, "reflection rounds after a failed apply or check"),
     "map_tokens": Key(int, 2048, "token budget for the repo map"),
     "map_files": Key(int, 5, "top map files offered as read-only context when no file is given"),
+    "history_commits": Key(int, 5000, "past commits whose messages help rank files for a request (0: none)"),
     "auto_commit": Key(bool, True, "commit applied edits"),
     "commit_dirty": Key(bool, True, "commit the user's pending change to a file before editing it"),
     "attribution": Key(bool, True, "add a Co-authored-by trailer naming codeassist and the model"),

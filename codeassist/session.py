@@ -167,6 +167,7 @@ class Session:
             map_tokens=opts.map_tokens,
             map_files=self.settings.map_files,
             instruction_files=tuple(self.settings.instruction_files),
+            history_commits=self.settings.history_commits,
         )
         built = build_context(req, prompt_dirs=self.prompt_dirs)
         self._emit(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -108,3 +109,22 @@ def test_template_overrides_from_repo_and_user_config_dir(shop: Path, isolated_e
     proc = run(shop, "--no-color", "context", "x", "--tokens", "0")
     assert proc.returncode == 3
     assert "system.md" in proc.stderr and "$undefined_thing" in proc.stderr
+
+
+def test_history_commits_setting_turns_the_history_signal_off(shop: Path) -> None:
+    (shop / "shop" / "ledger.py").write_text("def post(entry):\n    return entry\n")
+    git(shop, "add", "-A")
+    git(shop, "commit", "-q", "-m", "Refunds must reverse the original booking")
+    request = "refunds reverse the wrong booking"
+    on = run(shop, "context", request, "--json")
+    assert on.returncode == 0, on.stderr
+    assert json.loads(on.stdout)["read_only"][0] == "shop/ledger.py"
+    off = subprocess.run(
+        [sys.executable, "-m", "codeassist", "context", request, "--json"],
+        cwd=shop,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CODEASSIST_HISTORY_COMMITS": "0"},
+    )
+    assert off.returncode == 0, off.stderr
+    assert json.loads(off.stdout)["read_only"][0] != "shop/ledger.py"  # only the map knows it now

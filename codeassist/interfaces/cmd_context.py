@@ -60,6 +60,7 @@ def context_request(
         map_tokens=map_tokens,
         map_files=settings.map_files,
         instruction_files=tuple(settings.instruction_files or ()),
+        history_commits=settings.history_commits,
     )
     return req, prompt_dirs(root, Path(user_config_dir("codeassist")))
 

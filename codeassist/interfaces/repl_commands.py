@@ -285,6 +285,7 @@ def context(repl: Repl, rest: str) -> bool:
         history=tuple(state.history),
         map_files=engine.settings.map_files,
         instruction_files=tuple(engine.settings.instruction_files),
+        history_commits=engine.settings.history_commits,
     )
     built = build_context(req, prompt_dirs=prompt_dirs(repl.root, user_config_path(engine.opts.environ).parent))
     table = Table(box=None, pad_edge=False)
