@@ -11,8 +11,9 @@ four of six repositories; BENCHMARKS.md, context recall.)
 
 :func:`read_history` runs one ``git log`` of at most ``max_commits``
 non-merge commits and keeps it in the index cache's ``meta`` table keyed by
-HEAD: a new HEAD descending from the cached one only reads the new commits;
-any other HEAD (a rebase, an older checkout) reads the log again. A cache
+HEAD: when the cached log holds the whole history, a new HEAD descending
+from the cached one only reads the new commits; any other HEAD (a rebase, an
+older checkout, a history longer than the limit) reads the log again. A cache
 that cannot be used costs a ``git log``, never an error. Scores are
 deterministic (sorted iteration, ties break on the path).
 """
@@ -34,10 +35,10 @@ MAX_COMMITS = 5000
 # Larger commits (formatting sweeps, renames, vendored updates) say little about any one file.
 MAX_FILES_PER_COMMIT = 30
 MATCHED_COMMITS = 40  # past commits whose messages best match the request that vote for files
-CACHE_KEY = "history:v1"
+CACHE_KEY = "history:v2"
 K1 = 1.2
 B = 0.75
-_LOG_ARGS = ("log", "--no-merges", "--no-renames", "--name-only", "-z", "--format=%x01%H%x02%B%x03")
+_LOG_ARGS = ("log", "--no-merges", "--no-renames", "--name-only", "-z", "--format=%x01%H %ct%x02%B%x03")
 _SHA = re.compile(r"[0-9a-f]{40}")
 # Trailers name people and tools, not the code.
 _TRAILER = re.compile(r"^[A-Za-z][A-Za-z-]*-by:|^(change-id|cc|bug|fixes|closes):", re.I)
@@ -48,6 +49,7 @@ class PastCommit:
     sha: str
     message: str
     files: tuple[str, ...]  # paths the commit added, changed or deleted, sorted
+    time: int = 0  # committer date, seconds since the epoch
 
 
 @dataclass(frozen=True)
@@ -72,12 +74,17 @@ def read_history(root: Path, max_commits: int = MAX_COMMITS, *, use_cache: bool 
         return EMPTY
     cached = _load_cached(root, max_commits) if use_cache else None
     if cached is not None and cached.head == head:
-        return History(head, cached.commits[:max_commits])
+        return cached
     try:
-        if cached is not None and cached.commits and _is_ancestor(root, cached.head, head):
-            new = _log(root, max_commits, f"{cached.head}..{head}")
-            history = History(head, (new + cached.commits)[:max_commits])
-        else:
+        history = None
+        # Only a whole history can be extended: then old and new commits are exactly the
+        # commits of HEAD, the same set a fresh log gives (and scoring ignores their order).
+        if cached is not None and cached.commits and len(cached.commits) < max_commits:
+            if _is_ancestor(root, cached.head, head):
+                new = _log(root, max_commits, f"{cached.head}..{head}")
+                if len(new) + len(cached.commits) < max_commits:
+                    history = History(head, new + cached.commits)
+        if history is None:
             history = History(head, _log(root, max_commits, head))
     except GitError:
         return EMPTY
@@ -116,14 +123,15 @@ def parse_log(text: str) -> tuple[PastCommit, ...]:
     """Commits from ``git log -z --name-only`` output in this module's format; malformed records are skipped."""
     out: list[PastCommit] = []
     for record in text.split("\x01"):
-        sha, sep, rest = record.partition("\x02")
-        if not sep or not _SHA.fullmatch(sha):
+        head, sep, rest = record.partition("\x02")
+        sha, _, when = head.partition(" ")
+        if not sep or not _SHA.fullmatch(sha) or not when.isdigit():
             continue
         message, sep, names = rest.partition("\x03")
         if not sep:
             continue
         files = sorted({n.strip("\n") for n in names.split("\0")} - {""})
-        out.append(PastCommit(sha, _clean(message), tuple(files)))
+        out.append(PastCommit(sha, _clean(message), tuple(files), int(when)))
     return tuple(out)
 
 
@@ -132,7 +140,7 @@ def _clean(message: str) -> str:
 
 
 def _load_cached(root: Path, max_commits: int) -> History | None:
-    """The cached history, if one was read with a limit of at least ``max_commits``."""
+    """The cached history, if it was read with the limit ``max_commits`` (so it is what a fresh read gives)."""
     from codeassist.index.cache import IndexCache
 
     cache = IndexCache.open(root)
@@ -146,11 +154,13 @@ def _load_cached(root: Path, max_commits: int) -> History | None:
         return None
     try:
         data = json.loads(raw)
-        commits = tuple(PastCommit(str(s), str(m), tuple(str(f) for f in fs)) for s, m, fs in data["commits"])
+        commits = tuple(
+            PastCommit(str(s), str(m), tuple(str(f) for f in fs), int(t)) for s, m, fs, t in data["commits"]
+        )
         head, limit = str(data["head"]), int(data["limit"])
     except (ValueError, KeyError, TypeError):
         return None  # an unreadable entry is replaced on the next store
-    if not _SHA.fullmatch(head) or limit < max_commits:
+    if not _SHA.fullmatch(head) or limit != max_commits:
         return None  # the head goes to git as a revision: only ever a full object name
     return History(head, commits)
 
@@ -158,7 +168,7 @@ def _load_cached(root: Path, max_commits: int) -> History | None:
 def _store_cached(root: Path, history: History, limit: int) -> None:
     from codeassist.index.cache import IndexCache
 
-    commits = [[c.sha, c.message, list(c.files)] for c in history.commits]
+    commits = [[c.sha, c.message, list(c.files), c.time] for c in history.commits]
     data = {"head": history.head, "limit": limit, "commits": commits}
     cache = IndexCache.open(root)
     try:
@@ -184,7 +194,7 @@ def rank_by_messages(history: History, query: str, known: Sequence[str]) -> list
     if not q or not index.docs:
         return []
     n = len(index.docs)
-    scored: list[tuple[float, int]] = []
+    scored: list[tuple[float, int, str, int]] = []
     for i, doc in enumerate(index.docs):
         s = 0.0
         for w in q:
@@ -194,11 +204,13 @@ def rank_by_messages(history: History, query: str, known: Sequence[str]) -> list
                 idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
                 s += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * index.lengths[i] / index.avg))
         if s > 0:
-            scored.append((-s, i))
+            # Ties go to the newer commit, then the sha: not to the log's order, which an extended cache changes.
+            c = index.commits[i]
+            scored.append((-s, -c.time, c.sha, i))
     scored.sort()
     known_set = set(known)
     files: dict[str, float] = {}
-    for neg, i in scored[:MATCHED_COMMITS]:
+    for neg, _, _, i in scored[:MATCHED_COMMITS]:
         changed = [f for f in index.commits[i].files if f in known_set]
         for f in changed:
             files[f] = files.get(f, 0.0) - neg / math.sqrt(len(index.commits[i].files))

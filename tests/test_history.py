@@ -131,11 +131,12 @@ def test_big_commits_do_not_vote(shop: Path) -> None:
 def test_parse_log_skips_malformed_records_and_drops_trailers() -> None:
     sha = "a" * 40
     text = (
-        f"\x01{sha}\x02Fix it\n\nSigned-off-by: A <a@b>\x03\0\nsrc/a.py\0src/b.py\0"
-        "\x01nonsense\x02x\x03\0"
-        f"\x01{'b' * 40}\x02no end marker"
+        f"\x01{sha} 1700000000\x02Fix it\n\nSigned-off-by: A <a@b>\x03\0\nsrc/a.py\0src/b.py\0"
+        "\x01nonsense 1\x02x\x03\0"
+        f"\x01{'c' * 40} soon\x02x\x03\0"
+        f"\x01{'b' * 40} 1\x02no end marker"
     )
-    assert parse_log(text) == (PastCommit(sha, "Fix it", ("src/a.py", "src/b.py")),)
+    assert parse_log(text) == (PastCommit(sha, "Fix it", ("src/a.py", "src/b.py"), 1_700_000_000),)
 
 
 def test_scoring_is_deterministic(shop: Path) -> None:
@@ -148,8 +149,29 @@ def test_scoring_is_deterministic(shop: Path) -> None:
 
 def test_a_cached_head_that_is_not_an_object_name_is_ignored(shop: Path) -> None:
     cache = IndexCache.open(shop)
-    entry = {"head": "--output=/tmp/x", "limit": 10_000, "commits": [["a" * 40, "Discounts", ["shop/prices.py"]]]}
+    entry = {"head": "--output=/tmp/x", "limit": 5000, "commits": [["a" * 40, "Discounts", ["shop/prices.py"], 1]]}
     cache.store("", [], [], [], {CACHE_KEY: json.dumps(entry)})
     cache.close()
     assert read_history(shop) == read_history(shop, use_cache=False)
     assert len(read_history(shop).commits) == 5
+
+
+def test_a_history_longer_than_the_limit_is_read_again_not_extended(shop: Path) -> None:
+    assert len(read_history(shop, 3).commits) == 3
+    commit(shop, "Cart totals include tax", {"shop/cart.py": "class Cart: tax = 1\n"})
+    assert read_history(shop, 3) == read_history(shop, 3, use_cache=False)
+
+
+def test_a_merged_branch_scores_the_same_cached_or_not(shop: Path) -> None:
+    read_history(shop)  # cache the history before the merge
+    git(shop, "checkout", "-q", "-b", "side", "HEAD~2")
+    commit(shop, "Discounts for members", {"shop/members.py": "x\n"})
+    git(shop, "checkout", "-q", "main")
+    commit(shop, "Discounts for staff", {"shop/staff.py": "x\n"})
+    git(shop, "merge", "-q", "--no-edit", "side")
+    known = git(shop, "ls-files").split()
+    cached, fresh = read_history(shop), read_history(shop, use_cache=False)
+    assert {c.sha for c in cached.commits} == {c.sha for c in fresh.commits}
+    ranked = rank_by_messages(cached, "discounts", known)
+    history._indexes.clear()
+    assert rank_by_messages(fresh, "discounts", known) == ranked
