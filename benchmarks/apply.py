@@ -10,16 +10,18 @@ Per format x perturbation it prints: cases, exact (result == post-image),
 refused (nothing written), WRONG (written but different: the number that
 must stay at zero) and the median time per apply.
 
-Two variants are not fair questions, and are shown apart so that the others
+Some variants are not fair questions, and are shown apart so that the others
 are not judged by them. ``missing-blank-lines-ambiguous`` drops a blank line
 that touched an added line or a removed blank line, so the reply no longer
 says whether the addition goes before or after it, or how many blank lines
-go. ``elided-context-wide-ambiguous`` is an elided reply in which no piece
-of the old text between ``...`` lines occurs exactly once in the file, so
-nothing in it names a place. A refusal is the right answer there; an
-application differing from the post-image only in blank lines is the
-reply's literal reading, shown as WRONG (ws); any other WRONG is a real error. The clone lives in a
-temporary directory and is deleted afterwards; GIT_DIR is never modified.
+go. The row ``reply-names-no-place`` collects, over all perturbations, the
+variants whose reply cannot say where an edit goes: in a format without
+(right) line numbers, a hunk's old text occurs more than once in the file;
+or, elided in any format, no piece of it between ``...`` lines occurs
+exactly once, or new lines sit beside a piece with no line in it. A refusal is the
+right answer there; an application differing from the post-image only in
+blank lines is the reply's literal reading, shown as WRONG (ws); any other
+WRONG is a real error.
 """
 
 from __future__ import annotations
@@ -41,9 +43,9 @@ from benchmarks.apply_cases import (  # noqa: E402
     PERTURBATIONS,
     WIDE_CONTEXT,
     Case,
-    elision_ambiguous,
     git,
     hunks,
+    names_no_place,
     render_patch,
     render_sr,
     render_tool,
@@ -68,21 +70,27 @@ class Tally:
     notes: list[str] = field(default_factory=list)
 
 
-def render(fmt: str, case: Case, pert: str, all_files: list[str]) -> tuple[str, list[tuple[str, str]]] | None:
-    """The reply text and tool calls for one variant, or None when the perturbation does not apply."""
+NO_PLACE = "reply-names-no-place"
+NUMBERED = ("udiff", "whole")  # formats that say where an edit goes without a unique old text
+
+
+def render(fmt: str, case: Case, pert: str, all_files: list[str]) -> tuple[str, list[tuple[str, str]], bool] | None:
+    """The reply text, tool calls and whether it names no place (see names_no_place) for one variant.
+
+    None when the perturbation does not apply.
+    """
     if fmt == "whole" and pert not in WHOLE_PERTURBATIONS:
         return None
     changes = []
+    no_place = False
     for change in case.files:
         hs = hunks(change.before.decode(), change.after.decode(), WIDE_CONTEXT.get(pert, 3))
         perturbed = PERTURBATIONS[pert](hs)
         if perturbed is None:
             return None
         changes.append((change, perturbed))
-    if pert.startswith("elided-context-wide"):
-        ambiguous = any(elision_ambiguous(c.before.decode(), p) for c, p in changes)
-        if ambiguous != pert.endswith("-ambiguous"):
-            return None
+        if fmt not in NUMBERED or pert in WIDE_CONTEXT:  # past a "...", a hunk's line numbers say nothing
+            no_place = no_place or names_no_place(change.before.decode(), hs, perturbed, pert in WIDE_CONTEXT)
     parts: list[str] = []
     calls: list[tuple[str, str]] = []
     for change, perturbed in changes:
@@ -100,7 +108,7 @@ def render(fmt: str, case: Case, pert: str, all_files: list[str]) -> tuple[str, 
         else:
             calls += render_tool(path, perturbed, after)
     text = ("Here are the changes.\n\n" + "\n".join(parts)) if parts else ""
-    return text, calls
+    return text, calls, no_place
 
 
 def run_variant(root: Path, case: Case, reply: str, calls: list[tuple[str, str]]) -> tuple[str, float, str]:
@@ -157,8 +165,9 @@ def bench(
                     rendered = render(fmt, case, pert, all_files)
                     if rendered is None:
                         continue
-                    outcome, secs, note = run_variant(root, case, *rendered)
-                    t = tallies[(fmt, pert)]
+                    reply, calls, no_place = rendered
+                    outcome, secs, note = run_variant(root, case, reply, calls)
+                    t = tallies[(fmt, NO_PLACE if no_place else pert)]
                     t.cases += 1
                     t.times.append(secs)
                     if outcome == "wrong-ws":
@@ -182,7 +191,7 @@ def table(results: dict[str, dict[tuple[str, str], Tally]]) -> str:
     head = "| format | perturbation | " + " | ".join(f"{n}: cases, exact, refused, WRONG (ws) " for n in names)
     lines = [head + "| median ms |", "|---|---|" + "---:|" * (len(names) + 1)]
     for fmt in FORMATS:
-        for pert in PERTURBATIONS:
+        for pert in (*PERTURBATIONS, NO_PLACE):
             cells, times = [], []
             for name in names:
                 t = results[name].get((fmt, pert))

@@ -263,29 +263,36 @@ def _pieces(lines: list[str]) -> list[list[str]]:
     return ["\n".join(p).strip("\n").split("\n") if any(p) else [] for p in pieces]
 
 
-def elision_ambiguous(before: str, hs: list[Hunk]) -> bool:
-    """Whether an elided hunk names no place in ``before``, or writes new lines where no old line places them.
+def _occurrences(lines: list[str], piece: list[str]) -> int:
+    return sum(1 for i in range(len(lines) - len(piece) + 1) if lines[i : i + len(piece)] == piece)
 
-    No place: every piece of its old text (between ``...`` lines) occurs more
-    than once in the file, and only a guess could say which copy it meant.
-    Unplaced: a piece of the old text with no line in it (as when the elided
-    run starts at a blank line) has new lines in the new text's piece: they
-    go somewhere next to code the reply left out.
+
+def names_no_place(before: str, clean: list[Hunk], perturbed: list[Hunk], elided: bool) -> bool:
+    """Whether a reply without line numbers cannot say where one of its hunks goes.
+
+    Its old text occurs more than once in ``before`` (every copy fits); or,
+    elided, no piece of the old text between ``...`` lines occurs exactly
+    once, or a piece with no line in it (as when the elided run starts at a
+    blank line) has new lines in the new text's piece, which go somewhere
+    next to code the reply left out. Judged on the clean hunks except for
+    elision, so that a perturbation (a typo, a shift) does not count as a
+    missing place: finding through those is the matcher's job.
     """
     lines = [line.rstrip() for line in before.splitlines()]
-    for h in hs:
+    for h in perturbed if elided else clean:
         old, new = _pieces(h.old()), _pieces(h.new())
-        if len(old) == 1:
+        if not elided:
+            if old[0] and _occurrences(lines, old[0]) > 1:
+                return True
             continue
-        if any(not o and n for o, n in zip(old, new, strict=False)):
+        if len(old) > 1 and any(not o and n for o, n in zip(old, new, strict=False)):
             return True
-        counts = [sum(1 for i in range(len(lines)) if lines[i : i + len(p)] == p) for p in old if p]
-        if 1 not in counts:
+        if 1 not in [_occurrences(lines, p) for p in old if p]:
             return True
     return False
 
 
-WIDE_CONTEXT = {"elided-context-wide": 8, "elided-context-wide-ambiguous": 8}
+WIDE_CONTEXT = {"elided-context-wide": 8}
 
 
 PERTURBATIONS: dict[str, Callable[[list[Hunk]], list[Hunk] | None]] = {
@@ -298,7 +305,6 @@ PERTURBATIONS: dict[str, Callable[[list[Hunk]], list[Hunk] | None]] = {
     "elided-context": elide,
     "typo-in-context": typo,
     "elided-context-wide": elide_wide,
-    "elided-context-wide-ambiguous": elide_wide,
     "path": lambda hs: hs,
 }
 
