@@ -183,3 +183,16 @@ def test_arguments_the_parser_rejects(repo: Path, args: list[str], keys: set[str
 def test_without_json_a_rejected_argument_prints_nothing_on_stdout(repo: Path) -> None:
     proc = run(repo, "apply", "--bogus")
     assert proc.returncode == 2 and proc.stdout == b"" and b"--bogus" in proc.stderr
+
+
+@pytest.mark.parametrize("command", ["apply", "undo"])
+def test_a_global_option_missing_its_value(repo: Path, command: str) -> None:
+    proc = run(repo, command, "--json", "--model")
+    assert proc.returncode == 2 and b"--model needs a value" in proc.stderr
+    keys = UNDO_KEYS if command == "undo" else APPLY_KEYS
+    assert one_object(proc, keys)["errors"] == ["option --model needs a value"]
+
+
+def test_no_json_object_for_another_command_named_in_an_argument(repo: Path) -> None:
+    proc = run(repo, "ask", "apply", "--json", "--model")
+    assert proc.returncode == 2 and proc.stdout == b""

@@ -56,12 +56,31 @@ def hoist_global_options(argv: list[str]) -> list[str]:
     return front + rest
 
 
+def _json_for_early_usage_error(raw: list[str], message: str) -> None:
+    """``apply --json`` / ``undo --json`` print their object even for an error found before typer runs."""
+    head = raw[: raw.index("--")] if "--" in raw else raw
+    i = 0
+    while i < len(head) and head[i].startswith("-"):  # the command is the first word after global options
+        name = head[i].split("=", 1)[0]
+        i += 2 if GLOBAL_OPTIONS.get(name) and "=" not in head[i] else 1
+    command = head[i] if i < len(head) else None
+    if command not in ("apply", "undo") or "--json" not in head[i:]:
+        return
+    from codeassist.interfaces.cmd_edits import nothing_done
+    from codeassist.interfaces.render import print_json
+
+    print_json({**nothing_done(command), "errors": [message]})
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app and translate errors to exit codes."""
+    raw = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
+        args = hoist_global_options(raw)
     except MissingValue as exc:
-        sys.stderr.write(f"error: option {exc.args[0]} needs a value\n")
+        message = f"option {exc.args[0]} needs a value"
+        sys.stderr.write(f"error: {message}\n")
+        _json_for_early_usage_error(raw, message)
         sys.exit(2)
     if args == ["--version"]:  # the one answer that needs neither typer nor settings
         from codeassist import __version__

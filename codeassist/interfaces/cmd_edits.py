@@ -48,7 +48,7 @@ def read_reply(source: str) -> str:
         raise UsageError(f"{name} is not UTF-8 text (invalid byte at offset {exc.start})") from None
 
 
-def _nothing_done(command: str | None, dry_run: bool = False) -> dict[str, Any]:
+def nothing_done(command: str | None, dry_run: bool = False) -> dict[str, Any]:
     """The command's JSON object when it stopped before doing anything (``errors`` is added)."""
     if command == "undo":
         return {"reverted": [], "subject": "", "head": None, "paths": []}
@@ -73,7 +73,7 @@ class JsonOnBadUsage(TyperCommand):
             if wanted and getattr(exc, "exit_code", None) == 2 and callable(message):
                 from codeassist.interfaces.render import print_json
 
-                print_json({**_nothing_done(self.name), "errors": [message()]})
+                print_json({**nothing_done(self.name), "errors": [message()]})
             raise
 
 
@@ -107,7 +107,7 @@ def apply(
         if not as_json:
             raise
         # Nothing was written: the engine raises only before it writes (after, a git refusal is commit_error).
-        _json_error(opts, exc, _nothing_done("apply", dry_run))
+        _json_error(opts, exc, nothing_done("apply", dry_run))
     _report(opts, result, as_json=as_json, dry_run=dry_run)
     if result.commit_error:
         raise typer.Exit(5)
@@ -176,7 +176,7 @@ def undo(
     except CodeassistError as exc:
         if not as_json:
             raise
-        _json_error(opts, exc, _nothing_done("undo"))
+        _json_error(opts, exc, nothing_done("undo"))
     err = console(opts, stderr=True)
     err.print(f"undid {result.reverted[0][:10]} {escape(result.subject)}")
     if len(result.reverted) > 1:
