@@ -36,17 +36,20 @@ def _trim(seg: list[str], lead: int, trail: int) -> list[str]:
     return seg[min(a, lead) : len(seg) - min(b, trail)]
 
 
-def _place(view: TextView, seg: list[str], begin: int = 0, stop: int | None = None) -> list[tuple[int, int, int, int]]:
+Place = tuple[int, int, int, int]
+
+
+def _place(view: TextView, seg: list[str], begin: int = 0, stop: int | None = None, limit: int = 10_000) -> list[Place]:
     """Where a piece sits: ``(start, end, lead, trail)`` with the blank lines around it that the file has too.
 
     Only places starting at ``begin`` or later and, with ``stop``, ending
-    (blank lines included) before line ``stop``.
+    (blank lines included) before line ``stop``; at most ``limit`` of them.
     """
     lead, trail = _edges(seg)
     core = seg[lead : len(seg) - trail]
     pattern = [line.rstrip() for line in core]
-    out = []
-    for s in find_windows(view.rstripped, pattern, limit=10_000, begin=begin):
+    out: list[Place] = []
+    for s in find_windows(view.rstripped, pattern, limit=limit, begin=begin):
         e = s + len(core)
         if stop is not None and e > stop:
             break
@@ -58,9 +61,6 @@ def _place(view: TextView, seg: list[str], begin: int = 0, stop: int | None = No
         lo, hi = (lead if before else 0), (trail if after else 0)
         out.append((s - lo, e + hi, lo, hi))
     return out
-
-
-Place = tuple[int, int, int, int]
 
 
 def _spans(view: TextView, old_segs: list[list[str]], hint: int | None) -> tuple[list[Place | None], list[int]]:
@@ -94,7 +94,7 @@ def _around(view: TextView, old_segs: list[list[str]], real: list[int], anchor: 
     spans[anchor] = at
     cursor = at[1] + 1
     for k in (k for k in real if k > anchor):
-        found = _place(view, old_segs[k], begin=cursor)
+        found = _place(view, old_segs[k], begin=cursor, limit=1)  # the nearest below is all that is used
         if not found:
             return []
         spans[k] = found[0]
