@@ -28,6 +28,15 @@ class MissingValue(Exception):
     """A global option that takes a value came last, with none."""
 
 
+def _option_name(arg: str) -> str:
+    return arg.split("=", 1)[0] if arg.startswith("--") else arg
+
+
+def _takes_next(arg: str) -> bool:
+    """Whether ``arg`` is a global option whose value is the next argument (not written as ``--opt=value``)."""
+    return GLOBAL_OPTIONS.get(_option_name(arg), False) and "=" not in arg
+
+
 def hoist_global_options(argv: list[str]) -> list[str]:
     """Move global options found after the command name to the front.
 
@@ -42,12 +51,11 @@ def hoist_global_options(argv: list[str]) -> list[str]:
         if arg == "--":
             rest.extend(argv[i:])
             break
-        name = arg.split("=", 1)[0] if arg.startswith("--") else arg
-        if name in GLOBAL_OPTIONS:
+        if _option_name(arg) in GLOBAL_OPTIONS:
             front.append(arg)
-            if GLOBAL_OPTIONS[name] and "=" not in arg:
+            if _takes_next(arg):
                 if i + 1 >= len(argv):
-                    raise MissingValue(name)
+                    raise MissingValue(_option_name(arg))
                 front.append(argv[i + 1])
                 i += 1
         else:
@@ -61,8 +69,7 @@ def _json_for_early_usage_error(raw: list[str], message: str) -> None:
     head = raw[: raw.index("--")] if "--" in raw else raw
     i = 0
     while i < len(head) and head[i].startswith("-"):  # the command is the first word after global options
-        name = head[i].split("=", 1)[0]
-        i += 2 if GLOBAL_OPTIONS.get(name) and "=" not in head[i] else 1
+        i += 2 if _takes_next(head[i]) else 1
     command = head[i] if i < len(head) else None
     if command not in ("apply", "undo") or "--json" not in head[i:]:
         return
