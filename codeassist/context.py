@@ -22,9 +22,11 @@ the request names by path (see :func:`files_named_in`), which join the chat.
 Other files are ranked for the request (its words, :mod:`codeassist.lexical`,
 and the files changed by past commits whose messages read like it,
 :mod:`codeassist.history`, fused with the map's order) into ``candidates``;
-the first of these also seed the map. When no file was given or named, the
+the first of these also seed the map, which shows at most
+:data:`~codeassist.context_budget.MAP_MAX_FILES` files (a large budget buys
+more of their code, not more files). When no file was given or named, the
 best ``map_files`` candidates are shown read-only, and the next
-``related_files`` (by default one per 200 tokens of map budget, at least
+``related_files`` (by default one per 128 tokens of map budget, at least
 twenty, paid from that budget) are listed by path after the map (so are
 suggestions later dropped to fit), for the model to ask for with
 ``NEED FILE: path``.
@@ -86,7 +88,7 @@ Mode = Literal["edit", "ask"]
 RANKING_WEIGHTS = (1.0, 0.5, 0.35)
 MAX_CANDIDATES = 50
 MAP_SEEDS = 20  # best files by the request's words and history that seed the map's ranking
-MAP_TOKENS_PER_RELATED = 200  # map budget per file listed by path after the map ...
+MAP_TOKENS_PER_RELATED = 128  # map budget per file listed by path after the map ...
 MIN_RELATED = 20  # ... and at least this many (a path costs about ten tokens)
 
 
@@ -150,6 +152,7 @@ def default_map_provider(
     tokens: int,
     model: str | None,
     seed_files: Sequence[str] = (),
+    max_files: int | None = None,
 ) -> Any:
     """The repo map engine; None when it is not available in this installation."""
     try:
@@ -157,7 +160,13 @@ def default_map_provider(
     except ImportError:
         return None
     return build_repo_map(
-        root, chat_files=tuple(chat_files), query=query, seed_files=tuple(seed_files), tokens=tokens, model=model
+        root,
+        chat_files=tuple(chat_files),
+        query=query,
+        seed_files=tuple(seed_files),
+        tokens=tokens,
+        model=model,
+        max_files=max_files,
     )
 
 

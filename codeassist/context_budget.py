@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 
 MESSAGE_OVERHEAD = 4  # tokens a chat message costs beyond its text (role, separators)
 MIN_MAP_TOKENS = 256  # a smaller map is not worth sending
+# A large map spends what is left on more of its best files' code, not on more files: past
+# this many, the symbol graph's picks hold fewer of the files a change needs than the
+# candidates listed by path do (BENCHMARKS.md, context recall).
+MAP_MAX_FILES = 40
 ACKS = {
     "instructions": "I will follow the project's instructions.",
     "map": "Ok, I have the repository map.",
@@ -32,7 +36,7 @@ ACKS = {
     "no_files": "Ok.",
 }
 
-# (root, chat_files=..., query=..., seed_files=..., tokens=..., model=...) -> an object with
+# (root, chat_files=..., query=..., seed_files=..., tokens=..., model=..., max_files=...) -> an object with
 # .text, .tokens and .files (each with .path and .rank), or None for no map.
 MapProvider = Callable[..., Any]
 
@@ -79,7 +83,15 @@ def call_map(
 ) -> Any:
     """The map, or None with a note when the engine cannot make one (the prompt is still useful)."""
     try:
-        return provider(root, chat_files=in_play, query=req.request, seed_files=seeds, tokens=tokens, model=req.model)
+        return provider(
+            root,
+            chat_files=in_play,
+            query=req.request,
+            seed_files=seeds,
+            tokens=tokens,
+            model=req.model,
+            max_files=MAP_MAX_FILES,
+        )
     except CodeassistError as exc:
         notes.append(f"repo map: unavailable ({exc.message})")
         return None

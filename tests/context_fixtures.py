@@ -76,6 +76,7 @@ class FakeMapProvider:
         tokens: int,
         model: str | None,
         seed_files: Sequence[str] = (),
+        max_files: int | None = None,
     ) -> FakeMap:
         self.calls.append({"chat_files": tuple(chat_files), "query": query, "tokens": tokens})
         ranked = tuple(FakeRanked(p, r, (s,)) for p, r, s in FAKE_RANKING if p not in chat_files)

@@ -275,3 +275,28 @@ def test_files_of_past_commits_like_the_request_are_candidates(shop: Path) -> No
     assert "shop/ledger.py" in with_history.read_only + tuple(with_history.related)
     without = build_context(_req(shop, request=request, history_commits=0), map_provider=FakeMapProvider())
     assert "shop/ledger.py" not in without.candidates
+
+
+def test_a_large_map_shows_its_best_files_in_depth_and_lists_more_by_path(git_repo: Path) -> None:
+    # A hundred modules, each calling the one before it: more files than a large map may show.
+    from codeassist.context_budget import MAP_MAX_FILES
+
+    pkg = git_repo / "pkg"
+    pkg.mkdir()
+    for i in range(100):
+        call = f"    return step_{i - 1}(x) + 1\n" if i else "    return x\n"
+        imp = f"from pkg.mod_{i - 1} import step_{i - 1}\n\n\n" if i else ""
+        extra = "".join(f"\n\ndef helper_{i}_{j}(y: int) -> int:\n    return y * {j}\n" for j in range(4))
+        (pkg / f"mod_{i}.py").write_text(f"{imp}def step_{i}(x: int) -> int:\n{call}{extra}")
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-q", "-m", "modules")
+    req = _req(
+        git_repo, request="make step_30 return twice its input", context_window=128_000, max_output_tokens=16_000
+    )
+    built = build_context(req)
+    assert len(built.map_files) == MAP_MAX_FILES
+    assert "pkg/mod_30.py" in built.map_files
+    # The files shown carry all their definitions, not one line each.
+    assert all(f"def helper_30_{j}(y: int) -> int:" in built.map_text for j in range(4))
+    assert len(built.related) > 20  # one path per 128 map tokens at this budget
+    assert not set(built.related) & (set(built.map_files) | set(built.read_only))

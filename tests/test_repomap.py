@@ -161,3 +161,18 @@ def test_a_named_file_shows_its_definitions(shop: Path) -> None:
     result = build_repo_map(shop, query="something is off in pricing.py", tokens=120)
     assert result.files[0].path == "shop/pricing.py"
     assert set(result.files[0].symbols) >= {"apply_discount", "_round_half_up"}
+
+
+def test_max_files_spends_the_budget_on_the_best_files(shop: Path) -> None:
+    wide = build_repo_map(shop, query="cart totals", tokens=10_000)
+    narrow = build_repo_map(shop, query="cart totals", tokens=10_000, max_files=2)
+    assert len(wide.files) > 2
+    # The same best files, in the same order, and every definition of theirs the wide map shows.
+    assert [f.path for f in narrow.files] == [f.path for f in wide.files][:2]
+    for kept, full in zip(narrow.files, wide.files, strict=False):
+        assert set(full.symbols) <= set(kept.symbols)
+    assert all(f"{f.path}:" not in narrow.text for f in wide.files[2:])
+    assert narrow.tokens == estimate_tokens(narrow.text) < wide.tokens
+    assert build_repo_map(shop, query="cart totals", tokens=10_000, max_files=0).text == ""
+    tight = build_repo_map(shop, query="cart totals", tokens=60, max_files=2)
+    assert tight.tokens <= 60 and 1 <= len(tight.files) <= 2

@@ -17,7 +17,7 @@ the root are accepted as chat files);
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # imported lazily at run time: importing the package must sta
     from codeassist.index.indexer import Snapshot
     from codeassist.repomap.graph import RepoGraph
     from codeassist.repomap.rank import Seeds
+    from codeassist.repomap.render import Item
 
 __all__ = ["RankedFile", "RepoMap", "build_repo_map", "rank_files"]
 
@@ -127,6 +128,12 @@ def rank_files(
     return out
 
 
+def _best_files(items: Sequence[Item], count: int, order: Callable[[int], tuple[float, str]]) -> list[Item]:
+    """The items of the ``count`` best files (by ``order``) among those in ``items``, in their order."""
+    kept = set(sorted({it.file for it in items}, key=order)[:count])
+    return [it for it in items if it.file in kept]
+
+
 def build_repo_map(
     root: Path,
     *,
@@ -137,8 +144,13 @@ def build_repo_map(
     model: str | None = None,
     exclude_chat_files: bool = True,
     refresh: bool = True,
+    max_files: int | None = None,
 ) -> RepoMap:
-    """The map of ``root`` for a request, at most ``tokens`` by :func:`estimate_tokens`."""
+    """The map of ``root`` for a request, at most ``tokens`` by :func:`estimate_tokens`.
+
+    ``max_files`` caps how many files it shows: the budget left then goes to
+    more of those files' definitions instead of more files.
+    """
     from codeassist.repomap.rank import rank
     from codeassist.repomap.render import fit, order_items, render_items
     from codeassist.tokens import estimate_tokens
@@ -152,6 +164,9 @@ def build_repo_map(
 
     def order(f: int) -> tuple[float, str]:
         return (-ranking.file_rank[f], graph.paths[f])
+
+    if max_files is not None:
+        items = _best_files(items, max_files, order)
 
     def render(n: int) -> str:
         return render_items(root, graph, items[:n], order)[0]
