@@ -119,15 +119,15 @@ def bm25_rank(root: Path, files: list[str], query: str) -> list[str]:
     return sorted(scores, key=lambda f: (-scores[f], f))
 
 
-def prompt_files(root: Path, req: object) -> tuple[set[str], list[str], float]:
-    """Files anywhere in the prompt; our ranking (chat files, then the candidates); seconds."""
+def prompt_files(root: Path, req: object) -> tuple[set[str], list[str], float, int]:
+    """Files anywhere in the prompt; our ranking (chat files, then the candidates); seconds; tokens."""
     from codeassist.context import build_context
 
     t0 = time.perf_counter()
     built = build_context(req)  # type: ignore[arg-type]
     elapsed = time.perf_counter() - t0
     shown = set(built.files) | set(built.read_only) | set(built.related) | set(built.map_files)
-    return shown, list(built.files) + list(built.candidates), elapsed
+    return shown, list(built.files) + list(built.candidates), elapsed, built.total_tokens
 
 
 def _check_no_future(work: Path, c: Commit) -> None:
@@ -162,6 +162,7 @@ def run(git_dir: Path, count: int) -> dict[str, object]:
     results: dict[str, list[float]] = {name: [] for name in CONFIGS}
     baseline: dict[str, list[float]] = {name: [] for name in CONFIGS}
     sizes: dict[str, list[int]] = {name: [] for name in CONFIGS}
+    tokens: dict[str, list[int]] = {name: [] for name in CONFIGS}
     top: dict[tuple[str, int], list[float]] = {(name, at): [] for name in CONFIGS for at in AT_K}
     top_bm25: dict[tuple[str, int], list[float]] = {(name, at): [] for name in CONFIGS for at in AT_K}
     times: list[float] = []
@@ -180,7 +181,8 @@ def run(git_dir: Path, count: int) -> dict[str, object]:
                     max_output_tokens=out_tokens, map_tokens=cfg["map"],  # type: ignore[arg-type]
                     edit_format=fallback.edit_format,
                 )
-                shown, suggested, elapsed = prompt_files(work, req)
+                shown, suggested, elapsed, used = prompt_files(work, req)
+                tokens[name].append(used)
                 if name.startswith("default, 128k"):
                     times.append(elapsed)
                 hits = sum(t in shown for t in c.targets)
@@ -210,6 +212,7 @@ def run(git_dir: Path, count: int) -> dict[str, object]:
                 "recall": statistics.mean(results[name]) if commits else 0.0,
                 "bm25_recall": statistics.mean(baseline[name]) if commits else 0.0,
                 "median_files": statistics.median(sizes[name]) if commits else 0,
+                "median_tokens": statistics.median(tokens[name]) if commits else 0,
                 **{f"recall_at_{at}": statistics.mean(top[(name, at)]) if commits else 0.0 for at in AT_K},
                 **{f"bm25_recall_at_{at}": statistics.mean(top_bm25[(name, at)]) if commits else 0.0 for at in AT_K},
             }
@@ -236,11 +239,18 @@ def main() -> None:
         f"{report['repo']} at {report['head']}: {report['commits']} commits, "
         f"median context build {report['median_build_seconds']:.2f}s"
     )
-    print("recall of changed files: anywhere in the prompt (BM25 at as many files) | in our top 5 / top 15 (BM25)")
-    print(f"{'config':30} {'prompt':>6} {'BM25':>5} {'files':>5} | {'@5':>4} {'BM25':>5} | {'@15':>4} {'BM25':>5}")
+    print(
+        "recall of changed files: anywhere in the prompt (BM25 at as many files), median prompt tokens"
+        " | in our top 5 / top 15 (BM25)"
+    )
+    print(
+        f"{'config':30} {'prompt':>6} {'BM25':>5} {'files':>5} {'tokens':>7} | "
+        f"{'@5':>4} {'BM25':>5} | {'@15':>4} {'BM25':>5}"
+    )
     for row in report["rows"]:  # type: ignore[attr-defined]
         print(
-            f"{row['config']:30} {row['recall']:6.0%} {row['bm25_recall']:5.0%} {row['median_files']:5} | "
+            f"{row['config']:30} {row['recall']:6.0%} {row['bm25_recall']:5.0%} {row['median_files']:5} "
+            f"{row['median_tokens']:7} | "
             f"{row['recall_at_5']:4.0%} {row['bm25_recall_at_5']:5.0%} | "
             f"{row['recall_at_15']:4.0%} {row['bm25_recall_at_15']:5.0%}"
         )
