@@ -22,10 +22,10 @@ the request names by path (see :func:`files_named_in`), which join the chat.
 Other files are ranked for the request (its words, :mod:`codeassist.lexical`,
 and the files changed by past commits whose messages read like it,
 :mod:`codeassist.history`, fused with the map's order) into ``candidates``;
-the first of these also seed the map, which shows at most
-:data:`~codeassist.context_budget.MAP_MAX_FILES` files (a large budget buys
-more of their code, not more files). When no file was given or named, the
-best ``map_files`` candidates are shown read-only, and the next
+the first of these also seed the map, which shows at most one file per 200
+tokens of its budget (what is left buys more of those files' code). When no file was given or named, the
+best ``map_files`` candidates are shown read-only (at most 8k tokens each
+and 20k in all: larger ones are only listed), and the next
 ``related_files`` (by default one per 128 tokens of map budget, at least
 twenty, paid from that budget) are listed by path after the map (so are
 suggestions later dropped to fit), for the model to ask for with
@@ -88,8 +88,16 @@ Mode = Literal["edit", "ask"]
 RANKING_WEIGHTS = (1.0, 0.5, 0.35)
 MAX_CANDIDATES = 50
 MAP_SEEDS = 20  # best files by the request's words and history that seed the map's ranking
+# The map shows at most one file per this many tokens of its budget: past that, the symbol
+# graph's picks hold fewer of the files a change needs than the candidates listed by path
+# after the map do, at as many files (BENCHMARKS.md, context recall).
+MAP_TOKENS_PER_FILE = 200
 MAP_TOKENS_PER_RELATED = 128  # map budget per file listed by path after the map ...
 MIN_RELATED = 20  # ... and at least this many (a path costs about ten tokens)
+# Files offered read-only unasked: at most this many tokens each and in all, so that a large
+# window does not send a changelog or a huge module with every request.
+SUGGESTED_FILE_TOKENS = 8_000
+SUGGESTED_TOKENS = 20_000
 
 
 @dataclass(frozen=True)
@@ -302,11 +310,12 @@ def _add_map_and_candidates(
         # The map shows the code around the files the request's words find (BENCHMARKS.md,
         # context recall), and a larger map lists more of them by path, paid from its own budget.
         draft.map_seeds = tuple(p for p in by_text if p not in in_play)[:MAP_SEEDS]
+        draft.map_max_files = max(1, map_budget // MAP_TOKENS_PER_FILE)
         if req.related_files is None:
             n_related = max(MIN_RELATED, map_budget // MAP_TOKENS_PER_RELATED)
             cost = sum(estimate_tokens(f"- {p}\n", req.model) for p in by_text[:n_related])
             map_budget = max(MIN_MAP_TOKENS, map_budget - cost)
-        rmap = call_map(provider, root, in_play, req, map_budget, draft.dropped, draft.map_seeds)
+        rmap = call_map(provider, root, in_play, req, map_budget, draft.dropped, draft.map_seeds, draft.map_max_files)
         if rmap is not None:
             draft.map_text = rmap.text
             draft.map_tokens_asked = map_budget
@@ -326,13 +335,24 @@ def _add_map_and_candidates(
 
 
 def _add_suggestions(draft: Draft, root: Path, ranked: Sequence[str], req: ContextRequest) -> None:
-    """Offer the best-ranked files read-only; they bring their directories' AGENTS.md along."""
-    for path in ranked:
+    """Offer the best-ranked files read-only; they bring their directories' AGENTS.md along.
+
+    Nobody asked for these, so their cost is bounded whatever the window: a
+    file larger than :data:`SUGGESTED_FILE_TOKENS` (a changelog, a lock file, a
+    test module of thousands of lines) is skipped and stays listed by path.
+    """
+    used = 0
+    for path in ranked[:MAX_CANDIDATES]:
         if len(draft.read_only) >= req.map_files:
             break
         text = try_read_file(root, path, editable=False)
-        if text is not None:
-            draft.read_only.append(replace(text, auto=True))
+        if text is None:
+            continue
+        cost = estimate_tokens(text.block, req.model)
+        if cost > SUGGESTED_FILE_TOKENS or used + cost > SUGGESTED_TOKENS:
+            continue
+        used += cost
+        draft.read_only.append(replace(text, auto=True))
     _set_instructions(draft, root, [f.path for f in draft.read_only], req)
 
 

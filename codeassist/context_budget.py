@@ -23,10 +23,6 @@ if TYPE_CHECKING:
 
 MESSAGE_OVERHEAD = 4  # tokens a chat message costs beyond its text (role, separators)
 MIN_MAP_TOKENS = 256  # a smaller map is not worth sending
-# A large map spends what is left on more of its best files' code, not on more files: past
-# this many, the symbol graph's picks hold fewer of the files a change needs than the
-# candidates listed by path do (BENCHMARKS.md, context recall).
-MAP_MAX_FILES = 40
 ACKS = {
     "instructions": "I will follow the project's instructions.",
     "map": "Ok, I have the repository map.",
@@ -67,6 +63,7 @@ class Draft:
     map_tokens_asked: int = 0
     map_shown: tuple[str, ...] = ()  # files the map text shows
     map_seeds: tuple[str, ...] = ()  # files found by the request's words, seeding the map's ranking
+    map_max_files: int | None = None  # the most files the map may show
     related: list[str] = field(default_factory=list)  # more candidate files, listed by path only
     candidates: tuple[str, ...] = ()
     dropped: list[str] = field(default_factory=list)
@@ -80,6 +77,7 @@ def call_map(
     tokens: int,
     notes: list[str],
     seeds: Sequence[str] = (),
+    max_files: int | None = None,
 ) -> Any:
     """The map, or None with a note when the engine cannot make one (the prompt is still useful)."""
     try:
@@ -90,7 +88,7 @@ def call_map(
             seed_files=seeds,
             tokens=tokens,
             model=req.model,
-            max_files=MAP_MAX_FILES,
+            max_files=max_files,
         )
     except CodeassistError as exc:
         notes.append(f"repo map: unavailable ({exc.message})")
@@ -147,7 +145,9 @@ def fit(
         smaller = draft.map_tokens_asked - over - 32
         rmap = None
         if smaller >= MIN_MAP_TOKENS:
-            rmap = call_map(provider, req.root.resolve(), in_play, req, smaller, draft.dropped, draft.map_seeds)
+            rmap = call_map(
+                provider, req.root.resolve(), in_play, req, smaller, draft.dropped, draft.map_seeds, draft.map_max_files
+            )
         draft.dropped.append(f"repo map: {draft.map_tokens_asked} -> {smaller if rmap else 0} tokens")
         draft.map_text = rmap.text if rmap is not None else ""
         draft.map_tokens_asked = smaller if rmap is not None else 0

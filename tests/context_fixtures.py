@@ -78,7 +78,7 @@ class FakeMapProvider:
         seed_files: Sequence[str] = (),
         max_files: int | None = None,
     ) -> FakeMap:
-        self.calls.append({"chat_files": tuple(chat_files), "query": query, "tokens": tokens})
+        self.calls.append({"chat_files": tuple(chat_files), "query": query, "tokens": tokens, "max_files": max_files})
         ranked = tuple(FakeRanked(p, r, (s,)) for p, r, s in FAKE_RANKING if p not in chat_files)
         lines = [f"{f.path}:\n  def {f.symbols[0]}(...)" for f in ranked]
         text = "\n".join(lines) + "\n"

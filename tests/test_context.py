@@ -99,6 +99,27 @@ def test_top_ranked_files_offered_read_only_when_no_file_given(shop: Path) -> No
     assert none.read_only == ()
 
 
+def test_large_files_are_listed_not_offered_whole(shop: Path) -> None:
+    from codeassist.context import SUGGESTED_FILE_TOKENS, SUGGESTED_TOKENS
+    from codeassist.tokens import estimate_tokens
+
+    # A changelog that matches every word of the request, far larger than a file offered unasked may be.
+    entry = "- make the cart total apply a discount correctly\n"
+    (shop / "CHANGELOG.md").write_text(entry * (SUGGESTED_FILE_TOKENS // 4))
+    git(shop, "add", "-A")
+    git(shop, "commit", "-q", "-m", "changelog")
+    built = build_context(_req(shop, context_window=128_000, max_output_tokens=16_000), map_provider=FakeMapProvider())
+    assert "CHANGELOG.md" in built.candidates[:3]
+    assert "CHANGELOG.md" not in built.read_only and "CHANGELOG.md" in built.related
+    assert built.read_only  # the smaller candidates are still offered
+    offered = sum(p.tokens for p in built.parts if p.name.startswith("read-only"))
+    assert offered <= SUGGESTED_TOKENS
+    assert estimate_tokens((shop / "CHANGELOG.md").read_text()) > SUGGESTED_FILE_TOKENS
+    # Asked for by name, it is sent whole.
+    named = build_context(_req(shop, request="tidy CHANGELOG.md", context_window=128_000, max_output_tokens=16_000))
+    assert named.files == ("CHANGELOG.md",)
+
+
 def test_related_files_listed_by_path_after_the_map(shop: Path) -> None:
     req = _req(shop, request="update the README for the shop tests", chat_files=("shop/cart.py",))
     built = build_context(req, map_provider=FakeMapProvider())
@@ -131,6 +152,7 @@ def test_map_budget_scales_with_the_window_unless_given(shop: Path) -> None:
         provider = FakeMapProvider()
         build_context(_req(shop, context_window=window, max_output_tokens=1000, related_files=0), map_provider=provider)
         assert provider.calls[0]["tokens"] == expected
+        assert provider.calls[0]["max_files"] == expected // 200  # a larger map shows more files, in depth
         # By default the paths listed after the map are paid from the map's budget.
         provider = FakeMapProvider()
         build_context(_req(shop, context_window=window, max_output_tokens=1000), map_provider=provider)
@@ -157,11 +179,14 @@ def test_drop_order_read_only_then_map_then_history(shop: Path) -> None:
     seen_stages: list[str] = []
     for window in range(full.total_tokens + 1000, 0, -40):
         try:
-            built = build_context(_req(shop, context_window=window, **kw), map_provider=FakeMapProvider(fill=True))
+            provider = FakeMapProvider(fill=True)
+            built = build_context(_req(shop, context_window=window, **kw), map_provider=provider)
         except TaskFailed:
             assert window - 1000 < fixed + 300  # only fails when the fixed parts cannot fit
             break
         assert built.total_tokens <= built.budget == window - 1000
+        # A map shrunk to fit still shows as many files as the budget first asked for.
+        assert {c["max_files"] for c in provider.calls} <= {1500 // 200}
         stage = [d.split(":")[0] for d in built.dropped]
         # Read-only files go first (last given first), then the map, then history.
         assert stage == sorted(stage, key=["read-only", "repo map", "history"].index)
@@ -279,8 +304,6 @@ def test_files_of_past_commits_like_the_request_are_candidates(shop: Path) -> No
 
 def test_a_large_map_shows_its_best_files_in_depth_and_lists_more_by_path(git_repo: Path) -> None:
     # A hundred modules, each calling the one before it: more files than a large map may show.
-    from codeassist.context_budget import MAP_MAX_FILES
-
     pkg = git_repo / "pkg"
     pkg.mkdir()
     for i in range(100):
@@ -294,7 +317,7 @@ def test_a_large_map_shows_its_best_files_in_depth_and_lists_more_by_path(git_re
         git_repo, request="make step_30 return twice its input", context_window=128_000, max_output_tokens=16_000
     )
     built = build_context(req)
-    assert len(built.map_files) == MAP_MAX_FILES
+    assert len(built.map_files) == 8192 // 200  # the map's budget at this window, one file per 200 tokens
     assert "pkg/mod_30.py" in built.map_files
     # The files shown carry all their definitions, not one line each.
     assert all(f"def helper_30_{j}(y: int) -> int:" in built.map_text for j in range(4))
