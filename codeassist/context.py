@@ -23,13 +23,13 @@ Other files are ranked for the request (its words, :mod:`codeassist.lexical`,
 and the files changed by past commits whose messages read like it,
 :mod:`codeassist.history`, fused with the map's order) into ``candidates``;
 the first of these also seed the map, which shows at most one file per 200
-tokens of its budget (what is left buys more of those files' code). When no file was given or named, the
-best ``map_files`` candidates are shown read-only (at most 8k tokens each
-and 20k in all: larger ones are only listed), and the next
-``related_files`` (by default one per 128 tokens of map budget, at least
-twenty, paid from that budget) are listed by path after the map (so are
-suggestions later dropped to fit), for the model to ask for with
-``NEED FILE: path``.
+tokens of its budget (what is left buys more of those files' code). When no
+file was given or named, the best ``map_files`` candidates are shown
+read-only (at most 8k tokens each and 20k in all: larger ones are only
+listed), and the next ``related_files`` (by default one per 128 tokens of
+map budget, at least thirty, paid from that budget) are listed by path after
+the map (so are suggestions later dropped to fit), for the model to ask for
+with ``NEED FILE: path``.
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ MAP_SEEDS = 20  # best files by the request's words and history that seed the ma
 # after the map do, at as many files (BENCHMARKS.md, context recall).
 MAP_TOKENS_PER_FILE = 200
 MAP_TOKENS_PER_RELATED = 128  # map budget per file listed by path after the map ...
-MIN_RELATED = 20  # ... and at least this many (a path costs about ten tokens)
+MIN_RELATED = 30  # ... and at least this many (a path costs about ten tokens)
 # Files offered read-only unasked: at most this many tokens each and in all, so that a large
 # window does not send a changelog or a huge module with every request.
 SUGGESTED_FILE_TOKENS = 8_000
