@@ -54,8 +54,9 @@ def tree(root: Path) -> dict[str, bytes]:
     }
 
 
-@pytest.fixture
-def repo(git_repo: Path) -> Path:
+@pytest.fixture(name="repo")
+def apply_repo(git_repo: Path) -> Path:
+    """The repository the apply and undo command tests work in (also imported by the --json tests)."""
     (git_repo / "app.py").write_text("def main():\n    return 1\n")
     (git_repo / "lib.py").write_text("X = 1\n")
     git(git_repo, "add", ".")

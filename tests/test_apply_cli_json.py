@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import git
-from tests.test_apply_cli import BAD_REPLY, SR_REPLY, reply_file, run, tree
+from tests.test_apply_cli import BAD_REPLY, SR_REPLY, apply_repo, reply_file, run, tree  # noqa: F401 (a fixture)
 from tests.test_git import hook
 
 APPLY_KEYS = {
@@ -29,15 +29,6 @@ def one_object(proc: subprocess.CompletedProcess[bytes], keys: set[str]) -> dict
     assert set(out) == keys
     assert b"Traceback" not in proc.stderr
     return out
-
-
-@pytest.fixture
-def repo(git_repo: Path) -> Path:
-    (git_repo / "app.py").write_text("def main():\n    return 1\n")
-    (git_repo / "lib.py").write_text("X = 1\n")
-    git(git_repo, "add", ".")
-    git(git_repo, "commit", "-q", "-m", "base")
-    return git_repo
 
 
 def test_success_carries_an_empty_error_list(repo: Path, tmp_path: Path) -> None:
