@@ -8,6 +8,7 @@ format tolerates the same variants.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import Protocol
@@ -83,6 +84,22 @@ def _unemphasize(text: str) -> str:
         if len(text) > 2 * len(mark) and text.startswith(mark) and text.endswith(mark):
             return text[len(mark) : -len(mark)]
     return text
+
+
+def clean_name(raw: str) -> str:
+    """Strip the decoration models put around paths: quotes, backquotes, bold, ``./``."""
+    name = raw.strip()
+    for _ in range(3):
+        stripped = name.strip().strip("`'\"*").strip()
+        if stripped.endswith(":") and not stripped.endswith("::"):
+            stripped = stripped[:-1].rstrip()
+        if stripped == name:
+            break
+        name = stripped
+    name = name.replace("\\", "/") if os.sep == "\\" else name
+    while name.startswith("./"):
+        name = name[2:]
+    return name
 
 
 def path_from_line(line: str, sentence: bool = True) -> str | None:

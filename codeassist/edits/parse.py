@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from codeassist.edits import patch, search_replace, udiff, whole
-from codeassist.edits.markup import FileLookup, Parsed, fence, path_from_line
+from codeassist.edits.markup import FileLookup, Parsed, clean_name, fence, path_from_line
 from codeassist.edits.types import Edit, ParseIssue
 from codeassist.errors import UsageError
 
@@ -146,13 +146,6 @@ def _parse_auto(lines: list[str], files: FileLookup | None, alongside: Sequence[
     return parts
 
 
-def _path_key(path: str) -> str:
-    key = path.strip().strip("`*'\"")
-    while key.startswith("./"):
-        key = key[2:]
-    return key
-
-
 def _same_file(a: str, b: str) -> bool:
     return a == b or a.endswith("/" + b) or b.endswith("/" + a)
 
@@ -163,10 +156,10 @@ def _refuse_overlaps(parsed: Parsed, others: list[Edit]) -> Parsed:
     Whether such a block is the file after those edits or a partial
     illustration of them cannot be told, and guessing wrong loses code.
     """
-    named = {_path_key(p) for edit in others for p in (edit.path, edit.new_path) if p}
+    named = {clean_name(p) for edit in others for p in (edit.path, edit.new_path) if p}
     out = Parsed([], list(parsed.issues), list(parsed.spans))
     for line, edit in parsed.edits:
-        key = _path_key(edit.path)
+        key = clean_name(edit.path)
         if any(_same_file(key, other) for other in named):
             message = (
                 f"a whole-file block for {edit.path} comes with other edits to the same file in this reply;"

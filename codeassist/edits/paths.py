@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from codeassist.edits.markup import clean_name
 from codeassist.errors import TaskFailed
 from codeassist.git import run_git
 
@@ -42,22 +43,6 @@ class Resolved:
 
     rel: str
     exists: bool
-
-
-def clean_name(raw: str) -> str:
-    """Strip the decoration models put around paths: quotes, backquotes, bold, ``./``."""
-    name = raw.strip()
-    for _ in range(3):
-        stripped = name.strip().strip("`'\"*").strip()
-        if stripped.endswith(":") and not stripped.endswith("::"):
-            stripped = stripped[:-1].rstrip()
-        if stripped == name:
-            break
-        name = stripped
-    name = name.replace("\\", "/") if os.sep == "\\" else name
-    while name.startswith("./"):
-        name = name[2:]
-    return name
 
 
 def is_binary(data: bytes) -> bool:
