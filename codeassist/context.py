@@ -38,7 +38,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from codeassist import prompts
 from codeassist.backends.base import Message
@@ -71,6 +71,10 @@ from codeassist.lexical import fuse, rank_by_text
 from codeassist.prompts import requested_files
 from codeassist.tokens import estimate_tokens
 
+if TYPE_CHECKING:
+    from codeassist.backends.catalogue import ModelInfo
+    from codeassist.config import Settings
+
 __all__ = [
     "BuiltContext",
     "ContextPart",
@@ -80,6 +84,7 @@ __all__ = [
     "default_map_provider",
     "files_named_in",
     "repo_relative",
+    "request_from_settings",
     "requested_files",
 ]
 
@@ -116,7 +121,7 @@ class ContextRequest:
     history: tuple[Message, ...] = ()
     map_tokens: int | None = None  # None: scale with what is left
     map_files: int = 5  # top ranked files offered read-only when no file is given or named
-    # Further candidate files listed by path after the map; None: 20, more for a large map.
+    # Further candidate files listed by path after the map; None: MIN_RELATED, more for a large map.
     related_files: int | None = None
     instruction_files: tuple[str, ...] = ()  # extra files from config
     history_commits: int = MAX_COMMITS  # past commits searched for messages like the request; 0: none
@@ -150,6 +155,46 @@ class BuiltContext:
             "files": list(self.files),
             "read_only": list(self.read_only),
         }
+
+
+def request_from_settings(
+    settings: Settings,
+    info: ModelInfo,
+    root: Path,
+    request: str,
+    *,
+    mode: Mode,
+    edit_format: str,
+    chat_files: Sequence[str] = (),
+    read_only_files: Sequence[str] = (),
+    history: Sequence[Message] = (),
+    map_tokens: int | None = None,
+    context_window: int | None = None,
+) -> ContextRequest:
+    """The request the settings describe: one rule for ``edit``, ``ask``, ``context`` and ``/context``.
+
+    ``map_tokens`` (a flag) wins; otherwise a map budget configured explicitly
+    applies, and the setting's default leaves the map to scale with the
+    window. ``context_window`` defaults to the model's.
+    """
+    if map_tokens is None and settings.source("map_tokens") != "default":
+        map_tokens = settings.map_tokens
+    return ContextRequest(
+        root=root,
+        request=request,
+        mode=mode,
+        edit_format=edit_format,
+        model=settings.model,
+        context_window=info.context_window if context_window is None else context_window,
+        max_output_tokens=info.max_output_tokens,
+        chat_files=tuple(chat_files),
+        read_only_files=tuple(read_only_files),
+        history=tuple(history),
+        map_tokens=map_tokens,
+        map_files=settings.map_files,
+        instruction_files=tuple(settings.instruction_files or ()),
+        history_commits=settings.history_commits,
+    )
 
 
 def default_map_provider(

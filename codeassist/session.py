@@ -151,23 +151,20 @@ class Session:
         return _Reply("".join(parts), calls, usage, finish)
 
     def _context(self, opts: RunOptions, files: Sequence[str], history: Sequence[Message]) -> BuiltContext:
-        from codeassist.context import ContextRequest, build_context
+        from codeassist.context import build_context, request_from_settings
 
-        req = ContextRequest(
-            root=self.root,
-            request=opts.request,
+        req = request_from_settings(
+            self.settings,
+            self.info,
+            self.root,
+            opts.request,
             mode=opts.mode,
             edit_format=opts.edit_format,
-            model=self.settings.model,
-            context_window=self._calibrated_window(),
-            max_output_tokens=self.info.max_output_tokens,
-            chat_files=tuple(files),
+            chat_files=files,
             read_only_files=opts.read_only,
-            history=tuple(history),
+            history=history,
             map_tokens=opts.map_tokens,
-            map_files=self.settings.map_files,
-            instruction_files=tuple(self.settings.instruction_files),
-            history_commits=self.settings.history_commits,
+            context_window=self._calibrated_window(),
         )
         built = build_context(req, prompt_dirs=self.prompt_dirs)
         self._emit(

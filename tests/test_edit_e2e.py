@@ -358,3 +358,25 @@ def test_human_output_streams_the_reply_and_reports_on_stderr(
     assert "committed" in proc.stderr and "feat: greet the whole world" in proc.stderr
     assert "success: app.py" in proc.stderr
     assert "\x1b[" not in proc.stdout + proc.stderr
+
+
+def test_a_configured_map_budget_is_what_ask_and_context_use(
+    openai_server: OpenAIServer, repo: Path, isolated_env: dict[str, str]
+) -> None:
+    def map_budget(*args: str) -> int:
+        proc = cli(openai_server, repo, isolated_env, *args)
+        assert proc.returncode == 0, proc.stderr
+        if args[0] == "context":
+            parts = json.loads(proc.stdout)["parts"]
+        else:
+            parts = next(e for e in map(json.loads, proc.stdout.splitlines()) if e["type"] == "context")["parts"]
+        return int(next(p["detail"] for p in parts if p["name"] == "repo map").split()[-1])
+
+    openai_server.enqueue(Text("It doubles."), Text("It doubles."))
+    scaled = map_budget("ask", "what does helper do?", "--stream-json")
+    assert scaled > 1000  # the default scales with the model's window
+    (repo / ".codeassist.toml").write_text("map_tokens = 400\n")
+    configured = map_budget("ask", "what does helper do?", "--stream-json")
+    # The prompt `context` prints is the one `ask` sends: the same budget, the paths listed after the map
+    # paid from it.
+    assert configured == map_budget("context", "what does helper do?", "--json") <= 400

@@ -34,33 +34,27 @@ def context_request(
     edit_format: str | None = None,
     mode: str = "edit",
 ) -> tuple[ContextRequest, tuple[Path, ...]]:
-    """The request and template directories the settings and flags describe (shared with ask/edit)."""
+    """The request and template directories the settings and flags describe (see ``request_from_settings``)."""
     from platformdirs import user_config_dir
 
     from codeassist.backends.catalogue import lookup_model
-    from codeassist.context import ContextRequest, repo_relative
+    from codeassist.context import repo_relative, request_from_settings
     from codeassist.prompts import prompt_dirs
 
     start = opts.start_dir()
     root = opts.repo_root() or start
     settings = opts.settings(root)
     info = lookup_model(settings.model or "", settings.models)
-    if map_tokens is None and settings.source("map_tokens") != "default":
-        map_tokens = settings.map_tokens  # configured explicitly; the default scales with the window
-    req = ContextRequest(
-        root=root,
-        request=request,
+    req = request_from_settings(
+        settings,
+        info,
+        root,
+        request,
         mode="ask" if mode == "ask" else "edit",
         edit_format=edit_format or settings.edit_format or info.edit_format,
-        model=settings.model,
-        context_window=info.context_window,
-        max_output_tokens=info.max_output_tokens,
-        chat_files=tuple(repo_relative(root, f, cwd=Path.cwd()) for f in files),
-        read_only_files=tuple(repo_relative(root, f, cwd=Path.cwd()) for f in read_only),
+        chat_files=[repo_relative(root, f, cwd=Path.cwd()) for f in files],
+        read_only_files=[repo_relative(root, f, cwd=Path.cwd()) for f in read_only],
         map_tokens=map_tokens,
-        map_files=settings.map_files,
-        instruction_files=tuple(settings.instruction_files or ()),
-        history_commits=settings.history_commits,
     )
     return req, prompt_dirs(root, Path(user_config_dir("codeassist")))
 

@@ -268,24 +268,20 @@ def context(repl: Repl, rest: str) -> bool:
     from rich.table import Table
 
     from codeassist.config import user_config_path
-    from codeassist.context import ContextRequest, build_context
+    from codeassist.context import build_context, request_from_settings
     from codeassist.prompts import prompt_dirs
 
     engine, state = repl.engine, repl.state
-    req = ContextRequest(
-        root=repl.root,
-        request=rest or "(your next request)",
+    req = request_from_settings(
+        engine.settings,
+        engine.info,
+        repl.root,
+        rest or "(your next request)",
         mode=state.mode,
         edit_format=repl.edit_format(),
-        model=engine.settings.model,
-        context_window=engine.info.context_window,
-        max_output_tokens=engine.info.max_output_tokens,
-        chat_files=tuple(state.files),
-        read_only_files=tuple(state.read_only),
-        history=tuple(state.history),
-        map_files=engine.settings.map_files,
-        instruction_files=tuple(engine.settings.instruction_files),
-        history_commits=engine.settings.history_commits,
+        chat_files=state.files,
+        read_only_files=state.read_only,
+        history=state.history,
     )
     built = build_context(req, prompt_dirs=prompt_dirs(repl.root, user_config_path(engine.opts.environ).parent))
     table = Table(box=None, pad_edge=False)
