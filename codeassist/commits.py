@@ -17,6 +17,7 @@ already on the upstream branch, or touched files changed since.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,22 @@ from codeassist.git import (
 NOTES_REF = "refs/notes/codeassist"
 TRAILER_EMAIL = "codeassist@users.noreply.invalid"
 ZERO_SHA = "0" * 40
+
+
+class CommitFailed(GitError):
+    """``git commit`` refused (a hook, a merge in progress); ``output`` is what git and the hooks said.
+
+    The message says the change stays in the work tree: true for the commit
+    of an edit, which keeps its written files; the save of the user's work
+    happens before anything is written and its caller says so instead.
+    """
+
+    def __init__(self, output: str) -> None:
+        super().__init__(
+            f"git commit failed, so the change is in the work tree but not committed:\n{output}",
+            hint="fix what the hook reports and commit yourself, or commit with verify_hooks = false",
+        )
+        self.output = output
 
 
 @dataclass(frozen=True)
@@ -98,6 +115,7 @@ def commit_paths(
     kind: str = "edit",
     prior_index: list[str] | None = None,
     save_commit: str | None = None,
+    head: Callable[[], str | None] | None = None,
 ) -> str:
     """Commit exactly ``paths`` as they are in the work tree; return the new commit.
 
@@ -106,14 +124,17 @@ def commit_paths(
     False. A rejecting hook raises :class:`GitError` carrying its output; the
     work tree is left as it was (changes applied, not committed).
     ``prior_index`` overrides the recorded pre-change index entries (the edit
-    commit after a save commit records the state before the save).
+    commit after a save commit records the state before the save). ``head``
+    reads HEAD (the Workspace reads it in process); a :class:`CommitFailed`
+    carries git's and the hooks' output in ``output``.
     """
+    read_head = head or (lambda: head_sha(root))
     check_not_locked(root)
     wanted = sorted(set(paths))
     if not wanted:
         raise GitError("nothing to commit: no paths given")
     prior = prior_index if prior_index is not None else index_entries(root, wanted)
-    parent = head_sha(root)
+    parent = read_head()
     tracked = {e.split("\t", 1)[1] for e in index_entries(root, wanted)}
     new = [p for p in wanted if p not in tracked and (root / p).exists()]
     wanted = [p for p in wanted if p in tracked or p in new]
@@ -129,15 +150,12 @@ def commit_paths(
     if not verify:
         args.append("--no-verify")
     proc = run_git(root, *args, "--", *wanted, input=text.encode("utf-8"), check=False, literal_paths=True)
-    sha = head_sha(root)
+    sha = read_head()
     if proc.returncode != 0 or sha is None or sha == parent:
         if new:
             run_git(root, "rm", "--cached", "--quiet", "--", *new, check=False, literal_paths=True)
         output = (proc.stdout + proc.stderr).decode("utf-8", "replace").strip()
-        raise GitError(
-            f"git commit failed, so the change is in the work tree but not committed:\n{output}",
-            hint="fix what the hook reports and commit yourself, or commit with verify_hooks = false",
-        )
+        raise CommitFailed(output)
     record(root, sha, {"kind": kind, "paths": sorted(set(paths)), "prior_index": prior, "save": save_commit})
     return sha
 

@@ -35,7 +35,7 @@ with ``NEED FILE: path``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -60,8 +60,6 @@ from codeassist.context_budget import (
 from codeassist.context_files import (
     FileText,
     read_file,
-    repo_files,
-    repo_relative,
     try_read_file,
 )
 from codeassist.errors import TaskFailed, UsageError
@@ -83,7 +81,6 @@ __all__ = [
     "build_context",
     "default_map_provider",
     "files_named_in",
-    "repo_relative",
     "request_from_settings",
     "requested_files",
 ]
@@ -125,6 +122,11 @@ class ContextRequest:
     related_files: int | None = None
     instruction_files: tuple[str, ...] = ()  # extra files from config
     history_commits: int = MAX_COMMITS  # past commits searched for messages like the request; 0: none
+    # The files that exist for codeassist (the Workspace's file rule); None: git's listing as is.
+    repo_files: tuple[str, ...] | None = None
+    # Why the file rule hides a path (a secret by its content, say), or None; only files the
+    # user names (``chat_files``, ``read_only_files``) are sent whatever it says.
+    hidden: Callable[[str], str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -269,7 +271,8 @@ def build_context(
     dirs = tuple(prompt_dirs) if prompt_dirs is not None else prompts.prompt_dirs(root, None)
     provider = map_provider if map_provider is not None else default_map_provider
 
-    all_files = repo_files(root)
+    req = _with_file_rule(req, root)
+    all_files = list(req.repo_files or ())
     draft, named_texts, given_any = _start_draft(req, root, dirs, all_files)
     check_fixed(draft, req, dirs, budget)
     # Files named in the request were not asked for explicitly: one that does not fit is left out.
@@ -315,6 +318,7 @@ def _start_draft(
     named = [p for p in files_named_in(req.request, all_files) if p not in chat_paths and p not in ro_paths]
     chat = [read_file(root, p, editable=True) for p in chat_paths]
     read_only = [read_file(root, p, editable=False) for p in ro_paths]
+    named = [p for p in named if not _hidden(req, p)]
     named_texts = [t for t in (try_read_file(root, p, editable=True) for p in named) if t is not None]
     system, mode_text = prompts.system_prompt(req.mode, req.edit_format, dirs)
     draft = Draft(system=system, mode_text=mode_text, read_only=read_only, chat=chat, history=list(req.history))
@@ -390,6 +394,8 @@ def _add_suggestions(draft: Draft, root: Path, ranked: Sequence[str], req: Conte
     for path in ranked[:MAX_CANDIDATES]:
         if len(draft.read_only) >= req.map_files:
             break
+        if _hidden(req, path):
+            continue
         text = try_read_file(root, path, editable=False)
         if text is None:
             continue
@@ -399,6 +405,26 @@ def _add_suggestions(draft: Draft, root: Path, ranked: Sequence[str], req: Conte
         used += cost
         draft.read_only.append(replace(text, auto=True))
     _set_instructions(draft, root, [f.path for f in draft.read_only], req)
+
+
+def _with_file_rule(req: ContextRequest, root: Path) -> ContextRequest:
+    """``req`` with the repository's file rule filled in (nothing exists outside a git work tree)."""
+    if req.repo_files is not None:
+        return req
+    from codeassist.workspace import Workspace
+
+    ws = Workspace.find(root)
+    if ws is None:
+        return replace(req, repo_files=())
+    try:
+        files = tuple(ws.files())
+    finally:
+        ws.forget_listing()
+    return replace(req, repo_files=files, hidden=req.hidden or ws.hidden_reason)
+
+
+def _hidden(req: ContextRequest, path: str) -> bool:
+    return req.hidden is not None and req.hidden(path) is not None
 
 
 def _unique(paths: Sequence[str]) -> list[str]:

@@ -22,26 +22,6 @@ class FileText:
     auto: bool = False  # offered read-only because it tops the repo map
 
 
-def repo_relative(root: Path, path: str | Path, *, cwd: Path | None = None) -> str:
-    """``path`` (absolute, or relative to ``cwd``, else to ``root``) as a POSIX path relative to ``root``.
-
-    Raises UsageError for a path outside the repository.
-    """
-    root = root.resolve()
-    p = Path(path)
-    if not p.is_absolute():
-        p = (cwd or root) / p
-    # resolve() follows symlinks, so a link pointing out of the repository is caught here.
-    resolved = _resolve(p, str(path))
-    try:
-        rel = resolved.relative_to(root)
-    except ValueError:
-        raise UsageError(f"not inside the repository: {path}", hint=f"files must be under {root}") from None
-    if str(rel) == ".":
-        raise UsageError(f"not a file: {path}")
-    return rel.as_posix()
-
-
 def _resolve(path: Path, shown: str) -> Path:
     try:
         return path.resolve()
@@ -109,17 +89,3 @@ def _read(root: Path, path: str, *, editable: bool) -> FileText:
 
 def render_file_blocks(files: Sequence[FileText]) -> str:
     return "\n".join(f.block for f in files)
-
-
-def repo_files(root: Path) -> list[str]:
-    """Tracked and untracked-not-ignored files (sorted); empty outside a git work tree."""
-    from codeassist.errors import GitError
-    from codeassist.git import run_git
-
-    try:
-        proc = run_git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-    except GitError:
-        return []
-    names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
-    # Names git could not give as UTF-8 cannot be named in a request either.
-    return sorted({n for n in names if n and not any("\udc80" <= c <= "\udcff" for c in n)})

@@ -1,35 +1,66 @@
 """The rounds of one ``edit`` request: reply, apply, check, reflect, commit.
 
-Every file the loop touches is snapshotted before its first change, so a
-request that ends without a checked change (rounds exhausted, interrupted,
-backend failure) puts those files back exactly as they were: nothing is
-left half-written. Before an edit lands on a file with the user's own
-uncommitted changes, those are committed as the user's ("save" commit, the
-same one ``codeassist apply`` makes); a request that fails takes that save
-back too, so the repository ends exactly as it started.
+The loop works through narrow collaborators (:class:`LoopParts`: the model,
+the context builder, the checks, the event sink, the file rule for what the
+model asks to see) and one :class:`~codeassist.transaction.Transaction`,
+which owns every write: it snapshots each file before its first change, saves
+the user's own uncommitted work in it first, and puts everything back when
+the request ends without a checked change (rounds exhausted, interrupted,
+terminated, backend failure, any exception). Nothing is left half-written.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codeassist import prompts
 from codeassist.backends.base import Message
-from codeassist.checks import CheckResult, run_checks
-from codeassist.errors import BackendError, CodeassistError, GitError, TaskFailed
+from codeassist.checks import CheckResult
+from codeassist.commits import CommitFailed
+from codeassist.edits.engine import parse
+from codeassist.errors import BackendError, TaskFailed
+from codeassist.run import Reply, RunOptions, RunResult, Status
 
 if TYPE_CHECKING:
+    from codeassist.context import BuiltContext
     from codeassist.edits.engine import EngineResult
-    from codeassist.session import RunOptions, RunResult, Session, Status, _Reply
+    from codeassist.edits.markup import FileLookup
+    from codeassist.edits.types import Edit
+    from codeassist.transaction import Transaction
 
 MAX_FILE_REQUESTS = 3
 
 
+@dataclass(frozen=True)
+class LoopParts:
+    """What the loop needs from the session, and nothing more."""
+
+    # messages, tools=(), quiet=False -> the collected reply
+    model: Callable[..., Reply]
+    # (request options, chat files, read-only files, history) -> the messages to send
+    context: Callable[[RunOptions, Sequence[str], Sequence[str], Sequence[Message]], BuiltContext]
+    # (changed paths, their contents before the request) -> check results, in order
+    checks: Callable[[Sequence[str], Mapping[str, bytes | None]], list[CheckResult]]
+    # an event for the interface: (type, fields)
+    emit: Callable[..., None]
+    # the files the model asked for that the file rule lets it see, as repository paths
+    visible: Callable[[Sequence[str]], list[str]]
+    # may these files join the chat? (the user's answer, or --yes)
+    allow: Callable[[list[str]], bool]
+    # the repository, to read names in a reply
+    files: FileLookup
+    prompt_dirs: tuple[Path, ...]
+    edit_format: str
+    max_rounds: int
+
+
 class EditLoop:
-    def __init__(self, session: Session, opts: RunOptions) -> None:
-        self.s = session
+    def __init__(self, parts: LoopParts, change: Transaction, opts: RunOptions) -> None:
+        self.p = parts
+        self.tx = change
         self.opts = opts
         self.rounds = 0
         self.last_reply = ""
@@ -37,35 +68,30 @@ class EditLoop:
         self.request = opts.request
         self.files: list[str] = list(opts.files)
         self.read_only: tuple[str, ...] = opts.read_only
-        self.originals: dict[str, bytes | None] = {}
-        self.prior_index: list[str] = []
-        self.saves: list[str] = []
         self.checks: list[CheckResult] = []
         self.dry_diffs: list[str] = []
         self._pinned = False
         self._summarized_at = -1
 
-    @property
-    def committing(self) -> bool:
-        return self.opts.commit and bool(self.s.settings.auto_commit) and not self.opts.dry_run
-
     # -- the loop ----------------------------------------------------------------
     def run(self) -> RunResult:
         file_requests = 0
         while True:
-            built = self.s._context(
-                replace(self.opts, request=self.request, read_only=self.read_only), self.files, self.history
-            )
+            built = self.p.context(
+                replace(self.opts, request=self.request, read_only=self.read_only), self.files, self.read_only,
+                self.history,
+            )  # fmt: skip
             if not self._pinned:  # every later round sees the files the first one chose
                 self.files, self.read_only, self._pinned = list(built.files), built.read_only, True
             if built.needs_summary and self._summarize():
                 continue  # the same round again, with the history summarised
             self.rounds += 1
-            reply = self.s._stream(built.messages, tools=self._tools())
+            reply = self.p.model(built.messages, tools=self._tools())
             self.last_reply = reply.text
-            wanted = self._wanted_files(reply)
+            edits, issues, _ = parse(reply.text, "auto", reply.tool_calls, self.p.files)
+            wanted = self._wanted_files(reply) if not edits else []
             if wanted:
-                if file_requests >= MAX_FILE_REQUESTS or not self._allow(wanted):
+                if file_requests >= MAX_FILE_REQUESTS or not self.p.allow(wanted):
                     return self._fail(
                         f"the model asked for files not in the chat: {', '.join(wanted)}",
                         "add them with -f, or let codeassist add them with --yes",
@@ -75,21 +101,21 @@ class EditLoop:
                 self.files += [p for p in wanted if p not in self.files]
                 self.read_only = tuple(p for p in self.read_only if p not in wanted)
                 continue  # the same request again, now with the files in the chat
-            feedback = self._apply(reply)
+            feedback = self._apply(edits, issues)
             if feedback is not None:
-                if self.rounds > self.opts.max_rounds:
+                if self.rounds > self.p.max_rounds:
                     return self._fail(f"the edits did not apply after {self.rounds} round(s)", feedback)
-                self._reflect(reply.text, prompts.reflect_apply(feedback, self.s.prompt_dirs))
+                self._reflect(reply.text, prompts.reflect_apply(feedback, self.p.prompt_dirs))
                 continue
             if self.opts.dry_run:
                 return self._succeed(commit=None)
             failed = self._check()
             if failed:
-                if self.rounds > self.opts.max_rounds:
+                if self.rounds > self.p.max_rounds:
                     names = ", ".join(c.name for c in failed)
                     return self._fail(f"checks still fail after {self.rounds} round(s): {names}")
                 first = failed[0]
-                self._reflect(reply.text, prompts.reflect_check(first.name, first.output, self.s.prompt_dirs))
+                self._reflect(reply.text, prompts.reflect_check(first.name, first.output, self.p.prompt_dirs))
                 continue
             return self._commit()
 
@@ -103,9 +129,9 @@ class EditLoop:
         if len(self.history) < 2 or self._summarized_at == len(self.history):
             return False
         transcript = "\n\n".join(f"{m.role}: {m.content}" for m in self.history)
-        prompt = prompts.summarize_history_prompt(transcript, self.s.prompt_dirs)
+        prompt = prompts.summarize_history_prompt(transcript, self.p.prompt_dirs)
         try:
-            summary = self.s._stream([Message("user", prompt)], quiet=True).text.strip()
+            summary = self.p.model([Message("user", prompt)], quiet=True).text.strip()
         except BackendError:
             return False  # the context builder already dropped the oldest messages; go on without
         if not summary:
@@ -115,66 +141,40 @@ class EditLoop:
             Message("assistant", "Understood. I will continue from there."),
         ]
         self._summarized_at = len(self.history)
-        self.s._emit("history.summarized", chars=len(summary))
+        self.p.emit("history.summarized", chars=len(summary))
         return True
 
     def _check(self) -> list[CheckResult]:
-        settings = self.s.settings
-        self.checks = run_checks(
-            self.s.root,
-            self.changed_paths(),
-            lint_cmd=settings.lint_cmd,
-            test_cmd=settings.test_cmd,
-            environ=self.s._environ,
-            before=self.originals,
-        )
+        self.checks = self.p.checks(self.tx.changed_paths(), self.tx.originals)
         for check in self.checks:
-            self.s._emit("check", **check.to_json())
+            self.p.emit("check", **check.to_json())
         return [c for c in self.checks if not c.ok]
 
     def _tools(self) -> tuple[Any, ...]:
-        if self.opts.edit_format != "tool":
+        if self.p.edit_format != "tool":
             return ()
         from codeassist.edits.tool import EDIT_TOOLS
 
         return tuple(EDIT_TOOLS)
 
-    def _wanted_files(self, reply: _Reply) -> list[str]:
-        """Files the model asked for (existing, not yet in the chat) when its reply has no edits."""
-        from codeassist.edits.parse import parse_reply
-
+    def _wanted_files(self, reply: Reply) -> list[str]:
+        """Files the model asked for (that the file rule lets it see, not yet in the chat) in a reply without edits."""
         asked = [p for p in prompts.requested_files(reply.text) if p not in self.files]
-        if not asked or reply.tool_calls or parse_reply(reply.text).edits:
+        if not asked or reply.tool_calls:
             return []
-        root = self.s.root.resolve()
-        existing = []
-        for rel in asked:
-            target = (root / rel).resolve()
-            if target.is_file() and target.is_relative_to(root) and ".git" not in Path(rel).parts:
-                existing.append(target.relative_to(root).as_posix())
-        return existing
-
-    def _allow(self, wanted: list[str]) -> bool:
-        if self.opts.auto_add_files or self.s.settings.auto_add_files:
-            return True
-        return self.s._confirm_files is not None and self.s._confirm_files(wanted)
+        return [p for p in self.p.visible(asked) if p not in self.files]
 
     # -- applying ----------------------------------------------------------------
-    def _apply(self, reply: _Reply) -> str | None:
-        """Apply the reply's edits; None when they landed, else the message for the model."""
-        from codeassist.edits.engine import apply_reply
+    def _apply(self, edits: Sequence[Edit], issues: Sequence[Any]) -> str | None:
+        """Land the reply's edits; None when they landed, else the message for the model."""
+        from codeassist.edits.engine import EngineResult
+        from codeassist.edits.types import ParseIssue
 
-        result = apply_reply(
-            self.s.root,
-            reply.text,
-            fmt="auto",
-            tool_calls=reply.tool_calls,
-            dry_run=self.opts.dry_run,
-            commit=False,
-            model=self.s.info.name,
-            settings=self.s.settings,
-            before_write=self._before_first_touch,
-        )
+        if issues or not edits:
+            found = tuple(issues) or (ParseIssue("the reply contains no edits"),)
+            result = EngineResult(issues=found)
+        else:
+            result = self.tx.land(edits, dry_run=self.opts.dry_run)
         self._report(result)
         if result.ok:
             if self.opts.dry_run:
@@ -184,88 +184,21 @@ class EditLoop:
 
     def _report(self, result: EngineResult) -> None:
         for a in result.applied:
-            self.s._emit("edit.applied", path=a.path, action=a.action, strategy=a.strategy)
+            self.p.emit("edit.applied", path=a.path, action=a.action, strategy=a.strategy)
         for path in result.already_applied:
-            self.s._emit("edit.applied", path=path, action="none", strategy="already-applied")
+            self.p.emit("edit.applied", path=path, action="none", strategy="already-applied")
         for f in result.failed:
-            self.s._emit("edit.failed", path=f.path, reason=f.reason)
+            self.p.emit("edit.failed", path=f.path, reason=f.reason)
         for issue in result.issues:
-            self.s._emit("edit.failed", path=issue.path, reason=issue.message)
-
-    def _before_first_touch(self, paths: list[str]) -> None:
-        """Snapshot files the loop has not touched yet, and save the user's pending work in them."""
-        from codeassist.git import dirty_paths, index_entries
-
-        new = [p for p in paths if p not in self.originals]
-        for rel in new:
-            file = self.s.root / rel
-            self.originals[rel] = file.read_bytes() if file.is_file() else None
-        if not new or not self.committing:
-            return  # without commits the engine keeps the user's versions in the stash list
-        self.prior_index += index_entries(self.s.root, new)
-        dirty = dirty_paths(self.s.root, new)
-        if not dirty:
-            return
-        if not self.s.settings.commit_dirty:
-            raise TaskFailed(
-                "these files have uncommitted changes: " + ", ".join(dirty),
-                hint="commit or stash them first, or set commit_dirty = true",
-            )
-        from codeassist.commits import commit_paths, save_message
-
-        self.saves.append(
-            commit_paths(
-                self.s.root,
-                dirty,
-                save_message(dirty),
-                attribution=False,
-                verify=bool(self.s.settings.verify_hooks),
-                kind="save",
-                prior_index=index_entries(self.s.root, dirty),
-            )
-        )
-
-    def changed_paths(self) -> list[str]:
-        out = []
-        for rel, original in sorted(self.originals.items()):
-            file = self.s.root / rel
-            if (file.read_bytes() if file.is_file() else None) != original:
-                out.append(rel)
-        return out
-
-    def restore(self) -> list[str]:
-        """Put every touched file back as it was before the request, and take back our save commits."""
-        restored = []
-        for rel in self.changed_paths():
-            file = self.s.root / rel
-            original = self.originals[rel]
-            if original is None:
-                file.unlink(missing_ok=True)
-            else:
-                file.parent.mkdir(parents=True, exist_ok=True)
-                file.write_bytes(original)
-            restored.append(rel)
-        from codeassist.commits import undo_last
-        from codeassist.git import head_sha
-
-        for sha in reversed(self.saves):
-            if head_sha(self.s.root) != sha:
-                break  # someone committed on top: leave the save, the user's work is in it
-            try:
-                undo_last(self.s.root)
-            except CodeassistError:
-                break
-        self.saves = []
-        return restored
+            self.p.emit("edit.failed", path=issue.path, reason=issue.message)
 
     # -- endings ----------------------------------------------------------------
     def _fail(self, message: str, detail: str | None = None) -> RunResult:
-        from codeassist.session import RunResult
-
-        restored = self.restore()
+        restored = self.tx.restore()
         errors = [message] + ([detail] if detail else [])
         if restored:
             errors.append("put back as they were before the request: " + ", ".join(restored))
+        errors += self.tx.notes
         return RunResult(
             "failed",
             self.last_reply,
@@ -276,9 +209,7 @@ class EditLoop:
         )
 
     def _succeed(self, *, commit: str | None, errors: tuple[str, ...] = (), exit_code: int = 0) -> RunResult:
-        from codeassist.session import RunResult
-
-        changed = () if self.opts.dry_run else tuple(self.changed_paths())
+        changed = () if self.opts.dry_run else tuple(self.tx.changed_paths())
         status: Status = "success" if exit_code == 0 else "error"
         return RunResult(
             status,
@@ -293,32 +224,21 @@ class EditLoop:
         )
 
     def _commit(self) -> RunResult:
-        from codeassist import git
-        from codeassist.commits import commit_paths
-
-        paths = self.changed_paths()
+        paths = self.tx.changed_paths()
         if not paths:
+            self.tx.keep()
             return self._succeed(commit=None)  # everything was already applied
-        if not self.committing:
-            git.run_git(self.s.root, "add", "-A", "--", *paths)
-            return self._succeed(commit=None)
+        if not self.tx.policy.commit:
+            result = self._succeed(commit=None)
+            self.tx.keep(stage=True)
+            return result
         message = self._commit_message(paths)
-        settings = self.s.settings
         try:
-            sha = commit_paths(
-                self.s.root,
-                paths,
-                message,
-                model=self.s.info.name,
-                attribution=bool(settings.attribution),
-                verify=bool(settings.verify_hooks),
-                prior_index=self.prior_index,
-                save_commit=self.saves[-1] if self.saves else None,
-            )
-        except GitError as exc:
-            # The change is good; only the commit failed (a hook, a lock). Keep the files and say so.
+            sha = self.tx.commit(message)
+        except CommitFailed as exc:
+            # The change is good; only the commit failed (a hook). Keep the files and say so.
             return self._succeed(commit=None, errors=(exc.message,), exit_code=exc.exit_code)
-        self.s._emit("commit", sha=sha, message=message)
+        self.p.emit("commit", sha=sha, message=message)
         return self._succeed(commit=sha)
 
     def _commit_message(self, paths: list[str]) -> str:
@@ -327,13 +247,14 @@ class EditLoop:
 
         # The diff of what the request changed, from the snapshots taken before its first edit: no git
         # call, and no intent-to-add entries left in the user's index if the commit then fails.
-        files = {rel: replace(TextFile.load(self.s.root, rel), original=self.originals[rel]) for rel in paths}
+        root = self.tx.ws.root
+        files = {rel: replace(TextFile.load(root, rel), original=self.tx.originals[rel]) for rel in paths}
         diff = render_diff(files, paths)
         first_line = self.opts.request.strip().splitlines()[0] if self.opts.request.strip() else ""
         fallback = f"codeassist: {first_line[:60]}" if first_line else "codeassist: edit " + ", ".join(paths)[:60]
-        prompt = prompts.commit_message_prompt(diff[:20000], request=self.opts.request, dirs=self.s.prompt_dirs)
+        prompt = prompts.commit_message_prompt(diff[:20000], request=self.opts.request, dirs=self.p.prompt_dirs)
         try:
-            reply = self.s._stream([Message("user", prompt)], quiet=True)
+            reply = self.p.model([Message("user", prompt)], quiet=True)
         except BackendError:
             return fallback
         return clean_message(reply.text) or fallback

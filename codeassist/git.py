@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 from codeassist.errors import GitError
@@ -47,20 +48,51 @@ def run_git(
     return proc
 
 
-def find_repo_root(start: Path) -> Path | None:
+def find_repo_root(start: Path, environ: Mapping[str, str] | None = None) -> Path | None:
     """The work tree root containing ``start``, or None outside a git repository."""
+    found = find_git_dirs(start, environ)
+    return found[0] if found else None
+
+
+def find_git_dirs(start: Path, environ: Mapping[str, str] | None = None) -> tuple[Path, Path] | None:
+    """(work tree root, git dir) for ``start``, or None outside a work tree.
+
+    Walks up to the nearest ``.git`` directory or ``gitdir:`` file (worktrees,
+    submodules) without a subprocess; when git is steered by ``GIT_DIR`` or
+    ``GIT_WORK_TREE``, git itself is asked.
+    """
+    env = os.environ if environ is None else environ
+    if env.get("GIT_DIR") or env.get("GIT_WORK_TREE"):
+        return _ask_git(start)
     try:
-        proc = subprocess.run(
-            ["git", "-C", str(start), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            check=False,
-        )
-    except (FileNotFoundError, NotADirectoryError):
+        current = start.resolve()
+    except (OSError, RuntimeError):
         return None
-    if proc.returncode != 0:
+    for folder in (current, *current.parents):
+        dot_git = folder / ".git"
+        if dot_git.is_dir():
+            if (dot_git / "HEAD").is_file():
+                return folder, dot_git
+            return None
+        if dot_git.is_file():
+            try:
+                text = dot_git.read_text("utf-8", "replace").strip()
+            except OSError:
+                return None
+            if not text.startswith("gitdir:"):
+                return None
+            git_dir = Path(text[len("gitdir:") :].strip())
+            git_dir = git_dir if git_dir.is_absolute() else (folder / git_dir).resolve()
+            return (folder, git_dir) if git_dir.is_dir() else None
+    return None
+
+
+def _ask_git(start: Path) -> tuple[Path, Path] | None:
+    proc = run_git(start, "rev-parse", "--show-toplevel", "--absolute-git-dir", check=False)
+    lines = proc.stdout.decode("utf-8", "surrogateescape").splitlines()
+    if proc.returncode != 0 or len(lines) != 2:
         return None
-    out = proc.stdout.decode("utf-8", "surrogateescape").strip()
-    return Path(out) if out else None
+    return Path(lines[0]), Path(lines[1])
 
 
 def require_repo(start: Path) -> Path:

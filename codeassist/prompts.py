@@ -21,13 +21,13 @@ import string
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from codeassist.edits.formats import EDIT_FORMATS
 from codeassist.errors import ConfigError, UsageError
 
 # The form in which a model asks for a file it has not seen: one line per
 # file, e.g. ``NEED FILE: src/app.py``. system.md documents it for the model.
 NEED_FILE_MARKER = "NEED FILE:"
 
-EDIT_FORMATS = ("search-replace", "udiff", "whole", "patch", "tool")
 
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 

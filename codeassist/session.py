@@ -1,10 +1,14 @@
-"""One conversation with a model about one repository: a request in, a checked change (or an answer) out.
+"""One conversation with a model about one repository, wired in one place: :meth:`Session.open`.
 
-The loop of ``edit``: build the context, stream the reply, apply its edits
-(all or nothing), check the result, reflect failures back to the model for a
-bounded number of rounds, then commit with a message the model writes. The
-session never prints: it reports :class:`Event` values to a callback and
-returns a :class:`RunResult`; the interfaces render both.
+``Session.open`` resolves, once, everything a request needs: the Workspace
+(the repository, its file and path rules), the layered settings, the
+backend, the model's facts, the edit format and the prompt folders. Every
+interface (the one-shot commands, ``context``, the chat) opens its session
+there and wires nothing itself, so ``codeassist context`` prints byte for
+byte what ``edit`` sends. The session owns the conversation (files in the
+chat, history, usage, the token calibration learned from the server) and
+offers :meth:`ask`, :meth:`edit`, :meth:`context` and :meth:`undo`. It never
+prints: it reports event dicts to a callback and returns values.
 """
 
 from __future__ import annotations
@@ -12,83 +16,58 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from codeassist.backends.base import Backend, Message, RequestOptions, ToolCall, Usage
-from codeassist.checks import CheckResult
-from codeassist.errors import CodeassistError, Interrupted, TaskFailed
+from codeassist.backends.base import Backend, Message, RequestOptions, Usage
+from codeassist.errors import CodeassistError, Interrupted, TaskFailed, UsageError
+from codeassist.run import Mode, Reply, RunOptions, RunResult, Status, error_text
+from codeassist.signals import Terminated
 
 if TYPE_CHECKING:
     from codeassist.backends.catalogue import ModelInfo
+    from codeassist.checks import CheckResult
+    from codeassist.commits import UndoResult
     from codeassist.config import Settings
     from codeassist.context import BuiltContext
+    from codeassist.workspace import Workspace
 
-Status = Literal["success", "failed", "error"]
+__all__ = ["OpenOptions", "RunOptions", "RunResult", "Session", "error_text"]
+
 EventSink = Callable[[dict[str, Any]], None]
-MAX_FILE_REQUEST_ROUNDS = 3
 
 
 @dataclass(frozen=True)
-class RunOptions:
-    mode: Literal["ask", "edit"]
-    request: str
-    files: tuple[str, ...] = ()
-    read_only: tuple[str, ...] = ()
-    edit_format: str = "search-replace"
-    max_rounds: int = 3
-    commit: bool = True
-    dry_run: bool = False
-    auto_add_files: bool = False
-    map_tokens: int | None = None
-    # Earlier turns of a conversation (the REPL's): sent before the request, oldest first.
-    history: tuple[Message, ...] = ()
+class OpenOptions:
+    """What an interface read from its command line: where to start, and the flags that override settings."""
 
-
-@dataclass(frozen=True)
-class RunResult:
-    status: Status
-    reply: str
-    files_changed: tuple[str, ...] = ()
-    commit: str | None = None
-    rounds: int = 0
-    checks: tuple[CheckResult, ...] = ()
-    usage: Usage = field(default_factory=Usage)
-    errors: tuple[str, ...] = ()
-    diff: str = ""
-    exit_code: int = 0
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "reply": self.reply,
-            "files_changed": list(self.files_changed),
-            "commit": self.commit,
-            "rounds": self.rounds,
-            "checks": [c.to_json() for c in self.checks],
-            "usage": self.usage.to_json(),
-            "errors": list(self.errors),
-        }
-
-
-def error_text(exc: CodeassistError) -> str:
-    """An error and its hint as one line, for ``errors`` in results."""
-    return exc.message + (f" ({exc.hint})" if exc.hint else "")
+    start: Path
+    environ: Mapping[str, str]
+    config_file: Path | None = None
+    flags: Mapping[str, Any] = field(default_factory=dict)  # setting name -> value (None: not given)
+    require_repo: bool = True  # edit and the chat commit through git; ask and context work anywhere
+    need_model: bool = True  # context and map read the model's facts but never call it
 
 
 @dataclass
-class _Reply:
-    text: str
-    tool_calls: list[ToolCall]
-    usage: Usage
-    finish_reason: str | None
+class Conversation:
+    """What a chat remembers between requests."""
+
+    mode: Mode = "edit"
+    files: list[str] = field(default_factory=list)
+    read_only: list[str] = field(default_factory=list)
+    history: list[Message] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    requests: int = 0
+    last_commit: str | None = None
+    last_changed: tuple[str, ...] = ()
 
 
 class Session:
-    """Runs requests against one repository with one backend."""
+    """Runs requests against one repository with one backend; see the module docstring."""
 
     def __init__(
         self,
-        backend: Backend,
+        backend: Backend | None,
         *,
         root: Path,
         settings: Settings,
@@ -97,29 +76,130 @@ class Session:
         confirm_files: Callable[[list[str]], bool] | None = None,
         environ: Mapping[str, str] | None = None,
         user_config_dir: Path | None = None,
+        workspace: Workspace | None = None,
     ) -> None:
+        from codeassist.prompts import prompt_dirs
+        from codeassist.tokens import Calibration
+        from codeassist.workspace import Workspace
+
         self.backend = backend
-        self.root = root
+        self.workspace = workspace if workspace is not None else Workspace.find(root)
+        self.root = self.workspace.root if self.workspace is not None else root.resolve()
         self.settings = settings
         self.info = model_info
-        self._emit_cb = on_event or (lambda event: None)
-        self._confirm_files = confirm_files
-        self._environ = environ
-        from codeassist.prompts import prompt_dirs
-
-        self.prompt_dirs = prompt_dirs(root, user_config_dir)
-        self.usage = Usage()
-        from codeassist.tokens import Calibration
-
+        self.on_event: EventSink = on_event or (lambda event: None)
+        self.confirm_files = confirm_files
+        self.environ = environ
+        self.user_config_dir = user_config_dir
+        self.prompt_dirs = prompt_dirs(self.root, user_config_dir)
+        self.chat = Conversation()
+        self.usage = Usage()  # the current request's, so far
         # Learns from the usage the server reports how our offline estimates compare, for later budgets.
         self.calibration = Calibration(settings.model)
 
-    # -- events -----------------------------------------------------------
-    def _emit(self, kind: str, **data: Any) -> None:
-        self._emit_cb({"type": kind, **data})
+    # -- the one wiring point -------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        options: OpenOptions,
+        *,
+        on_event: EventSink | None = None,
+        confirm_files: Callable[[list[str]], bool] | None = None,
+    ) -> Session:
+        """Resolve the repository, settings, backend, model facts, edit format and prompt folders, once.
 
-    # -- the model ----------------------------------------------------------
-    def _stream(self, messages: Sequence[Message], *, tools: Sequence[Any] = (), quiet: bool = False) -> _Reply:
+        Raises GitError outside a repository (when ``require_repo``),
+        ConfigError for bad settings or no usable model (when ``need_model``),
+        UsageError for a bad flag value.
+        """
+        from codeassist.backends.catalogue import lookup_model
+        from codeassist.config import load_settings, user_config_path
+        from codeassist.workspace import Workspace
+
+        start = options.start
+        if not start.is_dir():
+            raise UsageError(f"not a directory: {start}")
+        if options.require_repo:
+            ws: Workspace | None = Workspace.open(start, environ=options.environ)
+        else:
+            ws = Workspace.find(start, environ=options.environ)
+        root = ws.root if ws is not None else start.resolve()
+        settings = load_settings(
+            repo_root=root if ws is not None else None,
+            environ=options.environ,
+            config_file=options.config_file,
+            flags=dict(options.flags),
+        )
+        backend = None
+        if options.need_model:
+            from codeassist.backends.registry import create_backend
+
+            backend = create_backend(settings, options.environ)
+        info = lookup_model(settings.model or "", settings.models)
+        session = cls(
+            backend,
+            root=root,
+            settings=settings,
+            model_info=info,
+            on_event=on_event,
+            confirm_files=confirm_files,
+            environ=options.environ,
+            user_config_dir=user_config_path(options.environ).parent,
+            workspace=ws,
+        )
+        session.edit_format()  # a bad configured format is reported now, not mid-request
+        if ws is not None:
+            ws.start = start.resolve()
+        return session
+
+    def close(self) -> None:
+        if self.workspace is not None:
+            self.workspace.close()
+
+    def switch_model(self, name: str) -> None:
+        """Use model ``name`` from now on (the chat's ``/model``); the conversation stays."""
+        from codeassist.backends.catalogue import lookup_model
+        from codeassist.backends.registry import create_backend
+        from codeassist.tokens import Calibration
+
+        settings = self.settings.with_overrides(model=name)
+        backend = create_backend(settings, self.environ)
+        self.settings, self.backend = settings, backend
+        self.info = lookup_model(name, settings.models)
+        self.calibration = Calibration(name)
+
+    # -- resolved facts -------------------------------------------------------------
+    @property
+    def model_name(self) -> str:
+        return self.settings.model or self.info.name
+
+    def edit_format(self, flag: str | None = None) -> str:
+        """The edit format: the flag, else the setting, else the model's catalogue entry."""
+        from codeassist.edits.formats import check_edit_format
+
+        if flag is not None:
+            return check_edit_format(flag, source="flag")
+        if self.settings.edit_format:
+            return check_edit_format(self.settings.edit_format, source="setting")
+        return check_edit_format(self.info.edit_format, source="setting")
+
+    def typed(self, path: str | Path) -> str:
+        """A path the user typed, relative to where they typed it, as a repository path."""
+        from codeassist.workspace import typed_path
+
+        if self.workspace is not None:
+            return self.workspace.typed(path)
+        return typed_path(self.root, path, cwd=self.root)
+
+    # -- events and the model -----------------------------------------------------------
+    def _emit(self, kind: str, **data: Any) -> None:
+        self.on_event({"type": kind, **data})
+
+    def _stream(self, messages: Sequence[Message], *, tools: Sequence[Any] = (), quiet: bool = False) -> Reply:
+        from codeassist.tokens import estimate_tokens
+
+        if self.backend is None:
+            raise TaskFailed("this session was opened without a model")
         options = RequestOptions(
             model=self.info.name if self.settings.model is None else self.settings.model,
             temperature=self.settings.temperature,
@@ -127,11 +207,9 @@ class Session:
             tools=tuple(tools),
         )
         parts: list[str] = []
-        calls: list[ToolCall] = []
+        calls = []
         usage = Usage()
         finish: str | None = None
-        from codeassist.tokens import estimate_tokens
-
         estimate = sum(estimate_tokens(m.content, self.settings.model) for m in messages)
         for event in self.backend.stream(list(messages), options):
             if event.kind == "delta":
@@ -148,25 +226,53 @@ class Session:
         if usage.input_tokens and not usage.estimated:
             self.calibration.observe(estimate, usage.input_tokens)
         self._emit("usage", **usage.to_json(), total=self.usage.to_json())
-        return _Reply("".join(parts), calls, usage, finish)
+        return Reply("".join(parts), tuple(calls), usage, finish)
 
-    def _context(self, opts: RunOptions, files: Sequence[str], history: Sequence[Message]) -> BuiltContext:
+    # -- context ------------------------------------------------------------------------
+    def context(
+        self,
+        request: str,
+        *,
+        mode: Mode = "edit",
+        files: Sequence[str] = (),
+        read_only: Sequence[str] = (),
+        history: Sequence[Message] = (),
+        edit_format: str | None = None,
+        map_tokens: int | None = None,
+    ) -> BuiltContext:
+        """The messages a request would send (``codeassist context``, ``/context`` and every round alike)."""
         from codeassist.context import build_context, request_from_settings
 
+        ws = self.workspace
         req = request_from_settings(
             self.settings,
             self.info,
             self.root,
-            opts.request,
-            mode=opts.mode,
-            edit_format=opts.edit_format,
+            request,
+            mode=mode,
+            edit_format=self.edit_format(edit_format),
             chat_files=files,
-            read_only_files=opts.read_only,
+            read_only_files=read_only,
             history=history,
-            map_tokens=opts.map_tokens,
+            map_tokens=map_tokens,
             context_window=self._calibrated_window(),
         )
-        built = build_context(req, prompt_dirs=self.prompt_dirs)
+        if ws is not None:
+            req = replace(req, repo_files=tuple(ws.files()), hidden=ws.hidden_reason)
+        return build_context(req, prompt_dirs=self.prompt_dirs)
+
+    def _round_context(
+        self, opts: RunOptions, files: Sequence[str], read_only: Sequence[str], history: Sequence[Message]
+    ) -> BuiltContext:
+        built = self.context(
+            opts.request,
+            mode=opts.mode,
+            files=files,
+            read_only=read_only,
+            history=history,
+            edit_format=opts.edit_format,
+            map_tokens=opts.map_tokens,
+        )
         self._emit(
             "context",
             parts=[{"name": p.name, "tokens": p.tokens, "detail": p.detail} for p in built.parts],
@@ -183,55 +289,134 @@ class Session:
         room = max(0, self.info.context_window - reserve)
         return reserve + int(room / self.calibration.factor)
 
-    # -- ask -----------------------------------------------------------------
+    # -- ask -------------------------------------------------------------------------------
     def ask(self, opts: RunOptions) -> RunResult:
+        self.usage = Usage()
         self._emit("start", mode="ask", request=opts.request, model=self.info.name)
         try:
-            built = self._context(opts, opts.files, opts.history)
+            built = self._round_context(opts, opts.files, opts.read_only, opts.history)
             reply = self._stream(built.messages)
         except KeyboardInterrupt:
             return self._error(Interrupted(), "", 130)
+        except Terminated as exc:
+            return self._error(Interrupted(f"terminated by {exc.name}"), "", exc.exit_code)
         except CodeassistError as exc:
             return self._error(exc, "", exc.exit_code)
         if not reply.text.strip():
-            return self._finish(
-                RunResult(
-                    "failed",
-                    reply.text,
-                    rounds=1,
-                    usage=self.usage,
-                    errors=("the model returned an empty answer",),
-                    exit_code=1,
-                )
-            )
-        return self._finish(RunResult("success", reply.text, rounds=1, usage=self.usage))
+            errors = ("the model returned an empty answer",)
+            return self._finish(RunResult("failed", reply.text, rounds=1, errors=errors, exit_code=1))
+        return self._finish(RunResult("success", reply.text, rounds=1))
 
-    # -- edit ----------------------------------------------------------------
+    # -- edit ------------------------------------------------------------------------------
     def edit(self, opts: RunOptions) -> RunResult:
+        """One request end to end, in one Workspace transaction: a checked, committed change or nothing."""
         from codeassist.edit_loop import EditLoop
+        from codeassist.transaction import Transaction, policy_from
 
-        self._emit("start", mode="edit", request=opts.request, model=self.info.name, edit_format=opts.edit_format)
-        loop = EditLoop(self, opts)
+        ws = self.workspace
+        if ws is None:
+            return self._finish(self._result_of(UsageError("codeassist edit needs a git repository"), "", 0))
+        self.usage = Usage()
+        fmt = self.edit_format(opts.edit_format)
+        self._emit("start", mode="edit", request=opts.request, model=self.info.name, edit_format=fmt)
+        committing = opts.commit and bool(self.settings.auto_commit) and not opts.dry_run
+        policy = replace(policy_from(self.settings, commit=committing), model=self.info.name)
+        loop: EditLoop | None = None
+        tx = Transaction(ws, policy)
         try:
-            result = loop.run()
-        except Interrupted as exc:
-            loop.restore()
-            return self._error(exc, loop.last_reply, exc.exit_code, rounds=loop.rounds)
-        except KeyboardInterrupt:
-            loop.restore()
-            return self._error(Interrupted(), loop.last_reply, 130, rounds=loop.rounds)
-        except CodeassistError as exc:
-            loop.restore()
-            return self._error(exc, loop.last_reply, exc.exit_code, rounds=loop.rounds)
+            with tx:
+                loop = EditLoop(self._loop_parts(opts, fmt), tx, opts)
+                result = loop.run()
+        except (KeyboardInterrupt, Terminated, CodeassistError) as exc:
+            reply, rounds = (loop.last_reply, loop.rounds) if loop is not None else ("", 0)
+            return self._finish(self._interrupted(exc, tx, reply, rounds))
         return self._finish(result)
 
-    def _error(self, exc: CodeassistError, reply: str, code: int, *, rounds: int = 1) -> RunResult:
-        status: Status = "failed" if isinstance(exc, TaskFailed) else "error"
-        return self._finish(
-            RunResult(status, reply, rounds=rounds, usage=self.usage, errors=(error_text(exc),), exit_code=code)
+    def _loop_parts(self, opts: RunOptions, fmt: str) -> Any:
+        from codeassist.edit_loop import LoopParts
+
+        ws = self.workspace
+        assert ws is not None
+        max_rounds = self.settings.max_rounds if opts.max_rounds is None else opts.max_rounds
+        return LoopParts(
+            model=self._stream,
+            context=self._round_context,
+            checks=self._checks,
+            emit=self._emit,
+            visible=self._visible,
+            allow=lambda paths: self._allow(opts, paths),
+            files=ws.paths(),
+            prompt_dirs=self.prompt_dirs,
+            edit_format=fmt,
+            max_rounds=max_rounds,
         )
+
+    def _checks(self, paths: Sequence[str], before: Mapping[str, bytes | None]) -> list[CheckResult]:
+        from codeassist.checks import run_checks
+
+        return run_checks(
+            self.root,
+            paths,
+            lint_cmd=self.settings.lint_cmd,
+            test_cmd=self.settings.test_cmd,
+            environ=self.environ,
+            before=before,
+        )
+
+    def _visible(self, asked: Sequence[str]) -> list[str]:
+        """Of the paths a model asked for, the existing files the file rule lets it see."""
+        ws = self.workspace
+        if ws is None:
+            return []
+        known = set(ws.files())
+        return [p for p in dict.fromkeys(asked) if p in known and ws.hidden_reason(p) is None]
+
+    def _allow(self, opts: RunOptions, paths: list[str]) -> bool:
+        if opts.auto_add_files or self.settings.auto_add_files:
+            return True
+        return self.confirm_files is not None and self.confirm_files(paths)
+
+    def _interrupted(self, exc: BaseException, tx: Any, reply: str, rounds: int) -> RunResult:
+        """The result of a request that stopped on an error or a signal, after the transaction restored."""
+        if isinstance(exc, Terminated):
+            error: CodeassistError = Interrupted(f"terminated by {exc.name}")
+            code = exc.exit_code
+        elif isinstance(exc, KeyboardInterrupt):
+            error, code = Interrupted(), 130
+        else:
+            assert isinstance(exc, CodeassistError)
+            error, code = exc, exc.exit_code
+        result = self._result_of(error, reply, code, rounds=rounds)
+        restored = tx.restored
+        extra = (["put back as they were before the request: " + ", ".join(restored)] if restored else [])
+        return replace(result, errors=result.errors + tuple(extra) + tuple(tx.notes))
+
+    def _result_of(self, exc: CodeassistError, reply: str, code: int, *, rounds: int = 1) -> RunResult:
+        status: Status = "failed" if isinstance(exc, TaskFailed) else "error"
+        return RunResult(status, reply, rounds=rounds, errors=(error_text(exc),), exit_code=code)
+
+    def _error(self, exc: CodeassistError, reply: str, code: int, *, rounds: int = 1) -> RunResult:
+        return self._finish(self._result_of(exc, reply, code, rounds=rounds))
 
     def _finish(self, result: RunResult) -> RunResult:
         result = replace(result, usage=self.usage)
+        self.chat.usage = self.chat.usage + self.usage
+        self.chat.requests += 1
         self._emit("result", **result.to_json())
         return result
+
+    # -- undo --------------------------------------------------------------------------------
+    def undo(self) -> UndoResult:
+        """Revert the last commit codeassist made, under the repository lock."""
+        from codeassist.commits import undo_last
+        from codeassist.errors import GitError
+
+        ws = self.workspace
+        if ws is None:
+            raise GitError(f"not a git repository: {self.root}")
+        ws.lock.acquire()
+        try:
+            return undo_last(ws.root)
+        finally:
+            ws.lock.release()
+            ws.forget_listing()

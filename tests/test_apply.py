@@ -8,10 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from codeassist.edits.apply import ApplyResult, apply_edits, failure_message
+from codeassist.edits.apply import ApplyResult, failure_message
+from codeassist.edits.apply import apply_edits as _apply_edits
 from codeassist.edits.gitapply import git_apply_text, hunks_only
 from codeassist.edits.types import Edit
+from codeassist.workspace import Workspace
 from tests.conftest import git
+
+
+def apply_edits(root: Path, edits: list[Edit], *, dry_run: bool = False) -> ApplyResult:
+    """The applier on the repository at ``root``, as the Workspace shows it."""
+    return _apply_edits(Workspace.open(root), edits, dry_run=dry_run)
 
 
 @pytest.fixture
@@ -243,11 +250,13 @@ def test_deleting_a_missing_file_is_already_applied(repo: Path) -> None:
 
 def test_write_failure_rolls_back_files_already_written(repo: Path) -> None:
     from codeassist.edits.apply import plan_edits, write_plan
+
+    repo_files = Workspace.open(repo)
     from codeassist.errors import TaskFailed
 
     before = tree(repo)
     edits = [replace("a.py", "    return 1\n", "    return 5\n"), Edit("zz/new.py", "create", new="n\n")]
-    plan = plan_edits(repo, edits)
+    plan = plan_edits(repo_files, edits)
     assert plan.result().ok
     (repo / "zz").write_text("a file where a directory must go\n")  # makes the second write fail
     with pytest.raises(TaskFailed, match="nothing was changed"):

@@ -9,9 +9,10 @@ import pytest
 
 from codeassist.backends.base import ToolCall
 from codeassist.config import load_settings
-from codeassist.edits.engine import apply_reply, land_edits, summary_message
+from codeassist.edits.engine import summary_message
 from codeassist.edits.types import Edit
 from codeassist.errors import GitError, TaskFailed
+from codeassist.transaction import apply_reply, land_edits
 from tests.conftest import git
 from tests.test_git import hook
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from codeassist.edits.apply import apply_edits
 from codeassist.edits.types import Edit
+from codeassist.workspace import Workspace
 from tests.conftest import git
 
 NAMES = ("a.txt", "b.txt", "sub/c.txt")
@@ -87,7 +88,7 @@ def check(root: Path, ops: list[tuple[str, str, int, str]]) -> None:
     before = {n: (root / n).read_text() for n in NAMES}
     files: dict[str, str | None] = dict(before)
     edits = [e for i, op in enumerate(ops) if (e := model(files, op, i)) is not None]
-    result = apply_edits(root, edits)
+    result = apply_edits(Workspace.open(root), edits)
     after = {n: (root / n).read_text() if (root / n).exists() else None for n in NAMES}
     if "__fail__" in files:
         assert not result.ok and after == before

@@ -11,8 +11,9 @@ from conftest import git
 from context_fixtures import FakeMapProvider, write_fixture
 
 from codeassist.backends.base import Message
-from codeassist.context import ContextRequest, build_context, files_named_in, repo_relative
+from codeassist.context import ContextRequest, build_context, files_named_in
 from codeassist.errors import TaskFailed, UsageError
+from codeassist.workspace import typed_path
 
 
 @pytest.fixture
@@ -252,7 +253,7 @@ def test_bad_files_are_usage_errors(shop: Path, tmp_path: Path) -> None:
         with pytest.raises(UsageError):
             build_context(_req(shop, **kw), map_provider=FakeMapProvider())
     with pytest.raises(UsageError):
-        repo_relative(shop, "loop_a.py")
+        typed_path(shop, "loop_a.py", cwd=shop)
     with pytest.raises(UsageError, match="empty"):
         build_context(_req(shop, request="  \n"))
 
@@ -266,12 +267,12 @@ def test_new_and_non_utf8_chat_files(shop: Path) -> None:
     assert "name = 'caf\ufffd'" in built.messages[-3].content
 
 
-def test_repo_relative(shop: Path, tmp_path: Path) -> None:
-    assert repo_relative(shop, "shop/cart.py") == "shop/cart.py"
-    assert repo_relative(shop, "cart.py", cwd=shop / "shop") == "shop/cart.py"
-    assert repo_relative(shop, shop / "cli" / "main.py") == "cli/main.py"
+def test_typed_path(shop: Path, tmp_path: Path) -> None:
+    assert typed_path(shop, "shop/cart.py", cwd=shop) == "shop/cart.py"
+    assert typed_path(shop, "cart.py", cwd=shop / "shop") == "shop/cart.py"
+    assert typed_path(shop, shop / "cli" / "main.py", cwd=shop) == "cli/main.py"
     with pytest.raises(UsageError):
-        repo_relative(shop, tmp_path)
+        typed_path(shop, tmp_path, cwd=shop)
 
 
 def test_map_engine_failure_is_noted_not_fatal(shop: Path) -> None:

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from codeassist.commits import undo_last
-from codeassist.edits.engine import land_edits
 from codeassist.edits.types import Edit
 from codeassist.errors import CodeassistError
+from codeassist.transaction import land_edits
 from tests.conftest import git
 
 FILES = ("a.py", "b.py", "pkg/c.py")

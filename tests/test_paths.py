@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from codeassist.edits.paths import PathRefused, PathResolver, clean_name, is_binary
+from codeassist.workspace import Workspace
 from tests.conftest import git
 
 
@@ -26,7 +27,7 @@ def repo(git_repo: Path) -> Path:
 
 def refused(root: Path, raw: str, action: str = "replace") -> str:
     with pytest.raises(PathRefused) as info:
-        PathResolver(root).resolve(raw, action)
+        PathResolver(Workspace.open(root)).resolve(raw, action)
     assert info.value.exit_code == 1
     return info.value.reason
 
@@ -47,13 +48,13 @@ def refused(root: Path, raw: str, action: str = "replace") -> str:
     ],
 )
 def test_resolves_loose_names(repo: Path, raw: str, expected: str) -> None:
-    resolved = PathResolver(repo).resolve(raw, "replace")
+    resolved = PathResolver(Workspace.open(repo)).resolve(raw, "replace")
     assert resolved.rel == expected and resolved.exists
 
 
 def test_absolute_path_inside_repo_becomes_relative(repo: Path) -> None:
     raw = str((repo / "src" / "pkg" / "core.py").resolve())
-    assert PathResolver(repo).resolve(raw, "replace").rel == "src/pkg/core.py"
+    assert PathResolver(Workspace.open(repo)).resolve(raw, "replace").rel == "src/pkg/core.py"
 
 
 def test_ambiguous_basename_is_refused_with_candidates(repo: Path) -> None:
@@ -62,9 +63,9 @@ def test_ambiguous_basename_is_refused_with_candidates(repo: Path) -> None:
 
 
 def test_create_keeps_the_written_path(repo: Path) -> None:
-    resolved = PathResolver(repo).resolve("core.py", "create")
+    resolved = PathResolver(Workspace.open(repo)).resolve("core.py", "create")
     assert resolved.rel == "core.py" and not resolved.exists
-    assert PathResolver(repo).resolve("new/dir/file.py", "create").rel == "new/dir/file.py"
+    assert PathResolver(Workspace.open(repo)).resolve("new/dir/file.py", "create").rel == "new/dir/file.py"
 
 
 def test_missing_file_for_replace(repo: Path) -> None:
@@ -120,7 +121,7 @@ def test_codeassistignore_refused(repo: Path) -> None:
     (repo / "secrets" / "key.txt").write_text("k\n")
     assert ".codeassistignore" in refused(repo, "secrets/key.txt")
     assert ".codeassistignore" in refused(repo, "server.pem", "create")
-    PathResolver(repo).resolve("src/pkg/core.py", "replace")  # everything else is fine
+    PathResolver(Workspace.open(repo)).resolve("src/pkg/core.py", "replace")  # everything else is fine
 
 
 def test_binary_refused(repo: Path) -> None:
@@ -139,7 +140,7 @@ def test_empty_name_refused(repo: Path) -> None:
 def test_a_prefix_kept_when_repo_has_such_dir(repo: Path) -> None:
     (repo / "a").mkdir()
     (repo / "a" / "x.py").write_text("1\n")
-    assert PathResolver(repo).resolve("a/x.py", "replace").rel == "a/x.py"
+    assert PathResolver(Workspace.open(repo)).resolve("a/x.py", "replace").rel == "a/x.py"
 
 
 def test_clean_name_and_is_binary() -> None:
@@ -151,5 +152,5 @@ def test_clean_name_and_is_binary() -> None:
 
 def test_ambiguous_basename_refused_for_whole_file_write(repo: Path) -> None:
     assert "several files match" in refused(repo, "util.py", "write")
-    assert PathResolver(repo).resolve("core.py", "write").rel == "src/pkg/core.py"
-    assert PathResolver(repo).resolve("brand_new.py", "write").rel == "brand_new.py"
+    assert PathResolver(Workspace.open(repo)).resolve("core.py", "write").rel == "src/pkg/core.py"
+    assert PathResolver(Workspace.open(repo)).resolve("brand_new.py", "write").rel == "brand_new.py"

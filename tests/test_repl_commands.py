@@ -14,7 +14,7 @@ from codeassist.backends.catalogue import lookup_model
 from codeassist.backends.scripted import ScriptedBackend
 from codeassist.config import load_settings
 from codeassist.interfaces.options import GlobalOptions
-from codeassist.interfaces.repl import Engine, Repl
+from codeassist.interfaces.repl import Repl
 from codeassist.interfaces.repl_commands import COMMANDS
 from codeassist.interfaces.repl_input import complete_line
 from codeassist.session import RunOptions, Session
@@ -41,10 +41,16 @@ class Chat:
         opts = GlobalOptions(repo=start or repo, model="gpt-4o-mini", environ=env)
         settings = load_settings(repo_root=repo, environ=env, flags={"model": "gpt-4o-mini"})
         self.backend = ScriptedBackend(replies)
-        engine = Engine(opts, settings, self.backend, lookup_model("gpt-4o-mini"))
+        session = Session(
+            self.backend,
+            root=opts.start_dir(),
+            settings=settings,
+            model_info=lookup_model("gpt-4o-mini"),
+            environ=env,
+        )
         self.buffer = io.StringIO()
         console = Console(file=self.buffer, no_color=True, width=200, soft_wrap=True)
-        self.repl = Repl(engine, repo, console, console, history_path=None)
+        self.repl = Repl(session, console, console, history_path=None)
 
     def __call__(self, line: str) -> str:
         start = self.buffer.tell()
@@ -141,7 +147,7 @@ def test_model_switch_keeps_the_chat(chat: Chat) -> None:
     chat("/add app.py")
     out = chat("/model gpt-4.1-mini")
     assert "model: gpt-4.1-mini" in out
-    assert chat.repl.engine.settings.model == "gpt-4.1-mini" and chat.repl.state.files == ["app.py"]
+    assert chat.repl.session.settings.model == "gpt-4.1-mini" and chat.repl.state.files == ["app.py"]
 
 
 def test_completion() -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from codeassist.commits import NOTES_REF, commit_paths, undo_last
-from codeassist.edits.engine import land_edits
 from codeassist.edits.types import Edit
 from codeassist.errors import GitError, TaskFailed
 from codeassist.git import head_sha
+from codeassist.transaction import land_edits
 from tests.conftest import git
 from tests.test_git import hook
 

@@ -16,9 +16,9 @@ from importlib import resources
 from typing import Any
 
 from codeassist.backends.base import Usage
+from codeassist.edits.formats import EDIT_FORMATS
 from codeassist.errors import ConfigError
 
-EDIT_FORMATS = ("search-replace", "udiff", "whole", "patch", "tool")
 APIS = ("chat", "responses")
 
 

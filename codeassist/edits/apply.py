@@ -17,13 +17,13 @@ back to the matcher hunk by hunk.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from codeassist.edits.files import TextFile, normalize, write_atomic
 from codeassist.edits.gitapply import git_apply_text, three_way_text
-from codeassist.edits.paths import PathRefused, PathResolver
+from codeassist.edits.paths import PathRefused, PathResolver, RepoFiles
 from codeassist.edits.types import Edit
 from codeassist.errors import TaskFailed
 
@@ -62,6 +62,7 @@ class Plan:
     """The resolved outcome of a reply, not yet written."""
 
     root: Path
+    read_blob: Callable[[str], bytes | None] = lambda sha: None
     files: dict[str, TextFile] = field(default_factory=dict)
     applied: list[Applied] = field(default_factory=list)
     failed: list[Failed] = field(default_factory=list)
@@ -83,19 +84,19 @@ class Plan:
         )
 
 
-def apply_edits(root: Path, edits: Sequence[Edit], *, dry_run: bool = False) -> ApplyResult:
+def apply_edits(repo: RepoFiles, edits: Sequence[Edit], *, dry_run: bool = False) -> ApplyResult:
     """Resolve every edit, then write all of them or nothing. Never raises for a bad edit."""
-    plan = plan_edits(root, edits)
+    plan = plan_edits(repo, edits)
     if plan.failed or dry_run:
         return plan.result()
     write_plan(plan)
     return plan.result(written=True)
 
 
-def plan_edits(root: Path, edits: Sequence[Edit]) -> Plan:
+def plan_edits(repo: RepoFiles, edits: Sequence[Edit]) -> Plan:
     """Resolve ``edits`` in order against in-memory file contents; writes nothing."""
-    plan = Plan(root)
-    resolver = PathResolver(root)
+    resolver = PathResolver(repo)
+    plan = Plan(resolver.root, read_blob=repo.read_blob)
     i = 0
     while i < len(edits):
         edit = edits[i]
@@ -201,7 +202,7 @@ def _apply_patch_group(plan: Plan, resolver: PathResolver, group: list[Edit]) ->
     if f.text is not None and first.raw_patch:
         strategy, patched = "git-apply", git_apply_text(f.text, f.rel, first.raw_patch)
         if patched is None:
-            strategy, patched = "git-apply-3way", three_way_text(f.text, f.rel, first.raw_patch, plan.root)
+            strategy, patched = "git-apply-3way", three_way_text(f.text, f.rel, first.raw_patch, plan.read_blob)
         # An unchanged result means the hunks only held context: let the matcher judge each edit.
         if patched is not None and patched != f.text:
             f.text = patched

@@ -1,27 +1,22 @@
-"""From a model's reply to committed edits: parse, protect the user's work, apply, commit.
+"""A model's reply read into edits, and the value that says what became of them.
 
-:func:`apply_reply` is the one entry the ``apply`` command and the edit loop
-use. It never writes anything when the reply cannot be read completely or any
-edit fails, and it never overwrites the user's uncommitted work: a file with
-pending changes is first committed as the user's own ("save") commit, or the
-apply is refused when ``commit_dirty`` is off.
+:func:`parse` reads a reply (text and tool calls) once into edits, with the
+issues that stop it from being applied; :class:`EngineResult` reports what a
+transaction (:mod:`codeassist.transaction`) did with them. Pure: no git, no
+settings, no writes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from codeassist.edits.apply import Applied, ApplyResult, Failed, Plan, failure_message, plan_edits, write_plan
-from codeassist.edits.paths import PathResolver
+from codeassist.edits.apply import Applied, ApplyResult, Failed, failure_message
 from codeassist.edits.types import Edit, ParseIssue
-from codeassist.errors import GitError, TaskFailed
 
 if TYPE_CHECKING:
     from codeassist.backends.base import ToolCall
-    from codeassist.config import Settings
     from codeassist.edits.markup import FileLookup
 
 # Far beyond any real reply; a bigger input is a mistake (a log, a binary), not edits.
@@ -88,19 +83,6 @@ class EngineResult:
         }
 
 
-@dataclass(frozen=True)
-class _Options:
-    commit_dirty: bool = True
-    attribution: bool = True
-    verify: bool = True
-
-
-def _options(settings: Settings | None) -> _Options:
-    if settings is None:
-        return _Options()
-    return _Options(bool(settings.commit_dirty), bool(settings.attribution), bool(settings.verify_hooks))
-
-
 def parse(
     reply: str, fmt: str, tool_calls: Sequence[ToolCall], files: FileLookup | None = None
 ) -> tuple[list[Edit], list[ParseIssue], list[str]]:
@@ -147,148 +129,3 @@ def summary_message(applied: Sequence[Applied], changed: Sequence[str]) -> str:
     subject = f"codeassist: {verb} {shown}"
     body = "\n".join(f"- {a.action} {a.path} ({a.strategy})" for a in applied)
     return f"{subject}\n\n{body}\n"
-
-
-def apply_reply(
-    root: Path,
-    reply: str,
-    *,
-    fmt: str = "auto",
-    tool_calls: Sequence[ToolCall] = (),
-    dry_run: bool = False,
-    commit: bool = True,
-    message: str | None = None,
-    model: str | None = None,
-    settings: Settings | None = None,
-    before_write: Callable[[list[str]], None] | None = None,
-) -> EngineResult:
-    """Parse ``reply``, apply every edit or none, and commit what was applied.
-
-    Raises :class:`GitError` outside a repository or with a locked index, and
-    :class:`TaskFailed` when a dirty file would need saving but
-    ``commit_dirty`` is off. A rejected commit (a hook) is not raised: the
-    result carries ``commit_error`` and the applied, uncommitted change.
-    """
-    root = _repo_root(root)
-    edits, issues, formats = parse(reply, fmt, tool_calls, PathResolver(root))
-    if issues:
-        return EngineResult(issues=tuple(issues), formats=tuple(formats))
-    if not edits:
-        return EngineResult(issues=(ParseIssue("the reply contains no edits"),), formats=tuple(formats))
-    result = land_edits(
-        root, edits, dry_run=dry_run, commit=commit, message=message, model=model, settings=settings,
-        before_write=before_write,
-    )
-    return replace(result, formats=tuple(formats))
-
-
-def land_edits(
-    root: Path,
-    edits: Sequence[Edit],
-    *,
-    dry_run: bool = False,
-    commit: bool = True,
-    message: str | None = None,
-    model: str | None = None,
-    settings: Settings | None = None,
-    before_write: Callable[[list[str]], None] | None = None,
-) -> EngineResult:
-    """Apply already-parsed ``edits`` (all or none), saving the user's work first, then commit.
-
-    ``before_write`` is called with the paths about to change once every edit
-    has resolved, just before anything is saved or written (the edit loop
-    snapshots those files there and saves the user's work in them); an error
-    it raises leaves every file untouched.
-    """
-    from codeassist.git import check_not_locked
-
-    root = _repo_root(root)
-    opts = _options(settings)
-    plan = plan_edits(root, edits)
-    result = plan.result()
-    base = EngineResult(result.applied, result.failed, (), result.already_applied, result.diff, result.changed)
-    if not result.ok or dry_run or not result.changed:
-        return base
-    check_not_locked(root)
-    if before_write is not None:
-        before_write(list(result.changed))
-    user_commit, prior = _protect_user_work(root, plan, list(result.changed), commit, opts)
-    write_plan(plan)
-    written = replace(base, written=True, user_commit=user_commit)
-    if not commit:
-        return written
-    msg = message or summary_message(result.applied, result.changed)
-    try:
-        sha = _commit(root, list(result.changed), msg, model, opts, prior, user_commit)
-    except GitError as exc:
-        return replace(written, commit_error=exc.message, message=msg)
-    return replace(written, commit=sha, message=msg)
-
-
-def _repo_root(root: Path) -> Path:
-    """The work tree root; a directory holding ``.git`` is one, without asking git (a subprocess)."""
-    from codeassist.git import require_repo
-
-    if (root / ".git").exists():
-        return root.resolve()
-    return require_repo(root)
-
-
-def _commit(
-    root: Path, paths: list[str], msg: str, model: str | None, opts: _Options, prior: list[str], save: str | None
-) -> str:
-    from codeassist.commits import commit_paths
-
-    return commit_paths(
-        root,
-        paths,
-        msg,
-        model=model,
-        attribution=opts.attribution,
-        verify=opts.verify,
-        prior_index=prior,
-        save_commit=save,
-    )
-
-
-def _protect_user_work(
-    root: Path, plan: Plan, changed: list[str], commit: bool, opts: _Options
-) -> tuple[str | None, list[str]]:
-    """Save (or refuse to touch) files with uncommitted changes; returns (save commit, prior index).
-
-    With commits on, the save is a commit of the user's own; with commits off,
-    a stash entry (``git stash list``), reported in ``user_commit`` too.
-    """
-    from codeassist.commits import commit_paths, keep_staged, save_message
-    from codeassist.git import dirty_paths, index_entries, stash_backup
-
-    prior = index_entries(root, changed)
-    dirty = dirty_paths(root, changed)
-    if not dirty:
-        return None, prior
-    if not commit:
-        # Nothing may be committed, so the user's versions go to the stash list (work tree untouched).
-        untracked = set(dirty) - {e.split("\t", 1)[1] for e in prior}
-        clobbered = [a.path for a in plan.applied if a.action in ("write", "delete") and a.path in untracked]
-        if clobbered:
-            raise TaskFailed(
-                "refusing to overwrite files git does not track yet: " + ", ".join(sorted(set(clobbered))),
-                hint="add or commit them first, or apply with commits on so they are saved",
-            )
-        return stash_backup(root, "codeassist: your uncommitted changes before apply --no-commit"), prior
-    if not opts.commit_dirty:
-        raise TaskFailed(
-            "these files have uncommitted changes: " + ", ".join(dirty),
-            hint="commit or stash them first, or set commit_dirty = true to let codeassist save them",
-        )
-    keep_staged(root, dirty)
-    sha = commit_paths(
-        root,
-        dirty,
-        save_message(dirty),
-        attribution=False,
-        verify=opts.verify,
-        kind="save",
-        prior_index=index_entries(root, dirty),
-    )
-    return sha, prior

@@ -17,6 +17,7 @@ import os
 import re
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@")
@@ -79,7 +80,7 @@ def git_apply_text(text: str, rel: str, raw_patch: str) -> str | None:
 _INDEX = re.compile(r"^index ([0-9a-f]{7,64})\.\.([0-9a-f]{7,64})", re.MULTILINE)
 
 
-def three_way_text(text: str, rel: str, raw_patch: str, root: Path) -> str | None:
+def three_way_text(text: str, rel: str, raw_patch: str, read_blob: Callable[[str], bytes | None]) -> str | None:
     """What ``git apply --3way`` does, in memory: the patch applied to its own preimage
     (named by the diff's ``index`` line and present in the repository), merged into ``text``.
 
@@ -88,13 +89,11 @@ def three_way_text(text: str, rel: str, raw_patch: str, root: Path) -> str | Non
     found = _INDEX.search(raw_patch)
     if not found:
         return None
-    blob = subprocess.run(
-        ["git", "-C", str(root), "cat-file", "blob", found.group(1)], capture_output=True, check=False
-    )
-    if blob.returncode != 0:
+    data = read_blob(found.group(1))
+    if data is None:
         return None
     try:
-        base = blob.stdout.decode("utf-8")
+        base = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
     theirs = git_apply_text(base, rel, raw_patch)

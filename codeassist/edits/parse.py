@@ -25,11 +25,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from codeassist.edits import patch, search_replace, udiff, whole
+from codeassist.edits.formats import APPLY_FORMATS
 from codeassist.edits.markup import FileLookup, Parsed, clean_name, fence, path_from_line
 from codeassist.edits.types import Edit, ParseIssue
 from codeassist.errors import UsageError
 
-FORMATS = ("auto", "search-replace", "udiff", "whole", "patch")
+FORMATS = APPLY_FORMATS
 # Replies are at most a few hundred kilobytes; beyond this the input is not a
 # model reply (or is hostile), and reading it line by line would only waste time.
 MAX_REPLY_CHARS = 8 * 1024 * 1024

@@ -4,23 +4,25 @@ Models name files loosely (``./p``, ``a/p`` from a diff header, `` `p` ``, a
 bare basename). :class:`PathResolver` maps such a name onto the work tree and
 refuses, with a reason a model can act on, anything it must not touch: paths
 that leave the work tree (``..``, absolute paths elsewhere, symbolic links),
-anything under ``.git/``, files git ignores or ``.codeassistignore`` excludes,
-and binary or non-UTF-8 files.
+anything under ``.git/``, files git ignores, files the repository's file rule
+hides (``.codeassistignore``, secret stores, codeassist's own config), and
+binary or non-UTF-8 files.
+
+The repository is asked through :class:`RepoFiles` (the Workspace implements
+it): this module runs no git itself.
 """
 
 from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from codeassist.edits.markup import clean_name
 from codeassist.errors import TaskFailed
-from codeassist.git import run_git
 
-IGNORE_FILE = ".codeassistignore"
 BINARY_SNIFF_BYTES = 8192
 # read_text is for telling a file's rewrite from a snippet; bigger files are not rewritten whole.
 READ_TEXT_LIMIT = 4 * 1024 * 1024
@@ -56,15 +58,36 @@ def is_binary(data: bytes) -> bool:
     return False
 
 
-class PathResolver:
-    """Resolves and vets paths for one repository; caches the file list and ignore rules."""
+class RepoFiles(Protocol):
+    """What the edits need to know of a repository (:class:`codeassist.workspace.Workspace`)."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root.resolve()
+    root: Path
+
+    def files(self) -> list[str]:
+        """The files that exist for codeassist, sorted."""
+        ...
+
+    def hidden_reason(self, rel: str, *, sniff: bool = True) -> str | None:
+        """Why the file rule hides ``rel`` from the model and from edits, or None."""
+        ...
+
+    def is_ignored(self, rel: str) -> bool:
+        """Whether git ignores ``rel``."""
+        ...
+
+    def read_blob(self, sha: str) -> bytes | None:
+        """A blob of the repository's object database, or None."""
+        ...
+
+
+class PathResolver:
+    """Resolves and vets paths for one repository; caches the file list."""
+
+    def __init__(self, repo: RepoFiles) -> None:
+        self.repo = repo
+        self.root = repo.root.resolve()
         self._files: list[str] | None = None
         self._by_name: dict[str, list[str]] | None = None  # basename -> files, for unique_file
-        self._spec: object | None = None
-        self._spec_loaded = False
 
     # ----- public -------------------------------------------------------
 
@@ -90,9 +113,10 @@ class PathResolver:
         if any(p.lower() == ".git" for p in parts):
             raise PathRefused(shown, "files under .git/ are never edited")
         self._check_links(rel, shown)
-        if self._codeassist_ignored(rel):
-            raise PathRefused(shown, f"excluded by {IGNORE_FILE}")
-        if self._git_ignored(rel):
+        hidden = self.repo.hidden_reason(rel)
+        if hidden is not None:
+            raise PathRefused(shown, f"{hidden}; codeassist never lets a reply change it")
+        if self.repo.is_ignored(rel):
             raise PathRefused(shown, "ignored by git (.gitignore); codeassist does not edit ignored files")
         full = self.root / rel
         if full.is_file():
@@ -104,11 +128,9 @@ class PathResolver:
             raise PathRefused(shown, "not a regular file")
 
     def files(self) -> list[str]:
-        """Tracked plus untracked-not-ignored files, sorted."""
+        """The files that exist for codeassist (the repository's file rule), sorted."""
         if self._files is None:
-            out = run_git(self.root, "ls-files", "-z", "--cached", "--others", "--exclude-standard").stdout
-            names = {n.decode("utf-8", "surrogateescape") for n in out.split(b"\0") if n}
-            self._files = sorted(names)
+            self._files = self.repo.files()
         return self._files
 
     def unique_file(self, name: str) -> str | None:
@@ -197,27 +219,3 @@ class PathResolver:
                 raise PathRefused(shown, f"{what} is a symbolic link; edit its target {target_rel} instead")
             if not current.exists():
                 break
-
-    def _codeassist_ignored(self, rel: str) -> bool:
-        if not self._spec_loaded:
-            self._spec_loaded = True
-            path = self.root / IGNORE_FILE
-            if path.is_file():
-                import pathspec
-
-                lines = path.read_text("utf-8", "replace").splitlines()
-                self._spec = pathspec.GitIgnoreSpec.from_lines(lines)
-        return bool(self._spec is not None and self._spec.match_file(rel))  # type: ignore[attr-defined]
-
-    def _git_ignored(self, rel: str) -> bool:
-        proc = run_git(self.root, "check-ignore", "-q", "--", rel, check=False)
-        # 0: ignored, 1: not ignored, 128: fatal (e.g. not a repository).
-        if proc.returncode == 128:
-            run_git(self.root, "check-ignore", "-q", "--", rel)
-        return proc.returncode == 0
-
-
-def resolve_paths(root: Path, names: Iterable[tuple[str, str]]) -> list[Resolved]:
-    """Resolve several (raw path, action) pairs; convenient for callers outside apply."""
-    resolver = PathResolver(root)
-    return [resolver.resolve(raw, action) for raw, action in names]

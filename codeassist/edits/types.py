@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-EditFormat = Literal["search-replace", "udiff", "whole", "patch", "tool"]
+from codeassist.edits.formats import EditFormat
+
+__all__ = ["Action", "Edit", "EditFormat", "ParseIssue"]
 Action = Literal["replace", "create", "write", "delete", "rename", "append"]
 
 

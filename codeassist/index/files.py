@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from codeassist.errors import GitError
+from codeassist.filerule import IGNORE_FILE, STATE_DIR, IgnoreRule, hidden_reason
 
 SKIP_IGNORED = "codeassistignore"
+SKIP_HIDDEN = "hidden"  # a secret store or codeassist's own config (codeassist.filerule)
 SKIP_VENDORED = "vendored"
 SKIP_GENERATED = "generated"
 SKIP_UNKNOWN_LANGUAGE = "unknown_language"
@@ -35,8 +37,7 @@ SKIP_BAD_PATH = "bad_path"  # not valid UTF-8: cannot be named in a prompt or JS
 SKIP_TIMEOUT = "parse_timeout"
 SKIP_PARSE_ERROR = "parse_error"
 
-CACHE_DIR = ".codeassist"
-IGNORE_FILE = ".codeassistignore"
+CACHE_DIR = STATE_DIR
 DEFAULT_MAX_FILE_BYTES = 1_000_000
 
 # Directories whose contents are someone else's code or build output.
@@ -146,6 +147,19 @@ def _decode_path(raw: bytes) -> str | None:
         return None
 
 
+# The listing a Workspace made for the current request, by root: the index reuses it
+# instead of listing the repository a second time (see codeassist.workspace).
+_SHARED: dict[Path, bytes] = {}
+
+
+def share_listing(root: Path, out: bytes) -> None:
+    _SHARED[root.resolve()] = out
+
+
+def unshare_listing(root: Path) -> None:
+    _SHARED.pop(root.resolve(), None)
+
+
 def git_ls_files(root: Path) -> bytes:
     """Tracked + untracked-not-ignored files in one ``git ls-files`` call (raw output).
 
@@ -154,6 +168,9 @@ def git_ls_files(root: Path) -> bytes:
     """
     from codeassist.git import run_git
 
+    shared = _SHARED.get(root.resolve())
+    if shared is not None:
+        return shared
     return run_git(
         root, "ls-files", "-z", "-t", "-s", "--cached", "--modified", "--deleted", "--others", "--exclude-standard"
     ).stdout
@@ -284,13 +301,17 @@ def _ignore_spec(root: Path, *, parse: bool = True) -> tuple[object | None, byte
 def is_git_work_tree(root: Path) -> bool:
     from codeassist.git import find_repo_root
 
-    return find_repo_root(root) is not None
+    return root.resolve() in _SHARED or find_repo_root(root) is not None
 
 
-def list_files(root: Path, *, git: bool | None = None, git_output: bytes | None = None) -> Listing:
-    """The files of ``root`` sorted by path, with those dropped by name.
+def list_files(
+    root: Path, *, git: bool | None = None, git_output: bytes | None = None, ignore: IgnoreRule | None = None
+) -> Listing:
+    """The files of ``root`` that exist for codeassist (the file rule, by name), sorted by path,
+    with those dropped and why.
 
-    ``git_output`` is :func:`git_ls_files` output the caller already has.
+    ``git_output`` is :func:`git_ls_files` output the caller already has;
+    ``ignore`` the ``.codeassistignore`` rule it already read.
     """
     use_git = git_output is not None or (is_git_work_tree(root) if git is None else git)
     digest = None
@@ -303,14 +324,19 @@ def list_files(root: Path, *, git: bool | None = None, git_output: bytes | None 
             use_git = False
     else:
         entries, bad = _walk_listing(root)
-    spec, _ = _ignore_spec(root)
+    if ignore is None:
+        _, raw = _ignore_spec(root, parse=False)
+        ignore = IgnoreRule(raw)
     kept: list[FileEntry] = []
     skipped = list(bad)
     for entry in sorted(entries, key=lambda e: e.path):
         if entry.path.startswith(CACHE_DIR + "/"):
             continue
-        if spec is not None and spec.match_file(entry.path):  # type: ignore[attr-defined]
+        if ignore.matches(entry.path):
             skipped.append((entry.path, SKIP_IGNORED))
+            continue
+        if hidden_reason(entry.path, ignore) is not None:
+            skipped.append((entry.path, SKIP_HIDDEN))
             continue
         kept.append(entry)
     return Listing(tuple(kept), use_git, tuple(sorted(skipped)), digest)

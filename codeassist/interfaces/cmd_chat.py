@@ -54,7 +54,7 @@ def _run(
     stream_json: bool,
     **run_args: Any,
 ) -> None:
-    from codeassist.errors import CodeassistError, GitError, UsageError
+    from codeassist.errors import CodeassistError, UsageError
     from codeassist.interfaces.live import HumanRenderer, json_line_sink, summary_line
     from codeassist.interfaces.render import console, print_error, print_json
 
@@ -65,17 +65,9 @@ def _run(
     err = console(opts, stderr=True)
     renderer = None if machine else HumanRenderer(console(opts), err, live=True)
     sink = json_line_sink if stream_json else renderer
+    session = None
     try:
-        root = opts.repo_root()
-        if root is None:
-            if mode == "edit":
-                raise GitError(
-                    f"not a git repository: {opts.start_dir()}",
-                    hint="codeassist edit commits through git; run `git init` first",
-                )
-            root = opts.start_dir()
-        settings = opts.settings(root)
-        session, run_opts = _make_session(opts, root, settings, mode, request, files, read_only, sink, run_args)
+        session, run_opts = _open(opts, mode, request, files, read_only, sink, run_args)
         result = session.ask(run_opts) if mode == "ask" else session.edit(run_opts)
     except CodeassistError as exc:
         if not machine:
@@ -89,6 +81,9 @@ def _run(
         else:
             print_json(payload)
         raise typer.Exit(exc.exit_code) from None
+    finally:
+        if session is not None:
+            session.close()
     data = result.to_json()
     if renderer is not None:
         renderer.end_reply()
@@ -105,10 +100,8 @@ def _run(
     raise typer.Exit(result.exit_code)
 
 
-def _make_session(
+def _open(
     opts: Any,
-    root: Path,
-    settings: Any,
     mode: str,
     request: str,
     files: list[str],
@@ -116,43 +109,31 @@ def _make_session(
     sink: Any,
     run_args: dict[str, Any],
 ) -> tuple[Any, Any]:
-    from codeassist.backends.catalogue import lookup_model
-    from codeassist.backends.registry import create_backend
-    from codeassist.config import user_config_path
+    """The session (through ``Session.open``, the one wiring point) and the request's options."""
     from codeassist.errors import UsageError
     from codeassist.session import RunOptions, Session
 
-    backend = create_backend(settings, opts.environ)
-    info = lookup_model(settings.model, settings.models)
-    edit_format = run_args.pop("edit_format", None) or settings.edit_format or info.edit_format
-    if edit_format not in ("search-replace", "udiff", "whole", "patch", "tool"):
-        raise UsageError(f"unknown edit format {edit_format!r}; use search-replace, udiff, whole, patch or tool")
     max_rounds = run_args.pop("max_rounds", None)
     if max_rounds is not None and max_rounds < 0:
         raise UsageError("--max-rounds must be 0 or more")
-    confirm = None
-    if not run_args.get("auto_add_files") and mode == "edit":
-        confirm = _confirm_on_tty
-    session = Session(
-        backend,
-        root=root,
-        settings=settings,
-        model_info=info,
-        on_event=sink,
-        confirm_files=confirm,
-        environ=opts.environ,
-        user_config_dir=user_config_path(opts.environ).parent,
-    )
-    run_opts = RunOptions(
-        mode=mode,  # type: ignore[arg-type]
-        request=request,
-        files=tuple(files),
-        read_only=tuple(read_only),  # type: ignore[arg-type]
-        edit_format=edit_format,
-        max_rounds=settings.max_rounds if max_rounds is None else max_rounds,
-        map_tokens=run_args.pop("map_tokens", None),
-        **run_args,
-    )
+    confirm = _confirm_on_tty if not run_args.get("auto_add_files") and mode == "edit" else None
+    session = Session.open(opts.open_options(require_repo=mode == "edit"), on_event=sink, confirm_files=confirm)
+    try:
+        edit_format = session.edit_format(run_args.pop("edit_format", None))
+        run_opts = RunOptions(
+            mode=mode,  # type: ignore[arg-type]
+            request=request,
+            # Paths the user typed are relative to the directory they typed them in, as git reads them.
+            files=tuple(session.typed(f) for f in files),
+            read_only=tuple(session.typed(f) for f in read_only),
+            edit_format=edit_format,
+            max_rounds=max_rounds,
+            map_tokens=run_args.pop("map_tokens", None),
+            **run_args,
+        )
+    except BaseException:
+        session.close()
+        raise
     return session, run_opts
 
 

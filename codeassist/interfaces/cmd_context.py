@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 if TYPE_CHECKING:
-    from codeassist.context import BuiltContext, ContextRequest
+    from codeassist.context import BuiltContext
     from codeassist.interfaces.options import GlobalOptions
 
 
@@ -22,41 +21,6 @@ def read_request(text: str) -> str:
     if not text.strip():
         raise UsageError("the request is empty")
     return text
-
-
-def context_request(
-    opts: GlobalOptions,
-    request: str,
-    *,
-    files: list[str],
-    read_only: list[str],
-    map_tokens: int | None = None,
-    edit_format: str | None = None,
-    mode: str = "edit",
-) -> tuple[ContextRequest, tuple[Path, ...]]:
-    """The request and template directories the settings and flags describe (see ``request_from_settings``)."""
-    from platformdirs import user_config_dir
-
-    from codeassist.backends.catalogue import lookup_model
-    from codeassist.context import repo_relative, request_from_settings
-    from codeassist.prompts import prompt_dirs
-
-    start = opts.start_dir()
-    root = opts.repo_root() or start
-    settings = opts.settings(root)
-    info = lookup_model(settings.model or "", settings.models)
-    req = request_from_settings(
-        settings,
-        info,
-        root,
-        request,
-        mode="ask" if mode == "ask" else "edit",
-        edit_format=edit_format or settings.edit_format or info.edit_format,
-        chat_files=[repo_relative(root, f, cwd=Path.cwd()) for f in files],
-        read_only_files=[repo_relative(root, f, cwd=Path.cwd()) for f in read_only],
-        map_tokens=map_tokens,
-    )
-    return req, prompt_dirs(root, Path(user_config_dir("codeassist")))
 
 
 def _print_human(opts: GlobalOptions, built: BuiltContext) -> None:
@@ -103,20 +67,23 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
     ) -> None:
         """Print exactly what would be sent to the model for REQUEST, with token counts; no model call."""
-        from codeassist.context import build_context
         from codeassist.interfaces.render import print_json
+        from codeassist.session import Session
 
         opts: GlobalOptions = ctx.obj
-        req, dirs = context_request(
-            opts,
-            read_request(request),
-            files=file or [],
-            read_only=read_only or [],
-            map_tokens=tokens,
-            edit_format=edit_format,
-            mode="ask" if ask else "edit",
-        )
-        built = build_context(req, prompt_dirs=dirs)
+        text = read_request(request)
+        session = Session.open(opts.open_options(require_repo=False, need_model=False))
+        try:
+            built = session.context(
+                text,
+                mode="ask" if ask else "edit",
+                files=[session.typed(f) for f in file or []],
+                read_only=[session.typed(f) for f in read_only or []],
+                edit_format=edit_format,
+                map_tokens=tokens,
+            )
+        finally:
+            session.close()
         if as_json:
             obj: dict[str, Any] = built.to_json()
             obj["dropped"] = list(built.dropped)

@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 import typer
 from typer.core import TyperCommand
 
+from codeassist.edits.formats import APPLY_FORMATS
+
 if TYPE_CHECKING:
     from codeassist.edits.engine import EngineResult
     from codeassist.errors import CodeassistError
     from codeassist.interfaces.options import GlobalOptions
 
-FORMAT_CHOICES = ("auto", "search-replace", "udiff", "whole", "patch")
+FORMAT_CHOICES = APPLY_FORMATS
 # Read at most this much; a bigger file is reported as too large, not loaded whole.
 READ_LIMIT = 64 * 1024 * 1024
 
@@ -87,22 +89,26 @@ def apply(
     message: Annotated[Optional[str], typer.Option("-m", "--message", help="Commit message.")] = None,
 ) -> None:
     """Apply a model-style reply (edits in any supported format) without calling a model."""
-    from codeassist.edits.engine import apply_reply
     from codeassist.errors import CodeassistError, UsageError
-    from codeassist.git import require_repo
+    from codeassist.session import Session
+    from codeassist.transaction import apply_reply
 
     opts: GlobalOptions = ctx.obj
     try:
         if fmt not in FORMAT_CHOICES:
             raise UsageError(f"unknown format {fmt!r}", hint="use one of: " + ", ".join(FORMAT_CHOICES))
         reply = read_reply(reply_file)
-        root = require_repo(opts.start_dir())
-        settings = opts.settings(root)
-        commit = bool(settings.auto_commit) and not no_commit
-        result = apply_reply(
-            root, reply, fmt=fmt, dry_run=dry_run, commit=commit, message=message, model=settings.model,
-            settings=settings,
-        )  # fmt: skip
+        session = Session.open(opts.open_options(need_model=False))
+        try:
+            settings = session.settings
+            commit = bool(settings.auto_commit) and not no_commit
+            assert session.workspace is not None  # require_repo
+            result = apply_reply(
+                session.workspace, reply, fmt=fmt, dry_run=dry_run, commit=commit, message=message,
+                model=settings.model, settings=settings,
+            )  # fmt: skip
+        finally:
+            session.close()
     except CodeassistError as exc:
         if not as_json:
             raise
@@ -164,15 +170,17 @@ def undo(
     """Revert the last commit codeassist made, restoring the files and index as they were."""
     from rich.markup import escape
 
-    from codeassist.commits import undo_last
     from codeassist.errors import CodeassistError
-    from codeassist.git import require_repo
     from codeassist.interfaces.render import console, print_json
+    from codeassist.session import Session
 
     opts: GlobalOptions = ctx.obj
     try:
-        root = require_repo(opts.start_dir())
-        result = undo_last(root)
+        session = Session.open(opts.open_options(need_model=False))
+        try:
+            result = session.undo()
+        finally:
+            session.close()
     except CodeassistError as exc:
         if not as_json:
             raise

@@ -12,6 +12,7 @@ from codeassist.errors import UsageError
 
 if TYPE_CHECKING:
     from codeassist.config import Settings
+    from codeassist.session import OpenOptions
 
 
 @dataclass
@@ -43,6 +44,20 @@ class GlobalOptions:
         root = repo_root if repo_root is not None else self.repo_root()
         merged = {"model": self.model, "base_url": self.base_url, "api_key": self.api_key, **flags}
         return load_settings(repo_root=root, environ=self.environ, config_file=self.config, flags=merged)
+
+    def open_options(self, *, require_repo: bool = True, need_model: bool = True, **flags: Any) -> OpenOptions:
+        """What :meth:`codeassist.session.Session.open` needs: the start directory and every flag."""
+        from codeassist.session import OpenOptions
+
+        merged = {"model": self.model, "base_url": self.base_url, "api_key": self.api_key, **flags}
+        return OpenOptions(
+            start=self.start_dir(),
+            environ=self.environ,
+            config_file=self.config,
+            flags={k: v for k, v in merged.items() if v is not None},
+            require_repo=require_repo,
+            need_model=need_model,
+        )
 
     def color(self) -> bool:
         return not (self.no_color or self.environ.get("NO_COLOR"))

@@ -3,93 +3,57 @@
 A plain line is a request in the current mode (``edit`` by default). The
 chat keeps, across turns, the files in the chat, the read-only files, the
 conversation so far (sent as history with each request) and the token usage
-and cost. Each request runs through a fresh :class:`~codeassist.session.Session`
-on the chat's backend; the session restores files itself when a request is
-interrupted or fails, so Ctrl-C always comes back to a clean prompt.
+and cost, in the chat's one :class:`~codeassist.session.Session` (opened with
+``Session.open``, so its calibration of token counts carries over between
+requests). The session restores files itself when a request is interrupted
+or fails, so Ctrl-C always comes back to a clean prompt.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from codeassist.backends.base import Message, Usage
+from codeassist.backends.base import Message
 from codeassist.errors import CodeassistError, GitError
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from codeassist.backends.base import Backend
-    from codeassist.backends.catalogue import ModelInfo
-    from codeassist.config import Settings
     from codeassist.interfaces.options import GlobalOptions
-    from codeassist.session import RunResult
+    from codeassist.session import RunResult, Session
 
 Mode = Literal["edit", "ask"]
 HISTORY_FILE = "chat-history"
 
 
-@dataclass
-class ChatState:
-    """What the chat remembers between turns."""
+def connect(opts: GlobalOptions, confirm: Any = None) -> Session:
+    """The chat's session (``Session.open``); raises GitError outside a repository, ConfigError with no model."""
+    from codeassist.session import Session
 
-    mode: Mode = "edit"
-    files: list[str] = field(default_factory=list)
-    read_only: list[str] = field(default_factory=list)
-    history: list[Message] = field(default_factory=list)
-    usage: Usage = field(default_factory=Usage)
-    requests: int = 0
-    last_commit: str | None = None
-    last_changed: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Engine:
-    """The model side of the chat; replaced as a whole by ``/model``."""
-
-    opts: GlobalOptions
-    settings: Settings
-    backend: Backend
-    info: ModelInfo
-
-    @property
-    def model(self) -> str:
-        return self.settings.model or self.info.name
-
-
-def connect(opts: GlobalOptions, root: Path) -> Engine:
-    """Settings, backend and model facts for ``opts``; raises ConfigError when no model can be used."""
-    from codeassist.backends.catalogue import lookup_model
-    from codeassist.backends.registry import create_backend
-
-    settings = opts.settings(root)
-    backend = create_backend(settings, opts.environ)
-    return Engine(opts, settings, backend, lookup_model(settings.model or "", settings.models))
+    return Session.open(opts.open_options(), confirm_files=confirm)
 
 
 class Repl:
     """One interactive chat on one repository."""
 
-    def __init__(self, engine: Engine, root: Path, out: Console, err: Console, history_path: Path | None) -> None:
-        self.engine = engine
-        self.root = root
-        self.base = engine.opts.start_dir()  # relative paths the user types are relative to here
+    def __init__(self, session: Session, out: Console, err: Console, history_path: Path | None) -> None:
+        assert session.workspace is not None  # the chat is opened in a repository
+        self.session = session
+        self.workspace = session.workspace
+        self.root = session.root
+        self.base = session.workspace.start  # relative paths the user types are relative to here
         self.out = out
         self.err = err
-        self.state = ChatState()
+        self.state = session.chat
         self.history_path = history_path
-        self._repo_files: list[str] | None = None
+        session.confirm_files = self._confirm_files
 
     # -- files -------------------------------------------------------------------
     def repo_files(self) -> list[str]:
-        """The repository's files (cached until the next request can change them)."""
-        if self._repo_files is None:
-            from codeassist.context_files import repo_files
-
-            self._repo_files = repo_files(self.root)
-        return self._repo_files
+        """The files that exist for codeassist (the Workspace's file rule; listed again after a change)."""
+        return self.workspace.files()
 
     def typed_files(self) -> list[str]:
         """The repository's files as the user types them: relative to the directory the chat started in."""
@@ -104,7 +68,7 @@ class Repl:
 
     def forget_files(self) -> None:
         """The repository's files may have changed (a request or an undo ran)."""
-        self._repo_files = None
+        self.workspace.forget_listing()
 
     def chat_paths(self) -> list[str]:
         return self.state.files + self.state.read_only
@@ -144,7 +108,7 @@ class Repl:
 
     def banner(self) -> None:
         self.status(
-            f"codeassist chat: model {self.engine.model}, repository {self.root.name}, mode {self.state.mode}. "
+            f"codeassist chat: model {self.session.model_name}, repository {self.root.name}, mode {self.state.mode}. "
             "/help lists the commands; Ctrl-D leaves."
         )
 
@@ -190,45 +154,27 @@ class Repl:
         return True
 
     def _run_session(self, mode: Mode, text: str, renderer: Any) -> RunResult:
-        from codeassist.config import user_config_path
-        from codeassist.session import RunOptions, Session
+        from codeassist.session import RunOptions
 
-        engine = self.engine
-        session = Session(
-            engine.backend,
-            root=self.root,
-            settings=engine.settings,
-            model_info=engine.info,
-            on_event=renderer,
-            confirm_files=self._confirm_files,
-            environ=engine.opts.environ,
-            user_config_dir=user_config_path(engine.opts.environ).parent,
-        )
+        session = self.session
+        session.on_event = renderer
+        self.forget_files()  # the work tree may have changed since the last request
         run = RunOptions(
             mode=mode,
             request=text,
             files=tuple(self.state.files),
             read_only=tuple(self.state.read_only),
-            edit_format=self.edit_format(),
-            max_rounds=engine.settings.max_rounds,
             history=tuple(self.state.history),
         )
         return session.ask(run) if mode == "ask" else session.edit(run)
 
     def edit_format(self) -> str:
-        from codeassist.errors import ConfigError
-
-        fmt = self.engine.settings.edit_format or self.engine.info.edit_format
-        if fmt not in ("search-replace", "udiff", "whole", "patch", "tool"):
-            raise ConfigError(f"unknown edit format {fmt!r}; use search-replace, udiff, whole, patch or tool")
-        return fmt
+        return self.session.edit_format()
 
     def _after(self, mode: Mode, text: str, result: RunResult) -> None:
         from codeassist.interfaces.live import summary_line
 
         state = self.state
-        state.requests += 1
-        state.usage = state.usage + result.usage
         self.forget_files()
         if result.diff:
             from rich.syntax import Syntax
@@ -291,9 +237,12 @@ def run_repl(opts: GlobalOptions, *, data_dir: Path | None) -> None:
             f"not a git repository: {opts.start_dir()}",
             hint="the chat commits its edits through git; run `git init` first, or use `codeassist ask`",
         )
-    engine = connect(opts, root)
+    session = connect(opts)
     history = data_dir / HISTORY_FILE if data_dir is not None else None
-    Repl(engine, root, console(opts), console(opts, stderr=True), history).run()
+    try:
+        Repl(session, console(opts), console(opts, stderr=True), history).run()
+    finally:
+        session.close()
 
 
 def quoted_args(text: str) -> list[str]:

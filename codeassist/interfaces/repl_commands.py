@@ -52,13 +52,13 @@ def resolve_paths(repl: Repl, args: list[str], *, must_exist: bool = True) -> li
     """Repository-relative files named by ``args`` (files, directories, globs); problems are reported."""
     import fnmatch
 
-    from codeassist.context_files import read_file, repo_relative
+    from codeassist.context_files import read_file
 
-    known = repl.repo_files()
+    known = repl.repo_files()  # directories and globs bring only what the file rule shows
     out: list[str] = []
     for arg in args:
         if GLOB_CHARS & set(arg):
-            base = repo_relative(repl.root, ".", cwd=repl.base) if repl.base != repl.root.resolve() else ""
+            base = repl.workspace.typed(".") if repl.base != repl.root.resolve() else ""
             pattern = f"{base}/{arg}" if base else arg
             found = [p for p in known if fnmatch.fnmatchcase(p, pattern)]
             if not found:
@@ -66,7 +66,7 @@ def resolve_paths(repl: Repl, args: list[str], *, must_exist: bool = True) -> li
             out += [p for p in found if p not in out]
             continue
         try:
-            rel = repo_relative(repl.root, arg, cwd=repl.base)
+            rel = repl.workspace.typed(arg)
         except CodeassistError as exc:
             repl.problem(exc.message, exc.hint)
             continue
@@ -88,6 +88,9 @@ def resolve_paths(repl: Repl, args: list[str], *, must_exist: bool = True) -> li
         except CodeassistError as exc:
             repl.problem(exc.message, exc.hint)
             continue
+        hidden = repl.workspace.hidden_reason(rel)
+        if hidden is not None:  # named by the user: sent, but never offered or edited by the model
+            repl.status(f"{rel}: {hidden}; it is in the chat because you named it", style="yellow")
         if rel not in out:
             out.append(rel)
     return out
@@ -129,7 +132,6 @@ def _put_in_chat(repl: Repl, rest: str, *, read_only: bool) -> bool:
 def drop(repl: Repl, rest: str) -> bool:
     import fnmatch
 
-    from codeassist.context_files import repo_relative
     from codeassist.interfaces.repl import quoted_args
 
     state = repl.state
@@ -141,7 +143,7 @@ def drop(repl: Repl, rest: str) -> bool:
     for arg in args:
         names = {_normal(arg)}
         try:  # also as typed from the directory the chat started in
-            names.add(repo_relative(repl.root, _normal(arg) or ".", cwd=repl.base))
+            names.add(repl.workspace.typed(_normal(arg) or "."))
         except CodeassistError:
             pass
         gone = [p for p in repl.chat_paths() if any(p == n or fnmatch.fnmatchcase(p, n) for n in names)]
@@ -192,9 +194,8 @@ def edit(repl: Repl, rest: str) -> bool:
 @command("/undo", "", "revert codeassist's last commit (only codeassist's own commits)")
 def undo(repl: Repl, rest: str) -> bool:
     from codeassist.backends.base import Message
-    from codeassist.commits import undo_last
 
-    done = undo_last(repl.root)
+    done = repl.session.undo()
     repl.forget_files()
     state = repl.state
     if state.last_commit in done.reverted:
@@ -231,17 +232,13 @@ def diff(repl: Repl, rest: str) -> bool:
 # -- model and context ---------------------------------------------------------------
 @command("/model", "[NAME]", "show the model, or switch to NAME (or preset/NAME) for the rest of the chat")
 def model(repl: Repl, rest: str) -> bool:
-    from dataclasses import replace
-
-    from codeassist.interfaces.repl import connect
-
     if rest:
-        # Connect first: a name no backend accepts leaves the chat on its current model.
-        repl.engine = connect(replace(repl.engine.opts, model=rest), repl.root)
-    info = repl.engine.info
+        # A name no backend accepts raises before anything changes: the chat stays on its model.
+        repl.session.switch_model(rest)
+    info = repl.session.info
     known = "" if info.known else "; not in the catalogue, using conservative defaults"
     repl.status(
-        f"model: {repl.engine.model} (context window {info.context_window:,} tokens, "
+        f"model: {repl.session.model_name} (context window {info.context_window:,} tokens, "
         f"edit format {repl.edit_format()}{known})",
         style="green" if rest else "dim",
     )
@@ -252,7 +249,7 @@ def model(repl: Repl, rest: str) -> bool:
 def repo_map(repl: Repl, rest: str) -> bool:
     from codeassist.repomap import build_repo_map
 
-    settings = repl.engine.settings
+    settings = repl.session.settings
     result = build_repo_map(
         repl.root, chat_files=repl.chat_paths(), query=rest, tokens=settings.map_tokens, model=settings.model
     )
@@ -267,23 +264,15 @@ def repo_map(repl: Repl, rest: str) -> bool:
 def context(repl: Repl, rest: str) -> bool:
     from rich.table import Table
 
-    from codeassist.config import user_config_path
-    from codeassist.context import build_context, request_from_settings
-    from codeassist.prompts import prompt_dirs
-
-    engine, state = repl.engine, repl.state
-    req = request_from_settings(
-        engine.settings,
-        engine.info,
-        repl.root,
+    state = repl.state
+    repl.forget_files()
+    built = repl.session.context(
         rest or "(your next request)",
         mode=state.mode,
-        edit_format=repl.edit_format(),
-        chat_files=state.files,
-        read_only_files=state.read_only,
+        files=state.files,
+        read_only=state.read_only,
         history=state.history,
     )
-    built = build_context(req, prompt_dirs=prompt_dirs(repl.root, user_config_path(engine.opts.environ).parent))
     table = Table(box=None, pad_edge=False)
     table.add_column("part")
     table.add_column("tokens", justify="right")

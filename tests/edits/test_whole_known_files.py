@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from codeassist.edits.engine import apply_reply
 from codeassist.edits.parse import parse_reply
 from codeassist.edits.paths import PathResolver
+from codeassist.transaction import apply_reply
+from codeassist.workspace import Workspace
 from tests.conftest import git
 
 RUN = "#!/bin/sh\nset -e\nruff check .\npytest -q\n"
@@ -104,7 +105,7 @@ def repo(git_repo: Path) -> Path:
 
 
 def test_resolver_finds_unique_files(repo: Path) -> None:
-    files = PathResolver(repo)
+    files = PathResolver(Workspace.open(repo))
     assert files.unique_file("run") == ".ci/run"
     assert files.unique_file("./a.py") == "a.py"
     assert files.unique_file("ci/run") is None and files.unique_file(".ci/run") == ".ci/run"
@@ -118,7 +119,7 @@ def test_resolver_reads_no_file_through_a_link_out_of_the_repository(repo: Path,
     (tmp_path / "secret.txt").write_text(RUN)
     (repo / "leak").symlink_to(tmp_path / "secret.txt")
     (repo / "inside").symlink_to(repo / "a.py")
-    files = PathResolver(repo)
+    files = PathResolver(Workspace.open(repo))
     assert files.read_text("leak") is None
     assert files.read_text("inside") == "x = 1\n"
     result = apply_reply(repo, reply("leak", RUN_NEW), commit=False)

@@ -1,0 +1,320 @@
+"""Changing the work tree all-or-nothing: lock, snapshot, save the user's work, write, commit or restore.
+
+A :class:`Transaction` is how anything lands in a repository (``apply``, each
+round of ``edit``, the chat). Inside ``with Transaction(ws, policy) as tx``:
+
+1. :meth:`Transaction.land` takes the repository lock (a second codeassist
+   waits a bounded time, then stops with a clear message), plans the edits
+   against the files as they are *now*, snapshots every file it is about to
+   touch for the first time, saves the user's uncommitted work in them (a
+   commit of the user's own, or with commits off a ``git stash`` entry), and
+   writes;
+2. :meth:`Transaction.commit` commits what changed (the user's hooks run);
+   :meth:`Transaction.keep` keeps the change uncommitted;
+3. anything else, including any exception, Ctrl-C, SIGTERM or SIGHUP (see
+   :mod:`codeassist.signals`), runs :meth:`Transaction.restore`: every touched
+   file is put back byte for byte and the save commits are taken back, so the
+   repository is exactly as before. What cannot be taken back (someone
+   committed on top of a save) is named in :attr:`Transaction.notes`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from codeassist.commits import CommitFailed
+from codeassist.edits.apply import plan_edits, write_plan
+from codeassist.edits.engine import EngineResult, parse, summary_message
+from codeassist.edits.types import ParseIssue
+from codeassist.errors import CodeassistError, GitError, TaskFailed
+from codeassist.signals import TerminationGuard
+
+if TYPE_CHECKING:
+    from codeassist.backends.base import ToolCall
+    from codeassist.edits.apply import Plan
+    from codeassist.edits.types import Edit
+    from codeassist.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class CommitPolicy:
+    """How changes are recorded: commit them, save the user's pending work first, run hooks, attribute."""
+
+    commit: bool = True
+    commit_dirty: bool = True
+    verify: bool = True
+    attribution: bool = True
+    model: str | None = None
+
+
+class Transaction:
+    """See the module docstring."""
+
+    def __init__(self, ws: Workspace, policy: CommitPolicy) -> None:
+        self.ws = ws
+        self.policy = policy
+        self.originals: dict[str, bytes | None] = {}
+        self.prior_index: list[str] = []
+        self.saves: list[str] = []  # save commits of the user's work, oldest first
+        self.stash: str | None = None
+        self.notes: list[str] = []
+        self.restored: list[str] = []  # what the last restore put back
+        self.done = False
+        self._guard = TerminationGuard()
+
+    # -- the context ---------------------------------------------------------------
+    def __enter__(self) -> Transaction:
+        self._guard.__enter__()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if not self.done and (kind is not None or self.originals or self.saves):
+                with self._guard.deferred():
+                    self.restore()
+                if kind is not None:
+                    self._guard.discard_pending()  # already unwinding for a signal or an error
+        finally:
+            self.ws.lock.release()
+            self._guard.__exit__()
+            self.ws.forget_listing()
+
+    # -- landing ---------------------------------------------------------------------
+    def land(self, edits: Sequence[Edit], *, dry_run: bool = False) -> EngineResult:
+        """Plan ``edits`` under the lock and write them all, or nothing (see the module docstring).
+
+        Raises GitError (another codeassist, git's index lock, a failed save)
+        and TaskFailed (a dirty file with ``commit_dirty`` off) before writing.
+        """
+        self.ws.lock.acquire()
+        self.ws.forget_listing()  # the files as they are now that no other codeassist writes
+        plan = plan_edits(self.ws, edits)
+        result = plan.result()
+        base = EngineResult(result.applied, result.failed, (), result.already_applied, result.diff, result.changed)
+        if not result.ok or dry_run or not result.changed:
+            return base
+        self.ws.check_not_locked()
+        changed = list(result.changed)
+        self._snapshot(changed)
+        user_commit = self._protect_user_work(plan, changed)
+        write_plan(plan)
+        self.ws.forget_listing()
+        return replace(base, written=True, user_commit=user_commit)
+
+    def _snapshot(self, paths: list[str]) -> None:
+        new = [p for p in paths if p not in self.originals]
+        for rel in new:
+            file = self.ws.root / rel
+            self.originals[rel] = file.read_bytes() if file.is_file() and not file.is_symlink() else None
+        if self.policy.commit:
+            self.prior_index += self.ws.index_entries(new)
+
+    def _protect_user_work(self, plan: Plan, changed: list[str]) -> str | None:
+        """Save (or refuse to touch) files with uncommitted changes; returns the save commit or stash entry."""
+        from codeassist.commits import commit_paths, keep_staged, save_message
+
+        dirty = self.ws.dirty_paths(changed)
+        if not dirty:
+            return None
+        if not self.policy.commit:
+            # Nothing may be committed, so the user's versions go to the stash list (work tree untouched).
+            tracked = {e.split("\t", 1)[1] for e in self.ws.index_entries(dirty)}
+            untracked = set(dirty) - tracked
+            clobbered = [a.path for a in plan.applied if a.action in ("write", "delete") and a.path in untracked]
+            if clobbered:
+                raise TaskFailed(
+                    "refusing to overwrite files git does not track yet: " + ", ".join(sorted(set(clobbered))),
+                    hint="add or commit them first, or apply with commits on so they are saved",
+                )
+            from codeassist.git import stash_backup
+
+            self.stash = stash_backup(self.ws.root, "codeassist: your uncommitted changes before editing")
+            return self.stash
+        if not self.policy.commit_dirty:
+            raise TaskFailed(
+                "these files have uncommitted changes: " + ", ".join(dirty),
+                hint="commit or stash them first, or set commit_dirty = true to let codeassist save them",
+            )
+        keep_staged(self.ws.root, dirty)
+        try:
+            sha = commit_paths(
+                self.ws.root,
+                dirty,
+                save_message(dirty),
+                attribution=False,
+                verify=self.policy.verify,
+                kind="save",
+                prior_index=self.ws.index_entries(dirty),
+                head=self.ws.head,
+            )
+        except CommitFailed as exc:
+            raise GitError(
+                "could not save your uncommitted changes to " + ", ".join(dirty) + " before editing, "
+                "so nothing was written:\n" + exc.output,
+                hint="commit or stash them yourself (or finish the merge in progress), then try again",
+            ) from exc
+        self.saves.append(sha)
+        return sha
+
+    # -- endings -----------------------------------------------------------------------
+    def changed_paths(self) -> list[str]:
+        """The touched files whose content now differs from the snapshot, sorted."""
+        out = []
+        for rel, original in sorted(self.originals.items()):
+            file = self.ws.root / rel
+            current = file.read_bytes() if file.is_file() and not file.is_symlink() else None
+            if current != original:
+                out.append(rel)
+        return out
+
+    def commit(self, message: str) -> str:
+        """Commit the changed files; GitError (a hook refused) leaves them written, uncommitted, and kept."""
+        from codeassist.commits import commit_paths
+
+        paths = self.changed_paths()
+        if not paths:
+            raise TaskFailed("nothing to commit: the edits changed no file")
+        self.done = True  # from here on the change is the user's to keep, committed or not
+        return commit_paths(
+            self.ws.root,
+            paths,
+            message,
+            model=self.policy.model,
+            attribution=self.policy.attribution,
+            verify=self.policy.verify,
+            prior_index=self.prior_index,
+            save_commit=self.saves[-1] if self.saves else None,
+            head=self.ws.head,
+        )
+
+    def keep(self, *, stage: bool = False) -> None:
+        """Keep the change in the work tree without committing (staged when ``stage``)."""
+        paths = self.changed_paths()
+        if stage and paths:
+            self.ws.git("add", "-A", "--", *paths, literal_paths=True)
+        self.done = True
+
+    def restore(self) -> list[str]:
+        """Put every touched file back as it was and take back the save commits; returns the restored paths."""
+        from codeassist.commits import undo_last
+
+        restored = []
+        for rel in self.changed_paths():
+            file = self.ws.root / rel
+            original = self.originals[rel]
+            try:
+                if original is None:
+                    file.unlink(missing_ok=True)
+                else:
+                    file.parent.mkdir(parents=True, exist_ok=True)
+                    file.write_bytes(original)
+                restored.append(rel)
+            except OSError as exc:
+                self.notes.append(f"could not put back {rel}: {exc.strerror}")
+        for sha in reversed(self.saves):
+            if self.ws.head() != sha:
+                self.notes.append(
+                    f"your uncommitted changes stay saved in commit {sha[:10]} (something was committed on top)"
+                )
+                break
+            try:
+                undo_last(self.ws.root)
+            except CodeassistError as exc:
+                self.notes.append(f"your uncommitted changes stay saved in commit {sha[:10]}: {exc.message}")
+                break
+        self.saves = []
+        self.originals = {}
+        self.done = True
+        self.restored = restored
+        return restored
+
+
+def policy_from(settings: Any | None, *, commit: bool = True, model: str | None = None) -> CommitPolicy:
+    """The commit policy the settings describe (defaults without settings)."""
+    if settings is None:
+        return CommitPolicy(commit=commit, model=model)
+    return CommitPolicy(
+        commit=commit,
+        commit_dirty=bool(settings.commit_dirty),
+        verify=bool(settings.verify_hooks),
+        attribution=bool(settings.attribution),
+        model=model,
+    )
+
+
+def land_edits(
+    target: Workspace | Path,
+    edits: Sequence[Edit],
+    *,
+    dry_run: bool = False,
+    commit: bool = True,
+    message: str | None = None,
+    model: str | None = None,
+    settings: Any | None = None,
+) -> EngineResult:
+    """Apply already-parsed ``edits`` in one transaction (all or none), then commit them.
+
+    A commit refused by git (a hook) keeps the written change and is reported
+    in ``commit_error``; any other failure leaves the repository as it was.
+    """
+    ws, owned = _workspace(target)
+    try:
+        with Transaction(ws, policy_from(settings, commit=commit, model=model)) as tx:
+            result = tx.land(edits, dry_run=dry_run)
+            if not result.written:
+                return result
+            if not commit:
+                tx.keep()
+                return result
+            msg = message or summary_message(result.applied, result.changed)
+            try:
+                sha = tx.commit(msg)
+            except CommitFailed as exc:
+                return replace(result, commit_error=exc.message, message=msg)
+            return replace(result, commit=sha, message=msg)
+    finally:
+        if owned:
+            ws.close()
+
+
+def apply_reply(
+    target: Workspace | Path,
+    reply: str,
+    *,
+    fmt: str = "auto",
+    tool_calls: Sequence[ToolCall] = (),
+    dry_run: bool = False,
+    commit: bool = True,
+    message: str | None = None,
+    model: str | None = None,
+    settings: Any | None = None,
+) -> EngineResult:
+    """Read ``reply`` into edits, then :func:`land_edits`; a reply that cannot be read changes nothing."""
+    ws, owned = _workspace(target)
+    try:
+        edits, issues, formats = parse(reply, fmt, tool_calls, ws.paths())
+        if issues:
+            return EngineResult(issues=tuple(issues), formats=tuple(formats))
+        if not edits:
+            return EngineResult(issues=(ParseIssue("the reply contains no edits"),), formats=tuple(formats))
+        result = land_edits(
+            ws, edits, dry_run=dry_run, commit=commit, message=message, model=model, settings=settings
+        )
+        return replace(result, formats=tuple(formats))
+    finally:
+        if owned:
+            ws.close()
+
+
+def _workspace(target: Workspace | Path) -> tuple[Workspace, bool]:
+    from codeassist.workspace import Workspace
+
+    if isinstance(target, Workspace):
+        return target, False
+    return Workspace.open(target), True
