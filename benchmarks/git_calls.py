@@ -79,7 +79,9 @@ def subcommand(line: str) -> str:
     return words[i] if i < len(words) else "(none)"
 
 
-def run_case(argv: list[str], env: dict[str, str], log: Path, root: Path, server: OpenAIServer | None) -> tuple[float, list[str]]:
+def run_case(
+    argv: list[str], env: dict[str, str], log: Path, root: Path, server: OpenAIServer | None
+) -> tuple[float, list[str]]:
     subprocess.run(["git", "-C", str(root), "reset", "-q", "--hard", "main~0"], check=True)
     log.write_text("")
     if server is not None:

@@ -116,6 +116,7 @@ def commit_paths(
     prior_index: list[str] | None = None,
     save_commit: str | None = None,
     head: Callable[[], str | None] | None = None,
+    entries: Callable[[list[str]], list[str]] | None = None,
 ) -> str:
     """Commit exactly ``paths`` as they are in the work tree; return the new commit.
 
@@ -125,17 +126,19 @@ def commit_paths(
     work tree is left as it was (changes applied, not committed).
     ``prior_index`` overrides the recorded pre-change index entries (the edit
     commit after a save commit records the state before the save). ``head``
-    reads HEAD (the Workspace reads it in process); a :class:`CommitFailed`
+    reads HEAD and ``entries`` the index (the Workspace reads both in process); a :class:`CommitFailed`
     carries git's and the hooks' output in ``output``.
     """
     read_head = head or (lambda: head_sha(root))
+    read_entries = entries or (lambda names: index_entries(root, names))
     check_not_locked(root)
     wanted = sorted(set(paths))
     if not wanted:
         raise GitError("nothing to commit: no paths given")
-    prior = prior_index if prior_index is not None else index_entries(root, wanted)
+    now = read_entries(wanted)
+    prior = prior_index if prior_index is not None else now
     parent = read_head()
-    tracked = {e.split("\t", 1)[1] for e in index_entries(root, wanted)}
+    tracked = {e.split("\t", 1)[1] for e in now}
     new = [p for p in wanted if p not in tracked and (root / p).exists()]
     wanted = [p for p in wanted if p in tracked or p in new]
     if not wanted:

@@ -95,6 +95,73 @@ def _ask_git(start: Path) -> tuple[Path, Path] | None:
     return Path(lines[0]), Path(lines[1])
 
 
+_SHA_HEX = frozenset("0123456789abcdef")
+
+
+def common_dir(git_dir: Path) -> Path:
+    """Where a work tree's shared refs and ``info/`` live (a linked worktree's ``commondir``)."""
+    try:
+        text = (git_dir / "commondir").read_text("utf-8").strip()
+    except OSError:
+        return git_dir
+    path = Path(text)
+    return path if path.is_absolute() else (git_dir / path).resolve()
+
+
+def read_head(git_dir: Path) -> str | None:
+    """The commit HEAD points at, read from git's files without a subprocess.
+
+    None before the first commit. Raises LookupError when the refs are stored
+    in a way this reader does not know (reftable): then ask git.
+    """
+    common = common_dir(git_dir)
+    name = "HEAD"
+    for _ in range(10):  # symbolic refs nest rarely; a loop is git's error, not ours
+        where = git_dir if name == "HEAD" else common
+        try:
+            text = (where / name).read_text("ascii").strip()
+        except FileNotFoundError:
+            return _packed_ref(common, name)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise LookupError(name) from exc
+        if text.startswith("ref:"):
+            name = text[4:].strip()
+            if name.startswith("refs/heads/.invalid"):  # reftable stub
+                raise LookupError(name)
+            continue
+        if len(text) in (40, 64) and set(text) <= _SHA_HEX:
+            return text
+        raise LookupError(name)
+    raise LookupError(name)
+
+
+def _packed_ref(common: Path, name: str) -> str | None:
+    try:
+        lines = (common / "packed-refs").read_text("ascii", "replace").splitlines()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise LookupError(name) from exc
+    for line in lines:
+        sha, _, ref = line.partition(" ")
+        if ref == name:
+            return sha
+    return None
+
+
+def head_of(root: Path, git_dir: Path | None = None) -> str | None:
+    """HEAD's commit: from git's files when they can be read, else from ``git rev-parse``."""
+    if git_dir is None:
+        found = find_git_dirs(root)
+        git_dir = found[1] if found else None
+    if git_dir is not None:
+        try:
+            return read_head(git_dir)
+        except LookupError:
+            pass
+    return head_sha(root)
+
+
 def require_repo(start: Path) -> Path:
     """The work tree root containing ``start``; GitError (exit 5) outside a repository."""
     root = find_repo_root(start)
@@ -112,7 +179,8 @@ def git_path(root: Path, name: str) -> Path:
 
 def check_not_locked(root: Path) -> None:
     """GitError naming the lock file when another git process holds (or left) the index lock."""
-    lock = git_path(root, "index.lock")
+    found = find_git_dirs(root)
+    lock = found[1] / "index.lock" if found else git_path(root, "index.lock")
     if lock.exists():
         raise GitError(
             f"the git index is locked: {lock} exists",

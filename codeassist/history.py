@@ -95,14 +95,13 @@ def read_history(root: Path, max_commits: int = MAX_COMMITS, *, use_cache: bool 
 
 def _head(root: Path) -> str | None:
     from codeassist.errors import GitError
-    from codeassist.git import run_git
+    from codeassist.git import head_of
 
     try:
-        proc = run_git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}", check=False)
+        out = head_of(root)
     except GitError:
         return None
-    out = proc.stdout.decode("ascii", "replace").strip()
-    return out if proc.returncode == 0 and _SHA.fullmatch(out) else None
+    return out if out is not None and _SHA.fullmatch(out) else None
 
 
 def _is_ancestor(root: Path, old: str, new: str) -> bool:

@@ -34,19 +34,22 @@ class RepoLock:
     def held(self) -> bool:
         return self._fd is not None
 
-    def acquire(self) -> None:
+    def acquire(self) -> bool:
+        """Take the lock (waiting at most ``wait_s``); True when another process held it first."""
         if self._fd is not None:
-            return
+            return False
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
             raise GitError(f"cannot create the codeassist lock {self.path}: {exc.strerror}") from exc
         deadline = time.monotonic() + self.wait_s
+        waited = False
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                waited = True
                 if time.monotonic() >= deadline:
                     holder = _read_holder(fd)
                     os.close(fd)
@@ -59,6 +62,7 @@ class RepoLock:
         command = " ".join(os.path.basename(a) if i == 0 else a for i, a in enumerate(sys.argv[:3]))
         os.write(fd, f"pid {os.getpid()}: {command}\n".encode("utf-8", "replace"))
         self._fd = fd
+        return waited
 
     def release(self) -> None:
         fd, self._fd = self._fd, None

@@ -92,8 +92,8 @@ class Transaction:
         Raises GitError (another codeassist, git's index lock, a failed save)
         and TaskFailed (a dirty file with ``commit_dirty`` off) before writing.
         """
-        self.ws.lock.acquire()
-        self.ws.forget_listing()  # the files as they are now that no other codeassist writes
+        if self.ws.lock.acquire():
+            self.ws.forget_listing()  # another codeassist changed the files while this one waited
         plan = plan_edits(self.ws, edits)
         result = plan.result()
         base = EngineResult(result.applied, result.failed, (), result.already_applied, result.diff, result.changed)
@@ -152,6 +152,7 @@ class Transaction:
                 kind="save",
                 prior_index=self.ws.index_entries(dirty),
                 head=self.ws.head,
+                entries=self.ws.index_entries,
             )
         except CommitFailed as exc:
             raise GitError(
@@ -191,6 +192,7 @@ class Transaction:
             prior_index=self.prior_index,
             save_commit=self.saves[-1] if self.saves else None,
             head=self.ws.head,
+            entries=self.ws.index_entries,
         )
 
     def keep(self, *, stage: bool = False) -> None:

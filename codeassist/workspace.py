@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from codeassist.errors import GitError, UsageError
 from codeassist.filerule import HEAD_BYTES, IGNORE_FILE, IgnoreRule, hidden_reason
-from codeassist.git import find_git_dirs, run_git
+from codeassist.git import find_git_dirs, head_of, run_git
 from codeassist.repo_lock import DEFAULT_WAIT_S, RepoLock
 
 if TYPE_CHECKING:
@@ -128,13 +128,8 @@ class Workspace:
         return self._repo
 
     def head(self) -> str | None:
-        """The commit HEAD points at (read from git's refs in process), or None before the first commit."""
-        from git.refs import SymbolicReference
-
-        try:
-            return str(SymbolicReference.dereference_recursive(self.repo, "HEAD"))
-        except (ValueError, OSError, TypeError):
-            return None
+        """The commit HEAD points at (read from git's files in process), or None before the first commit."""
+        return head_of(self.root, self.git_dir)
 
     def index_entries(self, paths: Sequence[str]) -> list[str]:
         """``mode sha stage\\tpath`` of ``paths`` in git's index (read in process)."""

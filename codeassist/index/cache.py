@@ -309,16 +309,12 @@ class IndexCache:
 
 def _exclude_from_git(root: Path) -> None:
     """Add the cache directory to the repository's own exclude file (never to .gitignore)."""
-    from codeassist.git import find_repo_root, run_git
+    from codeassist.git import common_dir, find_git_dirs
 
-    if find_repo_root(root) is None:
+    found = find_git_dirs(root)
+    if found is None:
         return
-    proc = run_git(root, "rev-parse", "--git-path", "info/exclude", check=False)
-    if proc.returncode != 0:
-        return
-    exclude = Path(proc.stdout.decode("utf-8", "surrogateescape").strip())
-    if not exclude.is_absolute():
-        exclude = root / exclude
+    exclude = common_dir(found[1]) / "info" / "exclude"
     # Only the cache files: .codeassist/ may also hold the user's tracked instructions.md.
     line = f"{CACHE_DIR}/{DB_NAME}*"
     try:
