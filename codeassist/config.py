@@ -1,8 +1,12 @@
 """Layered settings: defaults < user TOML < repo TOML < environment < flags.
 
-Each effective value remembers where it came from, so ``codeassist config
-show`` can say so. The environment is passed in (never read from globals here)
-so tests need no monkeypatching.
+:class:`Settings` is a frozen, typed value: one field per key of
+:data:`KEYS`, each checked for its type and range when it is read from any
+layer (``max_rounds = -3`` is a configuration error, exit 3), and each
+remembering where it came from, so ``codeassist config show`` can say so.
+The environment is passed in (never read from globals here) so tests need no
+monkeypatching. ``config set`` edits the TOML file in place (comments and
+layout kept) and writes the user's file readable by the user alone.
 """
 
 from __future__ import annotations
@@ -10,10 +14,11 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from codeassist.edits.formats import EDIT_FORMATS_TEXT
 from codeassist.errors import ConfigError
 
 REPO_CONFIG_NAME = ".codeassist.toml"
@@ -25,6 +30,9 @@ class Key:
     default: Any
     help: str
     secret: bool = False
+    minimum: float | None = None  # inclusive
+    maximum: float | None = None
+    positive: bool = False  # strictly above zero
 
 
 # Every setting codeassist knows; config files may use only these (plus [models]).
@@ -34,17 +42,20 @@ KEYS: dict[str, Key] = {
     "api_key": Key(str, None, "API key (OPENAI_API_KEY)", secret=True),
     "backend": Key(str, None, "backend name from the codeassist.backends entry points"),
     "api": Key(str, None, "chat or responses (default: the catalogue's choice for the model)"),
-    "timeout_connect": Key(float, 10.0, "seconds to wait for a connection"),
-    "timeout_read": Key(float, 120.0, "seconds to wait between bytes of a reply"),
-    "max_retries": Key(int, 4, "attempts after the first on 429, 5xx and connection errors"),
-    "retry_base_delay": Key(float, 1.0, "first backoff delay in seconds (doubled each retry, with jitter)"),
-    "retry_max_delay": Key(float, 30.0, "longest backoff delay in seconds"),
-    "temperature": Key(float, None, "sampling temperature"),
-    "edit_format": Key(str, None, "search-replace, udiff, whole, patch or tool (default: per model)"),
-    "max_rounds": Key(int, 3, "reflection rounds after a failed apply or check"),
-    "map_tokens": Key(int, 2048, "token budget for the repo map"),
-    "map_files": Key(int, 5, "top map files offered as read-only context when no file is given"),
-    "history_commits": Key(int, 5000, "past commits whose messages help rank files for a request (0: none)"),
+    "timeout_connect": Key(float, 10.0, "seconds to wait for a connection", positive=True),
+    "timeout_read": Key(float, 120.0, "seconds to wait between bytes of a reply", positive=True),
+    "max_retries": Key(int, 4, "attempts after the first on 429, 5xx and connection errors", minimum=0, maximum=100),
+    "retry_base_delay": Key(float, 1.0, "first backoff delay in seconds (doubled each retry, with jitter)", minimum=0),
+    "retry_max_delay": Key(float, 30.0, "longest backoff delay in seconds", minimum=0),
+    "temperature": Key(float, None, "sampling temperature", minimum=0, maximum=2),
+    "edit_format": Key(str, None, f"{EDIT_FORMATS_TEXT} (default: per model)"),
+    "max_rounds": Key(int, 3, "reflection rounds after a failed apply or check", minimum=0, maximum=100),
+    "map_tokens": Key(int, 2048, "token budget for the repo map", minimum=0),
+    "map_files": Key(int, 5, "top map files offered as read-only context when no file is given", minimum=0),
+    "history_commits": Key(
+        int, 5000, "past commits whose messages help rank files for a request (0: none)", minimum=0
+    ),
+    "lock_timeout": Key(float, 10.0, "seconds to wait for another codeassist changing this repository", minimum=0),
     "auto_commit": Key(bool, True, "commit applied edits"),
     "commit_dirty": Key(bool, True, "commit the user's pending change to a file before editing it"),
     "attribution": Key(bool, True, "add a Co-authored-by trailer naming codeassist and the model"),
@@ -64,30 +75,70 @@ class Setting:
     source: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settings:
-    """Effective settings; read values as attributes (``settings.model``)."""
+    """Effective settings, typed and validated; ``source(name)`` says which layer set each one."""
 
-    values: dict[str, Setting]
-    models: dict[str, dict[str, Any]] = field(default_factory=dict)
+    model: str | None = None
+    base_url: str | None = None
+    api_key: str | None = None
+    backend: str | None = None
+    api: str | None = None
+    timeout_connect: float = 10.0
+    timeout_read: float = 120.0
+    max_retries: int = 4
+    retry_base_delay: float = 1.0
+    retry_max_delay: float = 30.0
+    temperature: float | None = None
+    edit_format: str | None = None
+    max_rounds: int = 3
+    map_tokens: int = 2048
+    map_files: int = 5
+    history_commits: int = 5000
+    lock_timeout: float = 10.0
+    auto_commit: bool = True
+    commit_dirty: bool = True
+    attribution: bool = True
+    verify_hooks: bool = True
+    lint_cmd: str | None = None
+    test_cmd: str | None = None
+    auto_add_files: bool = False
+    instruction_files: tuple[str, ...] = ()
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    models: Mapping[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
     user_path: Path | None = None
     repo_path: Path | None = None
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self.__dict__["values"][name].value
-        except KeyError:
-            raise AttributeError(name) from None
+    @classmethod
+    def from_layers(
+        cls,
+        values: Mapping[str, Setting],
+        models: Mapping[str, dict[str, Any]] | None = None,
+        user_path: Path | None = None,
+        repo_path: Path | None = None,
+    ) -> Settings:
+        typed: dict[str, Any] = {k: tuple(v.value) if isinstance(v.value, list) else v.value for k, v in values.items()}
+        return cls(
+            **typed,
+            sources={k: v.source for k, v in values.items()},
+            models=dict(models or {}),
+            user_path=user_path,
+            repo_path=repo_path,
+        )
 
     def source(self, name: str) -> str:
-        return self.values[name].source
+        return self.sources.get(name, "default")
 
     def with_overrides(self, **flags: Any) -> Settings:
-        values = dict(self.values)
-        for k, v in flags.items():
-            if v is not None:
-                values[k] = Setting(v, "flag")
-        return Settings(values, self.models, self.user_path, self.repo_path)
+        given = {k: coerce(k, v, "--" + k.replace("_", "-")) for k, v in flags.items() if v is not None}
+        given = {k: tuple(v) if isinstance(v, list) else v for k, v in given.items()}
+        return replace(self, **given, sources={**self.sources, **{k: "flag" for k in given}})
+
+
+def setting_names() -> tuple[str, ...]:
+    """The names of the settings, as :class:`Settings` declares them."""
+    skip = {"sources", "models", "user_path", "repo_path"}
+    return tuple(f.name for f in fields(Settings) if f.name not in skip)
 
 
 def user_config_path(environ: Mapping[str, str]) -> Path:
@@ -119,9 +170,24 @@ def coerce(key: str, raw: Any, where: str) -> Any:
             return [p for p in str(raw).split(os.pathsep) if p]
         if spec.type is int and isinstance(raw, bool):
             raise ValueError(raw)
-        return spec.type(raw)
-    except (TypeError, ValueError):
+        value = spec.type(raw)
+    except (TypeError, ValueError, OverflowError):
         raise ConfigError(f"{where}: {key} must be {spec.type.__name__}, got {raw!r}") from None
+    _check_range(key, spec, value, where)
+    return value
+
+
+def _check_range(key: str, spec: Key, value: Any, where: str) -> None:
+    if spec.type not in (int, float):
+        return
+    if value != value or value in (float("inf"), float("-inf")):  # NaN, infinities
+        raise ConfigError(f"{where}: {key} must be a finite number, got {value!r}")
+    if spec.positive and value <= 0:
+        raise ConfigError(f"{where}: {key} must be greater than 0, got {value!r}")
+    if spec.minimum is not None and value < spec.minimum:
+        raise ConfigError(f"{where}: {key} must be at least {spec.minimum:g}, got {value!r}")
+    if spec.maximum is not None and value > spec.maximum:
+        raise ConfigError(f"{where}: {key} must be at most {spec.maximum:g}, got {value!r}")
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -188,7 +254,7 @@ def load_settings(
     for k, v in (flags or {}).items():
         if v is not None:
             values[k] = Setting(coerce(k, v, "--" + k.replace("_", "-")), "flag")
-    return Settings(values, models, user_path, repo_path)
+    return Settings.from_layers(values, models, user_path, repo_path)
 
 
 def mask_secret(value: str | None) -> str:
@@ -200,18 +266,41 @@ def mask_secret(value: str | None) -> str:
     return value[:3] + "..." + value[-4:]
 
 
-def set_value(path: Path, key: str, raw: str) -> Any:
-    """Write ``key = raw`` (coerced) into the TOML file at ``path``; returns the value."""
+def set_value(path: Path, key: str, raw: str, *, private: bool = False) -> Any:
+    """Write ``key = raw`` (coerced) into the TOML file at ``path``, keeping its comments and layout.
+
+    ``private`` (the user's own file) makes it readable by the user alone (0600).
+    Returns the value.
+    """
+    import tomlkit
+
     norm = key.replace("-", "_")
     if norm not in KEYS:
         raise ConfigError(f"unknown setting {key!r}", hint="codeassist config show lists the settings")
     value = coerce(norm, raw, key)
-    data = read_toml(path)
-    data[norm] = value
-    import tomli_w
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        text = ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from exc
+    try:
+        doc = tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError as exc:
+        raise ConfigError(f"invalid TOML in {path}: {exc}") from exc
+    # A key written with dashes is the same setting: replace it rather than add a second one.
+    for other in [k for k in doc if k != norm and str(k).replace("-", "_") == norm]:
+        del doc[other]
+    doc[norm] = list(value) if isinstance(value, tuple) else value
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(tomlkit.dumps(doc))
+        if private:
+            os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror}") from exc
     return value

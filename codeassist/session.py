@@ -149,7 +149,7 @@ class Session:
         )
         session.edit_format()  # a bad configured format is reported now, not mid-request
         if ws is not None:
-            ws.start = start.resolve()
+            ws.lock.wait_s = settings.lock_timeout
         return session
 
     def close(self) -> None:

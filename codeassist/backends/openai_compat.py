@@ -286,7 +286,7 @@ def from_settings(settings: Settings, environ: Mapping[str, str], model: str | N
     if model is not None and model != settings.model:
         settings = settings.with_overrides(model=model)
     endpoint = resolve_endpoint(settings, environ)
-    info = lookup_model(settings.model, settings.models)
+    info = lookup_model(settings.model or "", settings.models)
     retry = RetryPolicy(int(settings.max_retries), float(settings.retry_base_delay), float(settings.retry_max_delay))
     return OpenAICompatBackend(
         endpoint,

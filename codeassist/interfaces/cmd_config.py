@@ -59,7 +59,7 @@ def set_(
         path = root / REPO_CONFIG_NAME
     else:
         path = opts.config or user_config_path(opts.environ)
-    stored = set_value(path, key, value)
+    stored = set_value(path, key, value, private=not repo)
     norm = key.replace("-", "_")
     shown = mask_secret(stored) if KEYS[norm].secret else stored
     console(opts, stderr=True).print(f"{norm} = {shown!r} written to {path}", markup=False)
