@@ -78,6 +78,8 @@ class Transaction:
             if not self.done and (kind is not None or self.originals or self.saves):
                 with self._guard.deferred():
                     self.restore()
+                if isinstance(exc, CodeassistError) and self.notes:
+                    exc.message += "; " + "; ".join(self.notes)  # what could not be taken back
                 if kind is not None:
                     self._guard.discard_pending()  # already unwinding for a signal or an error
         finally:
@@ -103,7 +105,7 @@ class Transaction:
         changed = list(result.changed)
         self._snapshot(changed)
         user_commit = self._protect_user_work(plan, changed)
-        write_plan(plan)
+        write_plan(plan)  # a full disk: what it wrote is put back, and the exception restores the rest
         self.ws.forget_listing()
         return replace(base, written=True, user_commit=user_commit)
 

@@ -125,3 +125,24 @@ def test_reported_usage_calibrates_later_budgets(repo: Path) -> None:
     assert session.calibration.pairs  # the scripted backend reports usage; it was recorded
     session.calibration.pairs[:] = [(20_000, 40_000)]  # the server counts twice what we estimate
     assert session._calibrated_window() < 60_000
+
+
+class _BrokenSecondCall(ScriptedBackend):
+    """Answers once, then fails with an error that is not codeassist's own (a bug, say)."""
+
+    def stream(self, messages: Any, options: Any) -> Any:
+        if self.calls:
+            raise RuntimeError("a bug in round two")
+        return super().stream(messages, options)
+
+
+def test_any_exception_restores_the_files_and_the_users_saved_work(repo: Path) -> None:
+    (repo / "app.py").write_text("VALUE = 1\nMINE = 1\n")  # the user's uncommitted work
+    head = git(repo, "rev-parse", "HEAD")
+    session, _ = make_session(repo, [], CODEASSIST_TEST_CMD="exit 1")
+    session.backend = _BrokenSecondCall([GOOD])
+    with pytest.raises(RuntimeError, match="round two"):
+        session.edit(RunOptions("edit", "set VALUE to 2", files=("app.py",)))
+    assert (repo / "app.py").read_text() == "VALUE = 1\nMINE = 1\n"
+    assert git(repo, "rev-parse", "HEAD") == head
+    assert git(repo, "status", "--porcelain").strip() == "M app.py"

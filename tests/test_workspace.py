@@ -58,7 +58,9 @@ def test_secret_stores_by_name(name: str) -> None:
     assert secret_store_reason(name) is not None
 
 
-@pytest.mark.parametrize("name", [".env.example", ".env.sample", "id_rsa.pub", "environment.py", "keys.py", "README.md"])
+@pytest.mark.parametrize(
+    "name", [".env.example", ".env.sample", "id_rsa.pub", "environment.py", "keys.py", "README.md"]
+)
 def test_not_secret_stores(name: str) -> None:
     assert secret_store_reason(name) is None
 

@@ -25,7 +25,9 @@ from codeassist.repo_lock import RepoLock
 SECRET = "s3cr3t-value-that-must-never-reach-the-model"
 
 
-def run(repo: Path, env: dict[str, str], *args: str, server: OpenAIServer | None = None, **kw: object) -> subprocess.CompletedProcess[str]:
+def run(
+    repo: Path, env: dict[str, str], *args: str, server: OpenAIServer | None = None, **kw: object
+) -> subprocess.CompletedProcess[str]:
     argv = [sys.executable, "-m", "codeassist", "-C", str(repo)]
     if server is not None:
         argv += ["--base-url", server.base_url, "--api-key", "test-key", "--model", "gpt-4o-mini"]
@@ -147,7 +149,8 @@ def test_two_applies_at_once_each_commit_their_own_edit(
             path.write_text(sr("many.py", f"V{i} = {i}\n", f"V{i} = {i * 100 + 1}\n"))
             replies.append(path)
         argv = [sys.executable, "-m", "codeassist", "-C", str(repo), "apply"]
-        procs = [subprocess.Popen([*argv, str(p)], env=isolated_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for p in replies]
+        pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+        procs = [subprocess.Popen([*argv, str(p)], env=isolated_env, **pipes) for p in replies]  # type: ignore[call-overload]
         for p in procs:
             p.communicate(timeout=120)
             assert p.returncode == 0
@@ -281,3 +284,32 @@ def test_a_one_file_edit_starts_at_most_ten_git_processes(
     calls = log.read_text().splitlines()
     assert len(calls) <= 10, calls
     assert git(repo, "log", "-1", "--format=%s").strip() == "fix: main returns 1"
+
+
+def _file_size_limit(limit: int) -> None:
+    import resource
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+def test_a_full_disk_after_the_save_takes_the_save_back(
+    repo: Path, isolated_env: dict[str, str], tmp_path: Path
+) -> None:
+    (repo / "app.py").write_text("def main():\n    return 0\n# mine\n")
+    git(repo, "add", "app.py")
+    before_head, before_index = git(repo, "rev-parse", "HEAD"), git(repo, "diff", "--cached")
+    big = "x = 1\n" * 20_000  # 120 KB: past the limit below, which git's own small writes stay under
+    reply = tmp_path / "reply.md"
+    reply.write_text(sr("app.py", "    return 0\n", "    return 1\n") + f"big.py\n```\n{big}```\n")
+    argv = [sys.executable, "-m", "codeassist", "-C", str(repo), "apply", str(reply), "--json"]
+    proc = subprocess.run(
+        argv, env=isolated_env, capture_output=True, text=True, preexec_fn=lambda: _file_size_limit(64_000)
+    )
+    assert proc.returncode == 1, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["written"] is False and "could not write big.py" in data["errors"][0]
+    assert (repo / "app.py").read_text() == "def main():\n    return 0\n# mine\n"
+    assert not (repo / "big.py").exists()
+    assert git(repo, "rev-parse", "HEAD") == before_head  # the save commit is gone again
+    assert git(repo, "diff", "--cached") == before_index

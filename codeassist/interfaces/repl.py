@@ -11,7 +11,6 @@ or fails, so Ctrl-C always comes back to a clean prompt.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -243,17 +242,3 @@ def run_repl(opts: GlobalOptions, *, data_dir: Path | None) -> None:
         Repl(session, console(opts), console(opts, stderr=True), history).run()
     finally:
         session.close()
-
-
-def quoted_args(text: str) -> list[str]:
-    """Arguments of a slash command, honouring quotes (paths with spaces); plain split on a quoting error."""
-    import shlex
-
-    try:
-        return shlex.split(text)
-    except ValueError:
-        return text.split()
-
-
-def fits(names: Sequence[str]) -> str:
-    return ", ".join(names) if names else "(none)"

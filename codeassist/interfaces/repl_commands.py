@@ -7,7 +7,7 @@ command lets an error escape to the user as a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from codeassist.errors import CodeassistError
@@ -20,6 +20,20 @@ COMMANDS: dict[str, tuple[Command, str, str]] = {}  # name -> (function, argumen
 PATH_COMMANDS = ("/add", "/drop", "/read-only")
 ALIASES = {"/quit": "/exit", "/q": "/exit", "/?": "/help", "/readonly": "/read-only"}
 GLOB_CHARS = frozenset("*?[")
+
+
+def quoted_args(text: str) -> list[str]:
+    """Arguments of a slash command, honouring quotes (paths with spaces); plain split on a quoting error."""
+    import shlex
+
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
+
+
+def fits(names: Sequence[str]) -> str:
+    return ", ".join(names) if names else "(none)"
 
 
 def command(name: str, args: str, help_text: str) -> Callable[[Command], Command]:
@@ -108,8 +122,6 @@ def read_only(repl: Repl, rest: str) -> bool:
 
 def _put_in_chat(repl: Repl, rest: str, *, read_only: bool) -> bool:
     """Add files to the editable or the read-only list, taking them out of the other one."""
-    from codeassist.interfaces.repl import quoted_args
-
     name = "/read-only" if read_only else "/add"
     args = quoted_args(rest)
     if not args:
@@ -131,8 +143,6 @@ def _put_in_chat(repl: Repl, rest: str, *, read_only: bool) -> bool:
 @command("/drop", "[PATH...]", "take files out of the chat (all of them without PATH)")
 def drop(repl: Repl, rest: str) -> bool:
     import fnmatch
-
-    from codeassist.interfaces.repl import quoted_args
 
     state = repl.state
     args = quoted_args(rest)
@@ -164,8 +174,6 @@ def _normal(arg: str) -> str:
 
 @command("/files", "", "list the files in the chat")
 def files(repl: Repl, rest: str) -> bool:
-    from codeassist.interfaces.repl import fits
-
     repl.out.print(f"editable: {fits(repl.state.files)}", markup=False, highlight=False)
     repl.out.print(f"read-only: {fits(repl.state.read_only)}", markup=False, highlight=False)
     return True
