@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from codeassist.errors import CodeassistError, UsageError
+from codeassist.filerule import MAX_FILE_BYTES
 from codeassist.instructions import fence_for
-
-MAX_FILE_BYTES = 1_000_000  # larger files are refused: they would not fit any useful budget
 
 
 @dataclass(frozen=True)

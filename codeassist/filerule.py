@@ -63,6 +63,8 @@ _SECRET_ASSIGNMENT = re.compile(
 # Content is sniffed only in files that are not code: a source file that mentions a token is code.
 _ENV_LIKE = re.compile(r"(^|\.)(env|envrc|secrets?|credentials?)($|\.)|\.(ini|cfg|conf|properties|txt)$", re.I)
 HEAD_BYTES = 4096
+# Larger files are neither indexed nor shown: they would not fit any useful budget.
+MAX_FILE_BYTES = 1_000_000
 
 
 def secret_store_reason(rel: str, head: bytes | None = None) -> str | None:

@@ -71,6 +71,6 @@ def test_errors_are_clear(shop: Path, tmp_path: Path) -> None:
     missing = run("-C", str(tmp_path / "nope"), "index")
     assert missing.returncode == 2 and "not a directory" in missing.stderr and "Traceback" not in missing.stderr
     outside = run("map", "-f", str(tmp_path / "elsewhere.py"), cwd=shop)
-    assert outside.returncode == 2 and "not in the repository" in outside.stderr
+    assert outside.returncode == 2 and "not inside the repository" in outside.stderr
     bad = run("map", "--tokens", "-5", cwd=shop)
     assert bad.returncode == 2

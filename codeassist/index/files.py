@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from codeassist.errors import GitError
-from codeassist.filerule import IGNORE_FILE, STATE_DIR, IgnoreRule, hidden_reason
+from codeassist.filerule import IGNORE_FILE, MAX_FILE_BYTES, STATE_DIR, IgnoreRule, hidden_reason
 
 SKIP_IGNORED = "codeassistignore"
 SKIP_HIDDEN = "hidden"  # a secret store or codeassist's own config (codeassist.filerule)
@@ -38,7 +38,7 @@ SKIP_TIMEOUT = "parse_timeout"
 SKIP_PARSE_ERROR = "parse_error"
 
 CACHE_DIR = STATE_DIR
-DEFAULT_MAX_FILE_BYTES = 1_000_000
+DEFAULT_MAX_FILE_BYTES = MAX_FILE_BYTES
 
 # Directories whose contents are someone else's code or build output.
 _VENDORED_DIRS = frozenset(

@@ -114,24 +114,6 @@ def index(
         )
 
 
-def _chat_paths(root: Path, files: list[str]) -> list[str]:
-    from codeassist.errors import UsageError
-
-    out = []
-    for name in files:
-        path = Path(name)
-        full = (path if path.is_absolute() else Path.cwd() / path).resolve()
-        try:
-            rel = full.relative_to(root)
-        except ValueError:
-            if (root / path).exists():
-                rel = path
-            else:
-                raise UsageError(f"not in the repository: {name}") from None
-        out.append(rel.as_posix())
-    return out
-
-
 def repo_map(
     ctx: typer.Context,
     tokens: Annotated[Optional[int], typer.Option("--tokens", min=0, help="Token budget (default: map_tokens)")] = None,
@@ -142,13 +124,17 @@ def repo_map(
     """Print the ranked repo map for a request (refreshing the index first)."""
     from codeassist.interfaces.render import console, print_json
     from codeassist.repomap import build_repo_map
+    from codeassist.session import Session
 
     opts: GlobalOptions = ctx.obj
-    root = _root(opts)
-    settings = opts.settings(repo_root=root)
-    budget = settings.map_tokens if tokens is None else tokens
-    chat = _chat_paths(root, files or [])
-    result = build_repo_map(root, chat_files=chat, query=query, tokens=budget, model=settings.model)
+    session = Session.open(opts.open_options(require_repo=False, need_model=False))
+    try:
+        settings = session.settings
+        budget = settings.map_tokens if tokens is None else tokens
+        chat = [session.typed(f) for f in files or []]
+        result = build_repo_map(session.root, chat_files=chat, query=query, tokens=budget, model=settings.model)
+    finally:
+        session.close()
     err = console(opts, stderr=True)
     for warning in result.warnings:
         err.print(f"warning: {warning}", markup=False)
