@@ -114,3 +114,49 @@ def test_config_cli_errors_have_exit_codes(tmp_path: Path, isolated_env: dict[st
     proc = run_cli("--config", str(bad), "config", "show", env=isolated_env)
     assert proc.returncode == 3 and "invalid TOML" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_set_value_keeps_comments_and_layout(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "c.toml", '# my settings\nmodel = "a"  # the usual one\n\n[models."x"]\ncontext_window = 8000\n'
+    )
+    set_value(path, "max_rounds", "2")
+    set_value(path, "model", "b")
+    text = path.read_text()
+    assert text.startswith("# my settings\n") and "# the usual one" in text and 'model = "b"' in text
+    assert "max_rounds = 2" in text and "context_window = 8000" in text
+    assert load_settings(repo_root=None, environ={"CODEASSIST_CONFIG": str(path)}).max_rounds == 2
+
+
+def test_the_user_config_file_is_written_for_the_user_alone(tmp_path: Path) -> None:
+    path = write(tmp_path / "user.toml", 'model = "a"\n')
+    path.chmod(0o644)
+    set_value(path, "api_key", "sk-secret", private=True)
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(
+    ("key", "raw"),
+    [
+        ("max_rounds", "-3"),
+        ("timeout_read", "-1"),
+        ("timeout_connect", "0"),
+        ("temperature", "3"),
+        ("map_tokens", "-1"),
+        ("max_retries", "nan"),
+        ("lock_timeout", "inf"),
+    ],
+)
+def test_values_out_of_range_are_refused(tmp_path: Path, key: str, raw: str) -> None:
+    with pytest.raises(ConfigError):
+        load_settings(
+            repo_root=None, environ={"CODEASSIST_CONFIG": str(tmp_path / "none"), f"CODEASSIST_{key.upper()}": raw}
+        )
+    with pytest.raises(ConfigError):
+        set_value(tmp_path / "c.toml", key, raw)
+
+
+def test_settings_declare_every_key() -> None:
+    from codeassist.config import KEYS, setting_names
+
+    assert set(setting_names()) == set(KEYS)

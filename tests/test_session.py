@@ -146,3 +146,13 @@ def test_any_exception_restores_the_files_and_the_users_saved_work(repo: Path) -
     assert (repo / "app.py").read_text() == "VALUE = 1\nMINE = 1\n"
     assert git(repo, "rev-parse", "HEAD") == head
     assert git(repo, "status", "--porcelain").strip() == "M app.py"
+
+
+def test_one_session_keeps_its_calibration_and_conversation_across_requests(repo: Path) -> None:
+    session, _ = make_session(repo, ["One.", "Two."])
+    first = session.ask(RunOptions("ask", "first?"))
+    assert first.status == "success" and len(session.calibration.pairs) == 1
+    second = session.ask(RunOptions("ask", "second?"))
+    assert second.status == "success" and len(session.calibration.pairs) == 2
+    assert session.chat.requests == 2
+    assert session.chat.usage.output_tokens == first.usage.output_tokens + second.usage.output_tokens
