@@ -1,6 +1,6 @@
 """Git processes started, and wall time, for a one-file `codeassist edit` and `codeassist apply`.
 
-Usage: python benchmarks/git_calls.py [--runs N] [--files N]
+Usage: python benchmarks/git_calls.py [--runs N] [--files N] [--compare SRC_DIR]
 
 Builds a repository of N Python files, puts a `git` shim first on PATH that
 logs every invocation and runs the real git, then runs, N times each:
@@ -8,7 +8,10 @@ logs every invocation and runs the real git, then runs, N times each:
 server of the tests (one SEARCH/REPLACE reply, one commit message) and
 ``codeassist apply`` of the same reply. Prints the git processes each run
 started (by subcommand) and the median wall time. GitPython's persistent
-``cat-file`` processes count like any other git process.
+``cat-file`` processes count like any other git process. ``--compare`` runs
+the same cases, interleaved run by run, with another checkout's source first
+on PYTHONPATH (``git worktree add /tmp/old REV``), so both are measured on the
+same machine load.
 """
 
 from __future__ import annotations
@@ -87,7 +90,8 @@ def run_case(
     if server is not None:
         server.enqueue(Text(REPLY), Text("fix: f0 returns 1"))
     start = time.perf_counter()
-    proc = subprocess.run(argv, capture_output=True, text=True, env=env)
+    # From the repository's directory: ``python -m`` puts the working directory first on sys.path.
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=root)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"{' '.join(argv[2:4])} failed ({proc.returncode}):\n{proc.stderr}")
@@ -101,6 +105,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--files", type=int, default=200)
+    parser.add_argument("--compare", type=Path, help="another checkout's source directory to measure too")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
@@ -123,22 +128,28 @@ def main() -> None:
                 "edit -f mod0.py": (base_argv + model + ["edit", "return 1 from f0", "-f", "mod0.py"], server),
                 "apply reply.md": (base_argv + ["apply", str(reply_file)], None),
             }
+            sources = {"this checkout": env}
+            if args.compare is not None:
+                sources[str(args.compare)] = {**env, "PYTHONPATH": str(args.compare.resolve())}
             for name, (argv, srv) in cases.items():
-                run_case(argv, env, log, root, srv)  # warm: the index cache and the history cache
-                times: list[float] = []
-                counts: list[int] = []
-                last: list[str] = []
+                times: dict[str, list[float]] = {s: [] for s in sources}
+                counts: dict[str, list[int]] = {s: [] for s in sources}
+                last: dict[str, list[str]] = {}
+                for source_env in sources.values():
+                    run_case(argv, source_env, log, root, srv)  # warm: the index cache and the history cache
                 for _ in range(args.runs):
-                    elapsed, calls = run_case(argv, env, log, root, srv)
-                    times.append(elapsed)
-                    counts.append(len(calls))
-                    last = calls
-                by_kind = collections.Counter(last)
-                detail = ", ".join(f"{k} {v}" for k, v in sorted(by_kind.items()))
-                print(
-                    f"{name:18} git processes {statistics.median(counts):4.0f}  "
-                    f"wall median {statistics.median(times) * 1000:6.0f} ms  ({detail})"
-                )
+                    for source, source_env in sources.items():
+                        elapsed, calls = run_case(argv, source_env, log, root, srv)
+                        times[source].append(elapsed)
+                        counts[source].append(len(calls))
+                        last[source] = calls
+                for source in sources:
+                    by_kind = collections.Counter(last[source])
+                    detail = ", ".join(f"{k} {v}" for k, v in sorted(by_kind.items()))
+                    print(
+                        f"{name:18} {source:16} git processes {statistics.median(counts[source]):4.0f}  "
+                        f"wall median {statistics.median(times[source]) * 1000:6.0f} ms  ({detail})"
+                    )
         finally:
             server.stop()
 

@@ -4,9 +4,9 @@ A :class:`Workspace` is opened once per command from the directory the user
 started in. It holds:
 
 - **the root and the git layer**: the work tree is found by walking up to its
-  ``.git`` (no subprocess); GitPython reads the index and git's refs in
-  process, and blobs through one persistent ``cat-file`` process; writes go
-  through git commands so that the user's hooks run;
+  ``.git`` and HEAD read from git's files (no subprocess); GitPython reads
+  blobs through one persistent ``cat-file`` process; writes go through git
+  commands so that the user's hooks run;
 - **the one file rule** (:mod:`codeassist.filerule`): :meth:`files` lists what
   exists for codeassist (tracked and untracked-not-ignored, minus
   ``.codeassistignore``, codeassist's own state and secret stores), from one
@@ -132,19 +132,16 @@ class Workspace:
         return head_of(self.root, self.git_dir)
 
     def index_entries(self, paths: Sequence[str]) -> list[str]:
-        """``mode sha stage\\tpath`` of ``paths`` in git's index (read in process)."""
+        """``mode sha stage\\tpath`` of ``paths`` in git's index.
+
+        One ``git ls-files``: measured, importing GitPython to read the index
+        in process costs a one-shot command about 0.1 s (BENCHMARKS.md, git
+        processes), far more than the process it saves.
+        """
         if not paths:
             return []
-        wanted = set(paths)
-        try:
-            from git import IndexFile
-
-            index = IndexFile(self.repo)
-            entries = [e for (p, _), e in index.entries.items() if p in wanted]
-            return sorted(f"{e.mode:o} {e.hexsha} {e.stage}\t{e.path}" for e in entries)
-        except Exception:  # an index GitPython cannot read (a newer format): ask git
-            out = self.git("ls-files", "-s", "-z", "--", *paths, literal_paths=True).stdout
-            return [e.decode("utf-8", "surrogateescape") for e in out.split(b"\0") if e]
+        out = self.git("ls-files", "-s", "-z", "--", *paths, literal_paths=True).stdout
+        return [e.decode("utf-8", "surrogateescape") for e in out.split(b"\0") if e]
 
     def read_blob(self, sha: str) -> bytes | None:
         """A blob's bytes (GitPython's persistent ``cat-file``; an abbreviated id asks git), or None."""
