@@ -145,6 +145,8 @@ class Session:
             elif event.kind == "done":
                 finish = event.finish_reason
         self.usage = self.usage + usage
+        self._emit("exchange", messages=[m.to_openai() for m in messages], reply="".join(parts), quiet=quiet,
+                   tool_calls=[{"id": c.id, "name": c.name, "arguments": c.arguments} for c in calls])  # fmt: skip
         if usage.input_tokens and not usage.estimated:
             self.calibration.observe(estimate, usage.input_tokens)
         self._emit("usage", **usage.to_json(), total=self.usage.to_json())

@@ -120,6 +120,7 @@ def _make_session(
     from codeassist.backends.registry import create_backend
     from codeassist.config import user_config_path
     from codeassist.errors import UsageError
+    from codeassist.learn import record
     from codeassist.session import RunOptions, Session
 
     backend = create_backend(settings, opts.environ)
@@ -138,7 +139,7 @@ def _make_session(
         root=root,
         settings=settings,
         model_info=info,
-        on_event=sink,
+        on_event=record.wrap_sink(settings, record.default_data_dir(), sink, root=root),
         confirm_files=confirm,
         environ=opts.environ,
         user_config_dir=user_config_path(opts.environ).parent,

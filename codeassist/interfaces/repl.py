@@ -191,6 +191,7 @@ class Repl:
 
     def _run_session(self, mode: Mode, text: str, renderer: Any) -> RunResult:
         from codeassist.config import user_config_path
+        from codeassist.learn import record
         from codeassist.session import RunOptions, Session
 
         engine = self.engine
@@ -199,7 +200,7 @@ class Repl:
             root=self.root,
             settings=engine.settings,
             model_info=engine.info,
-            on_event=renderer,
+            on_event=record.wrap_sink(engine.settings, record.default_data_dir(), renderer, root=self.root),
             confirm_files=self._confirm_files,
             environ=engine.opts.environ,
             user_config_dir=user_config_path(engine.opts.environ).parent,
