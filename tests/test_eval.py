@@ -1,0 +1,112 @@
+"""eval end to end: a real repository built here, two scripted models on the loopback server, real worktrees."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import git
+from eval_fixture import HISTORY, build_history, scripted_models
+from openai_server import OpenAIServer
+
+from codeassist.learn.tasks import describes_change, request_text, select_tasks
+
+
+@pytest.fixture
+def repo(git_repo: Path) -> tuple[Path, list[str]]:
+    return git_repo, build_history(git_repo)
+
+
+def state(root: Path) -> dict[str, str]:
+    """Everything eval must leave alone: work tree, index, branches, worktrees, stashes."""
+    return {
+        "status": git(root, "status", "--porcelain", "--ignored"),
+        "head": git(root, "rev-parse", "HEAD"),
+        "refs": git(root, "for-each-ref"),
+        "worktrees": git(root, "worktree", "list", "--porcelain"),
+        "stash": git(root, "stash", "list"),
+        "files": "".join(f"{p.name}:{p.read_text()}" for p in sorted(root.iterdir()) if p.is_file()),
+    }
+
+
+def test_the_filter_picks_small_descriptive_commits_newest_first(repo: tuple[Path, list[str]]) -> None:
+    root, good = repo
+    tasks = select_tasks(root, count=10)
+    assert [t.sha for t in tasks] == good
+    assert [t.subject for t in tasks] == [s for s, _, worthy in HISTORY if worthy][::-1]
+    assert tasks[0].files == ("calc.py",) and "Co-authored-by" not in tasks[0].request
+    assert [t.sha for t in select_tasks(root, count=1)] == good[:1]
+    assert [t.sha for t in select_tasks(root, count=10, since=good[1])] == good[:1]
+    assert not describes_change("Release 2.0") and not describes_change("fix") and describes_change("Fix the parser")
+    assert request_text("Subject\n\nBody.\n\nSigned-off-by: A <a@b>\n") == "Subject\n\nBody."
+
+
+def run_eval(server: OpenAIServer, root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-m", "codeassist", "-C", str(root), "--base-url", server.base_url, "--api-key", "k"]
+    return subprocess.run([*argv, "eval", *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_two_models_scored_resumed_and_the_work_tree_untouched(
+    openai_server: OpenAIServer, repo: tuple[Path, list[str]], isolated_env: dict[str, str], tmp_path: Path
+) -> None:
+    root, good = repo
+    config = tmp_path / "config.toml"
+    config.write_text("max_rounds = 1\n[models.replayer]\ninput_price = 1.0\noutput_price = 2.0\n")
+    env = {**isolated_env, "CODEASSIST_CONFIG": str(config)}
+    openai_server.responder = scripted_models(root)
+    before = state(root)
+    models = ("--model", "replayer", "--model", "failer", "--edit-format", "search-replace")
+    first = run_eval(openai_server, root, env, "--commits", "2", *models, "--json")
+    assert first.returncode == 0, first.stderr
+    calls_first = len(openai_server.requests)
+
+    second = run_eval(openai_server, root, env, "--commits", "3", *models, "--jobs", "2", "--json")
+    assert second.returncode == 0, second.stderr
+    data = json.loads(second.stdout)
+    assert state(root) == before
+    # The two tasks of the first run were not asked again: only the third task's calls are new.
+    new_models = [r.body["model"] for r in openai_server.requests[calls_first:]]
+    assert sorted(set(new_models)) == ["failer", "replayer"] and new_models.count("replayer") == 1
+    assert "(saved earlier)" in second.stderr
+
+    assert [t["sha"] for t in data["tasks"]] == good
+    by_model: dict[str, list[dict[str, Any]]] = {}
+    for r in data["results"]:
+        by_model.setdefault(r["model"], []).append(r)
+    for r in by_model["replayer"]:
+        assert (r["status"], r["applied"], r["checks_pass"], r["exact"]) == ("success", True, True, True)
+        assert r["files_touched"] == r["files_expected"] and (r["precision"], r["recall"]) == (1.0, 1.0)
+        assert r["input_tokens"] > 0 and r["cost_usd"] > 0 and r["seconds"] >= r["model_seconds"] >= 0
+    for r in by_model["failer"]:
+        assert (r["status"], r["applied"], r["exact"], r["files_touched"], r["recall"]) == (
+            "failed", False, False, [], 0.0
+        )  # fmt: skip
+        assert r["rounds"] == 2  # the first answer and one reflection (max_rounds = 1)
+    [replayer, failer] = data["models"]
+    assert (replayer["model"], replayer["tasks"], replayer["exact"]) == ("replayer", 3, 1.0)
+    assert replayer["checks_pass"] == 1.0 and replayer["applied"] == 1.0
+    assert (failer["model"], failer["applied"], failer["exact"], failer["cost_usd"]) == ("failer", 0.0, 0.0, None)
+    saved = Path(data["results_dir"])
+    assert json.loads((saved / "last.json").read_text())["models"] == data["models"]
+    assert not str(saved).startswith(str(root))
+
+    table = run_eval(openai_server, root, env, "--commits", "3", *models)
+    assert table.returncode == 0, table.stderr
+    assert "replayer" in table.stdout and "100%" in table.stdout and "failer" in table.stdout
+
+
+def test_bad_usage_is_reported_before_any_work(
+    openai_server: OpenAIServer, repo: tuple[Path, list[str]], isolated_env: dict[str, str]
+) -> None:
+    root, _ = repo
+    agent = run_eval(openai_server, root, isolated_env, "--model", "m", "--mode", "agent")
+    assert agent.returncode == 2 and "classic" in agent.stderr
+    since = run_eval(openai_server, root, isolated_env, "--model", "m", "--since", "no-such-rev")
+    assert since.returncode == 2 and "no-such-rev" in since.stderr
+    none = run_eval(openai_server, root, isolated_env, "--model", "m", "--since", "HEAD")
+    assert none.returncode == 1 and "filter" in none.stderr
+    assert openai_server.requests == []
