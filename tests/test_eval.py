@@ -110,3 +110,44 @@ def test_bad_usage_is_reported_before_any_work(
     none = run_eval(openai_server, root, isolated_env, "--model", "m", "--since", "HEAD")
     assert none.returncode == 1 and "filter" in none.stderr
     assert openai_server.requests == []
+
+
+def test_an_interrupted_run_cleans_up_and_the_next_one_continues(repo: tuple[Path, list[str]], tmp_path: Path) -> None:
+    from eval_fixture import search_replace_for
+
+    from codeassist.backends.catalogue import lookup_model
+    from codeassist.backends.scripted import ScriptedBackend
+    from codeassist.config import load_settings
+    from codeassist.learn.evaluate import Candidate, Evaluation, Progress
+    from codeassist.session import EventSink, Session
+
+    root, good = repo
+    tasks = select_tasks(root, count=3)
+    by_parent = {t.parent: t.sha for t in tasks}
+    env = {"CODEASSIST_CONFIG": str(tmp_path / "none.toml")}
+    settings = load_settings(repo_root=root, environ=env, flags={"model": "gpt-4o-mini"})
+
+    def factory(cand: Candidate, tree: Path, sink: EventSink) -> Session:
+        sha = by_parent[git(tree, "rev-parse", "HEAD").strip()]
+        backend = ScriptedBackend([search_replace_for(root, sha)])
+        return Session(backend, root=tree, settings=settings, model_info=lookup_model("gpt-4o-mini"), on_event=sink)
+
+    seen: list[Progress] = []
+
+    def stop_after_one(p: Progress) -> None:
+        seen.append(p)
+        raise KeyboardInterrupt
+
+    before = state(root)
+    results = tmp_path / "results"
+    cand = Candidate("gpt-4o-mini", "search-replace")
+    with pytest.raises(KeyboardInterrupt):
+        Evaluation(root, tasks, [cand], factory=factory, results=results, on_progress=stop_after_one).run()
+    assert state(root) == before  # the worktree of the interrupted run is gone, nothing else changed
+    assert len(list((results / cand.slug).glob("*.json"))) == 1
+
+    seen.clear()
+    scores = Evaluation(root, tasks, [cand], factory=factory, results=results, on_progress=seen.append).run()
+    assert [p.resumed for p in seen] == [True, False, False]
+    assert [s.sha for s in scores] == good and all(s.exact for s in scores)
+    assert state(root) == before

@@ -51,6 +51,7 @@ class Task:
             "sha": self.sha,
             "parent": self.parent,
             "subject": self.subject,
+            "request": self.request,
             "files": list(self.files),
             "lines": self.lines,
         }
@@ -115,3 +116,16 @@ def select_tasks(root: Path, *, count: int, since: str | None = None, scan: int 
         if len(tasks) >= count:
             break
     return tasks
+
+
+def change_as_search_replace(root: Path, sha: str) -> str:
+    """Commit ``sha``'s change as SEARCH/REPLACE blocks, each replacing a whole file (empty SEARCH: a new file)."""
+    names = run_git(root, "-c", "core.quotepath=false", "diff", "--name-only", "--no-renames", f"{sha}^", sha)
+    blocks = []
+    for path in names.stdout.decode("utf-8", "replace").splitlines():
+        old = run_git(root, "cat-file", "blob", f"{sha}^:{path}", check=False)
+        new = run_git(root, "cat-file", "blob", f"{sha}:{path}", check=False)
+        before = old.stdout.decode("utf-8", "replace") if old.returncode == 0 else ""
+        after = new.stdout.decode("utf-8", "replace") if new.returncode == 0 else ""
+        blocks.append(f"{path}\n```\n<<<<<<< SEARCH\n{before}=======\n{after}>>>>>>> REPLACE\n```\n")
+    return "\n".join(blocks)
