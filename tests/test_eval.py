@@ -98,6 +98,12 @@ def test_two_models_scored_resumed_and_the_work_tree_untouched(
     assert table.returncode == 0, table.stderr
     assert "replayer" in table.stdout and "100%" in table.stdout and "failer" in table.stdout
 
+    argv = [sys.executable, "-m", "codeassist", "-C", str(root), "models", "--no-remote"]
+    models = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
+    assert "last eval in this repository" in models.stdout and "replayer" in models.stdout
+    listed = json.loads(subprocess.run([*argv, "--json"], capture_output=True, text=True, env=env).stdout)
+    assert listed["eval"] == data["models"]
+
 
 def test_bad_usage_is_reported_before_any_work(
     openai_server: OpenAIServer, repo: tuple[Path, list[str]], isolated_env: dict[str, str]

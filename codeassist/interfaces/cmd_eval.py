@@ -176,5 +176,38 @@ def _print_table(opts: GlobalOptions, data: dict[str, Any], results: Path) -> No
     err.print(f"details: {results / 'last.json'} (--json prints them)", markup=False, highlight=False)
 
 
+def last_eval_models(opts: GlobalOptions) -> list[dict[str, Any]] | None:
+    """Each model's figures from this repository's last eval (None outside a repository or before one)."""
+    from codeassist.learn.evaluate import last_report
+    from codeassist.learn.record import default_data_dir
+
+    root = opts.repo_root()
+    report = last_report(default_data_dir(), root) if root is not None else None
+    models = report.get("models") if report else None
+    return models if isinstance(models, list) else None
+
+
+def print_last_eval(opts: GlobalOptions) -> None:
+    """A short table of the last eval's figures in this repository, for ``codeassist models``."""
+    models = last_eval_models(opts)
+    if not models:
+        return
+    from rich.table import Table
+
+    from codeassist.interfaces.render import console
+
+    table = Table(title="last eval in this repository (codeassist eval)", box=None, pad_edge=False)
+    for header in ("model", "format", "tasks", "checks pass", "exact", "median s"):
+        table.add_column(header, justify="left" if header in ("model", "format") else "right", no_wrap=True)
+    for m in models:
+        table.add_row(
+            str(m.get("model")), str(m.get("edit_format")), str(m.get("tasks", 0)), _pct(m.get("checks_pass", 0.0)),
+            _pct(m.get("exact", 0.0)), f"{m.get('median_seconds', 0.0):.1f}",
+        )  # fmt: skip
+    out = console(opts)
+    out.print()
+    out.print(table)
+
+
 def register(app: typer.Typer) -> None:
     app.command("eval")(eval_command)
