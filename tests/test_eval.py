@@ -157,3 +157,24 @@ def test_an_interrupted_run_cleans_up_and_the_next_one_continues(repo: tuple[Pat
     assert [p.resumed for p in seen] == [True, False, False]
     assert [s.sha for s in scores] == good and all(s.exact for s in scores)
     assert state(root) == before
+
+
+def test_a_worktree_gets_the_tags_of_the_users_cache_but_not_its_history(repo: tuple[Path, list[str]]) -> None:
+    import sqlite3
+
+    from codeassist.history import read_history
+    from codeassist.index.indexer import refresh_index
+    from codeassist.learn.worktree import seed_index, temporary_worktree
+
+    root, good = repo
+    refresh_index(root)
+    read_history(root)  # the user's cache now knows every commit, the task's too
+    subject = git(root, "log", "-1", "--format=%s", good[0]).strip()
+    with temporary_worktree(root, good[0] + "^") as tree:
+        assert seed_index(root, tree)
+        conn = sqlite3.connect(tree / ".codeassist" / "index.sqlite")
+        assert [r[0] for r in conn.execute("SELECT key FROM meta")] == ["tags_version"]
+        assert conn.execute("SELECT COUNT(*) FROM blobs").fetchone()[0] > 0
+        conn.close()
+        assert not any(subject in c.message for c in read_history(tree).commits)
+    assert any(subject in c.message for c in read_history(root).commits)  # the control: the user's history has it

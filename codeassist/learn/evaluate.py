@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from codeassist.errors import CodeassistError, Interrupted
 from codeassist.learn.score import Score, applied_once, files_touched, matches_commit, precision_recall, summarize
 from codeassist.learn.tasks import FILTER, Task
-from codeassist.learn.worktree import remove_stale, temporary_worktree
+from codeassist.learn.worktree import remove_stale, seed_index, temporary_worktree
 
 if TYPE_CHECKING:
     from codeassist.backends.base import Message, RequestOptions, StreamEvent
@@ -211,6 +211,7 @@ class Evaluation:
         timer: TimedBackend | None = None
         try:
             with temporary_worktree(self.root, task.parent) as tree:
+                seed_index(self.root, tree)
                 session = self.factory(cand, tree, sink)
                 timer = TimedBackend(session.backend, self.clock)
                 session.backend = timer

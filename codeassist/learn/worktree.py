@@ -10,6 +10,7 @@ those at the start of the next run.
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,3 +54,36 @@ def remove_stale(root: Path) -> int:
             removed += 1
     run_git(root, "worktree", "prune", check=False)
     return removed
+
+
+def seed_index(root: Path, tree: Path) -> bool:
+    """Give ``tree`` a copy of the parsed tags ``root``'s index cache holds, so the task parses only what differs.
+
+    Tags are keyed by file content, so they are right for any checkout; everything that describes
+    the user's checkout goes: the file table, and the meta keys but the tags version. That includes
+    the cached history of HEAD, which knows the very commit the task asks for. Returns False when
+    there is no usable cache (the task then indexes from scratch, as it would anyway).
+    """
+    from codeassist.index.cache import DB_NAME
+    from codeassist.index.files import CACHE_DIR
+
+    source = root / CACHE_DIR / DB_NAME
+    if not source.is_file():
+        return False
+    target = tree / CACHE_DIR / DB_NAME
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=5.0)
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+            with dst:
+                dst.execute("DELETE FROM files")
+                dst.execute("DELETE FROM meta WHERE key != 'tags_version'")
+        finally:
+            src.close()
+            dst.close()
+    except (sqlite3.Error, OSError):
+        target.unlink(missing_ok=True)
+        return False
+    return True
