@@ -56,10 +56,12 @@ def main() -> None:
                 on_event=sink,
             )  # fmt: skip
 
+        began = time.perf_counter()
         scores = Evaluation(
             root, tasks, [Candidate("gpt-4o-mini", "search-replace")], factory=factory,
             results=Path(scratch) / "results", jobs=args.jobs,
         ).run()  # fmt: skip
+        wall = time.perf_counter() - began
         alone = []
         for task in tasks:
             start = time.perf_counter()
@@ -70,9 +72,12 @@ def main() -> None:
     model = [s.model_seconds for s in scores]
     overhead = [s.seconds - s.model_seconds for s in scores]
     exact = sum(s.exact for s in scores)
+    for s in scores:
+        if s.status == "error":
+            print(f"error in {s.sha[:10]}: {s.error}")
     cache = "no index cache" if args.cold else "worktrees seeded from the clone's index cache"
     print(f"{len(scores)} tasks from {args.repo.name} (jobs {args.jobs}, {cache}); the model replays each commit")
-    print(f"exact: {exact}/{len(scores)}")
+    print(f"exact: {exact}/{len(scores)}; the run took {wall:.1f} s of wall time")
     for name, values in (("whole task", total), ("model", model), ("overhead", overhead), ("worktree alone", alone)):
         print(f"{name:>15}: median {statistics.median(values):.3f} s (min {min(values):.3f}, max {max(values):.3f})")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,26 +20,31 @@ from pathlib import Path
 from codeassist.git import run_git
 
 PREFIX = "codeassist-eval-"
+# Adding and removing worktrees writes shared metadata under .git/worktrees: one thread at a time.
+_GIT_LOCK = threading.Lock()
 
 
 @contextmanager
 def temporary_worktree(root: Path, rev: str) -> Iterator[Path]:
     """A detached worktree of ``rev``; removed (with its git metadata) when the block ends."""
     path = Path(tempfile.mkdtemp(prefix=PREFIX))
+    # git names a worktree's metadata after the last component: a unique one, so that parallel adds never race.
+    tree = path / path.name
     try:
         hooks = path / ".no-hooks"  # the user's checkout hooks are not this checkout's business
-        run_git(root, "-c", f"core.hooksPath={hooks}", "worktree", "add", "--detach", "--quiet", str(path / "w"), rev)
-        yield path / "w"
+        with _GIT_LOCK:
+            run_git(root, "-c", f"core.hooksPath={hooks}", "worktree", "add", "--detach", "--quiet", str(tree), rev)
+        yield tree
     finally:
         remove_worktree(root, path)
 
 
 def remove_worktree(root: Path, path: Path) -> None:
-    """Remove the worktree at ``path`` (or its parent temporary directory) and git's record of it."""
-    target = path / "w" if (path / "w").exists() else path
-    run_git(root, "worktree", "remove", "--force", "--force", str(target), check=False)
-    shutil.rmtree(path, ignore_errors=True)
-    run_git(root, "worktree", "prune", check=False)
+    """Remove the worktree in temporary directory ``path`` and git's record of it."""
+    with _GIT_LOCK:
+        run_git(root, "worktree", "remove", "--force", "--force", str(path / path.name), check=False)
+        shutil.rmtree(path, ignore_errors=True)
+        run_git(root, "worktree", "prune", check=False)
 
 
 def remove_stale(root: Path) -> int:
@@ -49,7 +55,7 @@ def remove_stale(root: Path) -> int:
         if not line.startswith("worktree "):
             continue
         path = Path(line[len("worktree ") :])
-        if path.name == "w" and path.parent.name.startswith(PREFIX):
+        if path.name == path.parent.name and path.name.startswith(PREFIX):
             remove_worktree(root, path.parent)
             removed += 1
     run_git(root, "worktree", "prune", check=False)
