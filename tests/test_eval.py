@@ -115,6 +115,9 @@ def test_bad_usage_is_reported_before_any_work(
     assert since.returncode == 2 and "no-such-rev" in since.stderr
     none = run_eval(openai_server, root, isolated_env, "--model", "m", "--since", "HEAD")
     assert none.returncode == 1 and "filter" in none.stderr
+    as_json = run_eval(openai_server, root, isolated_env, "--model", "m", "--since", "HEAD", "--json")
+    data = json.loads(as_json.stdout)
+    assert as_json.returncode == 1 and data["results"] == [] and "filter" in data["errors"][0]
     assert openai_server.requests == []
 
 

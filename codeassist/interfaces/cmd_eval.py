@@ -73,6 +73,33 @@ def eval_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with every score.")] = False,
 ) -> None:
     """Measure models on this repository's own small past commits (never touches your work tree)."""
+    from codeassist.errors import CodeassistError
+
+    try:
+        _eval(ctx.obj, commits, since, list(model or []), list(edit_format or []), mode, jobs, fresh, as_json)
+    except CodeassistError as exc:
+        if not as_json:
+            raise
+        from codeassist.interfaces.render import print_error, print_json
+        from codeassist.learn.tasks import FILTER
+        from codeassist.session import error_text
+
+        print_error(exc.message, exc.hint, color=ctx.obj.color())
+        print_json({"filter": FILTER, "tasks": [], "models": [], "results": [], "errors": [error_text(exc)]})
+        raise typer.Exit(exc.exit_code) from None
+
+
+def _eval(
+    opts: GlobalOptions,
+    commits: int,
+    since: str | None,
+    model: list[str],
+    edit_format: list[str],
+    mode: str,
+    jobs: int,
+    fresh: bool,
+    as_json: bool,
+) -> None:
     from codeassist.config import user_config_path
     from codeassist.errors import TaskFailed, UsageError
     from codeassist.git import require_repo
@@ -80,13 +107,12 @@ def eval_command(
     from codeassist.learn.record import default_data_dir
     from codeassist.learn.tasks import FILTER, select_tasks
 
-    opts: GlobalOptions = ctx.obj
     if commits < 1 or jobs < 1:
         raise UsageError("--commits and --jobs must be 1 or more")
     root = require_repo(opts.start_dir())
     if since:
         _check_rev(root, since)
-    candidates, settings_for = _candidates(opts, root, list(model or []), list(edit_format or []), mode)
+    candidates, settings_for = _candidates(opts, root, model, edit_format, mode)
     tasks = select_tasks(root, count=commits, since=since)
     if not tasks:
         raise TaskFailed("no past commit fits the eval filter", hint=f"the filter: {FILTER}")
@@ -105,7 +131,7 @@ def eval_command(
     if as_json:
         from codeassist.interfaces.render import print_json
 
-        print_json({**data, "results_dir": str(results)})
+        print_json({**data, "results_dir": str(results), "errors": []})
     else:
         _print_table(opts, data, results)
 
