@@ -41,8 +41,9 @@ def _recorded(opts: GlobalOptions, store: Store, since: str | None, repo: str | 
     from codeassist.errors import GitError
     from codeassist.learn.record import settle_fates
 
-    repos = {t.repo for t in store.trajectories(since=since, repo=repo) if t.commit}
-    for path in sorted(repos):
+    for path in store.repos():
+        if repo is not None and path != repo:
+            continue
         if Path(path, ".git").exists():
             try:
                 settle_fates(store, Path(path))

@@ -76,8 +76,9 @@ def commit_fate(root: Path, sha: str, paths: Sequence[str]) -> Fate:
         revert = _reverted_by(root, sha)
         if revert:
             return Fate("reverted", f"by {revert[:10]}")
-        if not paths:
-            return Fate("kept")
+        later = run_git(root, "rev-list", "--count", f"{sha}..HEAD", "--", *paths, check=False, literal_paths=True)
+        if not paths or later.stdout.strip() == b"0":
+            return Fate("kept")  # nothing since touched its files: no blame needed
         added, alive = _survival(root, sha, paths)
         if added and alive * 2 < added:
             return Fate("rewritten", f"{alive} of {added} added lines remain")

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 Sink = Callable[[dict[str, Any]], None]
 # Re-checking the fate of older requests is bounded: the most recent ones are the ones that still move.
-FATE_CHECK_LIMIT = 100
+FATE_CHECK_LIMIT = 30
 IGNORE_FILE = ".codeassistignore"
 
 
@@ -197,19 +197,15 @@ def settle_fates(store: Store, root: Path, *, limit: int = FATE_CHECK_LIMIT) -> 
         head = head_sha(root)
     except GitError:
         return 0
-    pending = [
-        t
-        for t in store.trajectories(repo=str(root.resolve()))
-        if t.commit and t.fate not in FINAL and t.fate_head != head and t.id is not None
-    ][-limit:]
+    pending = [row for row in store.committed(str(root.resolve())) if row[3] not in FINAL and row[4] != head][-limit:]
     changed = 0
-    for t in pending:
+    for tid, sha, files, old, _ in pending:
         try:
-            fate = commit_fate(root, t.commit or "", t.files)
+            fate = commit_fate(root, sha, files)
         except GitError:
             continue
-        changed += fate.fate != t.fate
-        store.set_fate(t.id or 0, fate.fate, fate.detail, head)
+        changed += fate.fate != old
+        store.set_fate(tid, fate.fate, fate.detail, head)
     return changed
 
 

@@ -180,6 +180,29 @@ class Store:
         return self._write(f"DELETE FROM trajectories{where}", args).rowcount
 
     # -- reading -------------------------------------------------------------------
+    def repos(self) -> list[str]:
+        """Every repository with a recorded commit, sorted."""
+        try:
+            rows = self.conn.execute("SELECT DISTINCT repo FROM trajectories WHERE commit_sha IS NOT NULL").fetchall()
+        except sqlite3.Error as exc:
+            raise RecordError(f"cannot read the record database {self.path}: {exc}") from exc
+        return sorted(r[0] for r in rows)
+
+    def committed(self, repo: str) -> list[tuple[int, str, tuple[str, ...], str, str | None]]:
+        """(id, commit, files, fate, fate_head) of ``repo``'s requests that made a commit, oldest first.
+
+        Without the exchanges: settling fates runs before every recorded request.
+        """
+        try:
+            rows = self.conn.execute(
+                "SELECT id, commit_sha, files, fate, fate_head FROM trajectories"
+                " WHERE repo = ? AND commit_sha IS NOT NULL ORDER BY created_at, id",
+                (repo,),
+            ).fetchall()
+            return [(tid, sha, tuple(json.loads(files)), fate, head) for tid, sha, files, fate, head in rows]
+        except (sqlite3.Error, ValueError) as exc:
+            raise RecordError(f"cannot read the record database {self.path}: {exc}") from exc
+
     def trajectories(self, *, since: str | None = None, repo: str | None = None) -> list[Trajectory]:
         """Stored trajectories, oldest first, with their exchanges."""
         where, args = _filters(since, repo)
