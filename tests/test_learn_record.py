@@ -93,7 +93,7 @@ def repo(git_repo: Path) -> Path:
 
 
 def _session(repo: Path, replies: list[str], data_dir: Path, *, record: bool) -> tuple[Session, list[dict[str, Any]]]:
-    env = {"CODEASSIST_CONFIG": str(repo / "none.toml"), "CODEASSIST_RECORD": "true" if record else "false"}
+    env = {"CODEASSIST_CONFIG": str(repo / "none.toml"), **({"CODEASSIST_RECORD": "true"} if record else {})}
     settings = load_settings(repo_root=repo, environ=env, flags={"model": "gpt-4o-mini"})
     events: list[dict[str, Any]] = []
     sink = wrap_sink(settings, data_dir, events.append, root=repo, clock=iter(range(100, 200)).__next__)
@@ -129,6 +129,11 @@ def test_recording_is_off_by_default_and_ignored_files_are_never_stored(repo: Pa
     session.edit(RunOptions("edit", "set VALUE to 2", files=("app.py",)))
     assert not (data / "record.sqlite").exists()
     assert "exchange" not in [e["type"] for e in events]
+    (repo / ".codeassist.toml").write_text("record = true\n")  # the repository cannot turn it on
+    session, _ = _session(repo, ["Answer."], data, record=False)
+    assert session.settings.record is True and session.settings.source("record") == "repo"
+    session.ask(RunOptions("ask", "what is VALUE?"))
+    assert not (data / "record.sqlite").exists()
     (repo / ".codeassistignore").write_text("app.py\n")
     session, _ = _session(repo, ["Answer."], data, record=True)
     session.ask(RunOptions("ask", "what is VALUE?", files=("app.py",)))

@@ -219,10 +219,13 @@ def wrap_sink(
 ) -> Sink:
     """The sink a session should report to: ``sink`` itself, recorded when ``settings.record`` is on.
 
+    ``record`` counts from the user's config, the environment or a flag, never from the repository's.
+
     The returned sink never passes ``exchange`` events on (they carry whole prompts).
     """
     inner: Sink = sink if sink is not None else (lambda event: None)
-    if not settings.record:
+    # Whether the user's prompts are kept is the user's choice: a repository's own config cannot make it.
+    if not settings.record or settings.source("record") == "repo":
         return _without_exchanges(inner)
     return Recorder(inner, data_dir, root=root, settings=settings, clock=clock)
 
