@@ -5,15 +5,24 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import git
-from eval_fixture import HISTORY, build_history, scripted_models
+from eval_fixture import HISTORY, build_history, scripted_models, search_replace_for
 from openai_server import OpenAIServer
 
-from codeassist.learn.tasks import describes_change, request_text, select_tasks
+from codeassist.backends.base import Message, RequestOptions, StreamEvent
+from codeassist.backends.catalogue import lookup_model
+from codeassist.backends.scripted import ScriptedBackend
+from codeassist.config import load_settings
+from codeassist.errors import Interrupted
+from codeassist.learn.evaluate import Candidate, Evaluation, Progress
+from codeassist.learn.formats import sft_problems
+from codeassist.learn.tasks import change_as_search_replace, describes_change, request_text, select_tasks
+from codeassist.session import EventSink, Session
 
 
 @pytest.fixture
@@ -104,6 +113,17 @@ def test_two_models_scored_resumed_and_the_work_tree_untouched(
     listed = json.loads(subprocess.run([*argv, "--json"], capture_output=True, text=True, env=env).stdout)
     assert listed["eval"] == data["models"]
 
+    # The eval's tasks are the held-out data of an export from this repository.
+    out = tmp_path / "sft.jsonl"
+    argv = [sys.executable, "-m", "codeassist", "-C", str(root), "export", "--format", "openai-sft", "-o", str(out)]
+    export = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
+    assert export.returncode == 0, export.stderr
+    heldout = tmp_path / "sft.heldout.jsonl"
+    assert f"{out}: 0 examples" in export.stderr and f"{heldout}: 3 examples" in export.stderr
+    examples = [json.loads(line) for line in heldout.read_text().splitlines()]
+    assert all(sft_problems(e) == [] for e in examples)
+    assert [e["messages"][1]["content"] for e in examples] == [change_as_search_replace(root, sha) for sha in good]
+
 
 def test_bad_usage_is_reported_before_any_work(
     openai_server: OpenAIServer, repo: tuple[Path, list[str]], isolated_env: dict[str, str]
@@ -122,13 +142,6 @@ def test_bad_usage_is_reported_before_any_work(
 
 
 def test_an_interrupted_run_cleans_up_and_the_next_one_continues(repo: tuple[Path, list[str]], tmp_path: Path) -> None:
-    from eval_fixture import search_replace_for
-
-    from codeassist.backends.catalogue import lookup_model
-    from codeassist.backends.scripted import ScriptedBackend
-    from codeassist.config import load_settings
-    from codeassist.learn.evaluate import Candidate, Evaluation, Progress
-    from codeassist.session import EventSink, Session
 
     root, good = repo
     tasks = select_tasks(root, count=3)
@@ -181,3 +194,36 @@ def test_a_worktree_gets_the_tags_of_the_users_cache_but_not_its_history(repo: t
         conn.close()
         assert not any(subject in c.message for c in read_history(tree).commits)
     assert any(subject in c.message for c in read_history(root).commits)  # the control: the user's history has it
+
+
+class CtrlC:
+    """A backend whose stream is cut by Ctrl-C (KeyboardInterrupt) after its first words."""
+
+    name = "ctrl-c"
+
+    def stream(self, messages: Sequence[Message], options: RequestOptions) -> Iterator[StreamEvent]:
+        yield StreamEvent("delta", text="Here is")
+        raise KeyboardInterrupt
+
+    def list_models(self) -> list[str]:
+        return []
+
+
+def test_ctrl_c_during_a_request_stops_the_run_and_removes_its_worktree(
+    repo: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    root, _ = repo
+    tasks = select_tasks(root, count=2)
+    env = {"CODEASSIST_CONFIG": str(tmp_path / "none.toml")}
+    settings = load_settings(repo_root=root, environ=env, flags={"model": "gpt-4o-mini"})
+
+    def factory(cand: Candidate, tree: Path, sink: EventSink) -> Session:
+        return Session(CtrlC(), root=tree, settings=settings, model_info=lookup_model("gpt-4o-mini"), on_event=sink)
+
+    before = state(root)
+    results = tmp_path / "results"
+    cand = Candidate("gpt-4o-mini", "search-replace")
+    with pytest.raises(Interrupted):
+        Evaluation(root, tasks, [cand], factory=factory, results=results).run()
+    assert state(root) == before
+    assert not (results / cand.slug).exists()  # nothing half-scored was saved
