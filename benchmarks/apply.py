@@ -126,16 +126,22 @@ def run_variant(root: Path, case: Case, reply: str, calls: list[tuple[str, str]]
         note = result.feedback().splitlines()[0:3] if outcome == "refused" else []
         return outcome, elapsed, " / ".join(note)
     exact = set(result.changed) == set(expected) and all((root / p).read_bytes() == d for p, d in expected.items())
-    ws_only = not exact and set(result.changed) == set(expected) and all(
-        _squash((root / p).read_bytes()) == _squash(d) for p, d in expected.items()
+    ws_only = (
+        not exact
+        and set(result.changed) == set(expected)
+        and all(_squash((root / p).read_bytes()) == _squash(d) for p, d in expected.items())
     )
     for path in result.changed:
         if path in expected:
             (root / path).write_bytes(next(c.before for c in case.files if c.path == path))
         else:
             subprocess.run(["git", "-C", str(root), "checkout", "-q", "--", path], capture_output=True)
-            if not subprocess.run(["git", "-C", str(root), "ls-files", "--error-unmatch", path],
-                                  capture_output=True).returncode == 0:
+            if (
+                not subprocess.run(
+                    ["git", "-C", str(root), "ls-files", "--error-unmatch", path], capture_output=True
+                ).returncode
+                == 0
+            ):
                 (root / path).unlink(missing_ok=True)
     if exact:
         return "exact", elapsed, ""
@@ -213,8 +219,13 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=60, help="commits per repository (newest first)")
     parser.add_argument("--show-failures", action="store_true", help="list every refused or wrong variant")
     parser.add_argument("--only", default="", help="only the commit whose id starts with this")
-    parser.add_argument("--perturbation", action="append", choices=list(PERTURBATIONS), default=[],
-                        help="only this perturbation (repeatable)")
+    parser.add_argument(
+        "--perturbation",
+        action="append",
+        choices=list(PERTURBATIONS),
+        default=[],
+        help="only this perturbation (repeatable)",
+    )
     args = parser.parse_args()
     results: dict[str, dict[tuple[str, str], Tally]] = {}
     for git_dir in args.git_dirs:

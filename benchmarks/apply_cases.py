@@ -105,6 +105,7 @@ def hunks(before: str, after: str, context: int = 3) -> list[Hunk]:
 
 # ----- perturbations: hunks -> hunks, or None when not applicable --------------
 
+
 def _map(hs: list[Hunk], fn: Callable[[Entry], list[Entry]]) -> list[Hunk]:
     return [Hunk(h.old_start, h.new_start, tuple(e for entry in h.entries for e in fn(entry))) for h in hs]
 
@@ -319,6 +320,7 @@ def written_path(path: str, all_files: list[str], perturbation: str) -> str:
 
 # ----- renderers ------------------------------------------------------------
 
+
 def fence(body: str) -> str:
     ticks = "````" if "```" in body else "```"
     return f"{ticks}\n{body}{ticks}\n"
@@ -330,8 +332,7 @@ def _join(lines: list[str]) -> str:
 
 def render_sr(path: str, hs: list[Hunk], after: str) -> str:
     blocks = [
-        f"{path}\n" + fence(f"<<<<<<< SEARCH\n{_join(h.old())}=======\n{_join(h.new())}>>>>>>> REPLACE\n")
-        for h in hs
+        f"{path}\n" + fence(f"<<<<<<< SEARCH\n{_join(h.old())}=======\n{_join(h.new())}>>>>>>> REPLACE\n") for h in hs
     ]
     return "\n".join(blocks)
 

@@ -177,8 +177,12 @@ def run(git_dir: Path, count: int) -> dict[str, object]:
                 window = cfg["window"] or fallback.context_window
                 out_tokens = fallback.max_output_tokens if cfg["window"] is None else 16_000
                 req = ContextRequest(
-                    root=work, request=c.message, model=None, context_window=window,  # type: ignore[arg-type]
-                    max_output_tokens=out_tokens, map_tokens=cfg["map"],  # type: ignore[arg-type]
+                    root=work,
+                    request=c.message,
+                    model=None,
+                    context_window=window,  # type: ignore[arg-type]
+                    max_output_tokens=out_tokens,
+                    map_tokens=cfg["map"],  # type: ignore[arg-type]
                     edit_format=fallback.edit_format,
                 )
                 shown, suggested, elapsed, used = prompt_files(work, req)

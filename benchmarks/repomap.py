@@ -113,8 +113,10 @@ def bench(root: Path, runs: int, jobs: str, skip_cold: bool) -> None:
     if cold:
         print(f"cold refresh:        {med([c['refresh'] for c in cold])}")
         print(f"cold process:        {med([c['process'] for c in cold])}  CPU {med([c['cpu'] for c in cold])}")
-        print(f"cold peak RSS:       main {max(c['maxrss_mb'] for c in cold):.0f} MB, "
-              f"worker {max(c['worker_maxrss_mb'] for c in cold):.0f} MB")
+        print(
+            f"cold peak RSS:       main {max(c['maxrss_mb'] for c in cold):.0f} MB, "
+            f"worker {max(c['worker_maxrss_mb'] for c in cold):.0f} MB"
+        )
     print(f"warm refresh:        {med([w['refresh'] for w in warm])}")
     print(f"warm process:        {med([w['process'] for w in warm])}")
     target = pick_file(root)
@@ -179,8 +181,13 @@ def replicate(src: Path, dest: Path, files: int) -> None:
 
 
 def _commit(dest: Path) -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
-           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "bench",
+        "GIT_AUTHOR_EMAIL": "bench@example.com",
+        "GIT_COMMITTER_NAME": "bench",
+        "GIT_COMMITTER_EMAIL": "bench@example.com",
+    }
     for args in (["init", "-q", "-b", "main"], ["add", "-A", "."], ["commit", "-qm", "benchmark tree"]):
         subprocess.run(["git", "-C", str(dest), *args], check=True, env=env)
 

@@ -103,8 +103,10 @@ def _fit(enc: object, family: str, kinds: dict[str, list[str]]) -> None:
     pred = x @ coef
     rel = pred / y
     print(f"  fit for {family}: " + ", ".join(f"{n}={c:.4f}" for n, c in zip(FEATURES, coef, strict=True)))
-    print(f"  fitted estimate/actual: median {np.median(rel):.3f}, p05 {np.quantile(rel, 0.05):.3f}, "
-          f"p95 {np.quantile(rel, 0.95):.3f}")
+    print(
+        f"  fitted estimate/actual: median {np.median(rel):.3f}, p05 {np.quantile(rel, 0.05):.3f}, "
+        f"p95 {np.quantile(rel, 0.95):.3f}"
+    )
 
 
 def _nonnegative_lstsq(a: object, b: object) -> object:

@@ -77,6 +77,8 @@ class Session:
         environ: Mapping[str, str] | None = None,
         user_config_dir: Path | None = None,
         workspace: Workspace | None = None,
+        data_dir: Path | None = None,
+        own_record: bool = True,
     ) -> None:
         from codeassist.prompts import prompt_dirs
         from codeassist.tokens import Calibration
@@ -87,7 +89,10 @@ class Session:
         self.root = self.workspace.root if self.workspace is not None else root.resolve()
         self.settings = settings
         self.info = model_info
-        self.on_event: EventSink = on_event or (lambda event: None)
+        self.data_dir = data_dir  # where the opt-in record lives (None: the user's data directory)
+        # False: the caller's sink is used as given (eval's requests are not the user's; tests inject a recorder).
+        self.own_record = own_record
+        self.on_event = on_event
         self.confirm_files = confirm_files
         self.environ = environ
         self.user_config_dir = user_config_dir
@@ -168,6 +173,22 @@ class Session:
         self.info = lookup_model(name, settings.models)
         self.calibration = Calibration(name)
 
+    # -- events --------------------------------------------------------------------------
+    @property
+    def on_event(self) -> EventSink:
+        return self._sink
+
+    @on_event.setter
+    def on_event(self, sink: EventSink | None) -> None:
+        """Report to ``sink`` (the interface's renderer), through the opt-in record (``record = true``)."""
+        from codeassist.learn.record import default_data_dir, wrap_sink
+
+        if not self.own_record:
+            self._sink = sink or (lambda event: None)
+            return
+        data_dir = self.data_dir if self.data_dir is not None else default_data_dir()
+        self._sink = wrap_sink(self.settings, data_dir, sink, root=self.root)
+
     # -- resolved facts -------------------------------------------------------------
     @property
     def model_name(self) -> str:
@@ -223,6 +244,8 @@ class Session:
             elif event.kind == "done":
                 finish = event.finish_reason
         self.usage = self.usage + usage
+        self._emit("exchange", messages=[m.to_openai() for m in messages], reply="".join(parts), quiet=quiet,
+                   tool_calls=[{"id": c.id, "name": c.name, "arguments": c.arguments} for c in calls])  # fmt: skip
         if usage.input_tokens and not usage.estimated:
             self.calibration.observe(estimate, usage.input_tokens)
         self._emit("usage", **usage.to_json(), total=self.usage.to_json())

@@ -36,6 +36,9 @@ object works for both APIs, streamed (``"stream": true``) or not. Reply types:
 ``Hang()``
     reads the request and never answers (until the server stops).
 
+``server.responder = fn`` answers instead from ``fn(body) -> Reply`` (a model whose reply
+depends on the request, e.g. on ``body["model"]``); ``fn`` returning None falls back to the queue.
+
 An empty queue answers 500 ``no scripted reply`` so a missing ``enqueue``
 fails loudly. ``server.requests`` records every request (path, headers, JSON
 body); ``server.models`` is what ``GET /v1/models`` lists; set
@@ -51,6 +54,7 @@ import socket
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -110,6 +114,7 @@ class OpenAIServer(ThreadingHTTPServer):
         self.requests: list[Request] = []
         self.models: list[str] = ["gpt-4o-mini", "test-model"]
         self.api_key: str | None = None
+        self.responder: Callable[[Json], Reply | None] | None = None
         self.aborted = 0
         self._aborted_event = threading.Condition()
         self._stopping = threading.Event()
@@ -163,7 +168,11 @@ class OpenAIServer(ThreadingHTTPServer):
             self.aborted += 1
             self._aborted_event.notify_all()
 
-    def next_reply(self) -> Reply | None:
+    def next_reply(self, body: Json | None = None) -> Reply | None:
+        if self.responder is not None:
+            reply = self.responder(body or {})
+            if reply is not None:
+                return reply
         try:
             return self.replies.popleft()
         except IndexError:
@@ -217,7 +226,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if self._auth_failed():
             return
-        reply = self.server.next_reply()
+        reply = self.server.next_reply(body)
         try:
             self._answer(path, body, reply)
         except _Cut:

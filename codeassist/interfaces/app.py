@@ -68,12 +68,14 @@ def _register() -> None:
         cmd_config,
         cmd_context,
         cmd_edits,
+        cmd_eval,
         cmd_index,
         cmd_later,
+        cmd_learn,
         cmd_models,
     )
 
-    for module in (cmd_chat, cmd_context, cmd_edits, cmd_index, cmd_later, cmd_models, cmd_config):
+    for module in (cmd_chat, cmd_context, cmd_edits, cmd_index, cmd_later, cmd_models, cmd_config, cmd_eval, cmd_learn):
         module.register(app)
 
 

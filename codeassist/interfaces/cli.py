@@ -23,6 +23,9 @@ GLOBAL_OPTIONS: dict[str, bool] = {
     "--verbose": False,
 }
 
+# Global options a command takes as its own after its name (``eval --model A --model B`` measures both).
+COMMAND_OWN_OPTIONS: dict[str, frozenset[str]] = {"eval": frozenset({"--model"})}
+
 
 class MissingValue(Exception):
     """A global option that takes a value came last, with none."""
@@ -45,13 +48,16 @@ def hoist_global_options(argv: list[str]) -> list[str]:
     """
     front: list[str] = []
     rest: list[str] = []
+    own: frozenset[str] = frozenset()
     i = 0
     while i < len(argv):
         arg = argv[i]
         if arg == "--":
             rest.extend(argv[i:])
             break
-        if _option_name(arg) in GLOBAL_OPTIONS:
+        if not rest and not arg.startswith("-"):  # the command's name: its own options stay with it
+            own = COMMAND_OWN_OPTIONS.get(arg, frozenset())
+        if _option_name(arg) in GLOBAL_OPTIONS and _option_name(arg) not in own:
             front.append(arg)
             if _takes_next(arg):
                 if i + 1 >= len(argv):

@@ -85,6 +85,7 @@ def models(
     """List the model catalogue, installed backends, and the endpoint's models."""
     from codeassist.backends.catalogue import lookup_model, prices_as_of
     from codeassist.backends.registry import available_backends
+    from codeassist.interfaces.cmd_eval import last_eval_models, print_last_eval
 
     opts: GlobalOptions = ctx.obj
     settings = opts.settings()
@@ -112,10 +113,12 @@ def models(
                     for b in backends
                 ],
                 "endpoint": endpoint,
+                "eval": last_eval_models(opts),
             }
         )
         return
     _print_human(opts, rows, backends, current, settings.model, endpoint, prices_as_of())
+    print_last_eval(opts)
 
 
 def _print_human(

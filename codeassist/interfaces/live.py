@@ -45,6 +45,8 @@ class HumanRenderer:
         elif kind == "check":
             mark = "[green]passed[/]" if event["ok"] else "[red]failed[/]"
             self.err.print(f"check {event['name']}: {mark}")
+        elif kind == "notice":
+            self.err.print("note: " + event["message"], style="yellow", markup=False, highlight=False)
         elif kind == "commit":
             subject = event["message"].splitlines()[0]
             self.err.print(f"[bold]committed[/] {event['sha'][:10]} {subject}", markup=True, highlight=False)
