@@ -36,6 +36,10 @@ KEYS: dict[str, Key] = {
     "api": Key(str, None, "chat or responses (default: the catalogue's choice for the model)"),
     "timeout_connect": Key(float, 10.0, "seconds to wait for a connection"),
     "timeout_read": Key(float, 120.0, "seconds to wait between bytes of a reply"),
+    "context_window": Key(
+        int, None, "the model's context window in tokens (default: from the server, the catalogue, else 32768)"
+    ),
+    "max_output_tokens": Key(int, None, "tokens reserved for the reply (default: per model)"),
     "max_retries": Key(int, 4, "attempts after the first on 429, 5xx and connection errors"),
     "retry_base_delay": Key(float, 1.0, "first backoff delay in seconds (doubled each retry, with jitter)"),
     "retry_max_delay": Key(float, 30.0, "longest backoff delay in seconds"),
@@ -56,6 +60,10 @@ KEYS: dict[str, Key] = {
 }
 
 SOURCES = ("default", "user", "repo", "env", "flag")
+# Where a value found at run time came from (see codeassist.backends.model_facts).
+FOUND_SOURCES = ("server", "catalogue", "discovered")
+# Settings that must be positive whole numbers.
+POSITIVE = frozenset({"context_window", "max_output_tokens"})
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,13 @@ class Settings:
                 values[k] = Setting(v, "flag")
         return Settings(values, self.models, self.user_path, self.repo_path)
 
+    def with_found(self, source: str, **found: Any) -> Settings:
+        """These values, marked as found at run time (``server``, ``catalogue``, ``discovered``...)."""
+        values = dict(self.values)
+        for k, v in found.items():
+            values[k] = Setting(v, source)
+        return Settings(values, self.models, self.user_path, self.repo_path)
+
 
 def user_config_path(environ: Mapping[str, str]) -> Path:
     if environ.get("CODEASSIST_CONFIG"):
@@ -119,9 +134,13 @@ def coerce(key: str, raw: Any, where: str) -> Any:
             return [p for p in str(raw).split(os.pathsep) if p]
         if spec.type is int and isinstance(raw, bool):
             raise ValueError(raw)
-        return spec.type(raw)
+        value = spec.type(raw)
+        if key in POSITIVE and value <= 0:
+            raise ValueError(raw)
+        return value
     except (TypeError, ValueError):
-        raise ConfigError(f"{where}: {key} must be {spec.type.__name__}, got {raw!r}") from None
+        kind = "a positive whole number" if key in POSITIVE else spec.type.__name__
+        raise ConfigError(f"{where}: {key} must be {kind}, got {raw!r}") from None
 
 
 def read_toml(path: Path) -> dict[str, Any]:

@@ -116,14 +116,13 @@ def _make_session(
     sink: Any,
     run_args: dict[str, Any],
 ) -> tuple[Any, Any]:
-    from codeassist.backends.catalogue import lookup_model
     from codeassist.backends.registry import create_backend
     from codeassist.config import user_config_path
     from codeassist.errors import UsageError
     from codeassist.session import RunOptions, Session
 
+    settings, info = (facts := opts.model_facts(settings)).settings, facts.info
     backend = create_backend(settings, opts.environ)
-    info = lookup_model(settings.model, settings.models)
     edit_format = run_args.pop("edit_format", None) or settings.edit_format or info.edit_format
     if edit_format not in ("search-replace", "udiff", "whole", "patch", "tool"):
         raise UsageError(f"unknown edit format {edit_format!r}; use search-replace, udiff, whole, patch or tool")

@@ -37,14 +37,12 @@ def context_request(
     """The request and template directories the settings and flags describe (see ``request_from_settings``)."""
     from platformdirs import user_config_dir
 
-    from codeassist.backends.catalogue import lookup_model
     from codeassist.context import repo_relative, request_from_settings
     from codeassist.prompts import prompt_dirs
 
     start = opts.start_dir()
     root = opts.repo_root() or start
-    settings = opts.settings(root)
-    info = lookup_model(settings.model or "", settings.models)
+    settings, info = (facts := opts.model_facts(opts.settings(root), discover=False, strict=False)).settings, facts.info
     req = request_from_settings(
         settings,
         info,

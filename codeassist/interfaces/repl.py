@@ -61,12 +61,11 @@ class Engine:
 
 def connect(opts: GlobalOptions, root: Path) -> Engine:
     """Settings, backend and model facts for ``opts``; raises ConfigError when no model can be used."""
-    from codeassist.backends.catalogue import lookup_model
     from codeassist.backends.registry import create_backend
 
-    settings = opts.settings(root)
-    backend = create_backend(settings, opts.environ)
-    return Engine(opts, settings, backend, lookup_model(settings.model or "", settings.models))
+    facts = opts.model_facts(opts.settings(root))
+    backend = create_backend(facts.settings, opts.environ)
+    return Engine(opts, facts.settings, backend, facts.info)
 
 
 class Repl:
