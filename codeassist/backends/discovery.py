@@ -128,8 +128,13 @@ def best_local(models: Sequence[str]) -> str:
         lowered = name.lower()
         sizes = [float(s) for s in _SIZE.findall(lowered)]
         embed = "embed" in lowered  # embedding models cannot chat
-        return (embed, not lookup_model(name).known, "coder" not in lowered and "code" not in lowered,
-                -max(sizes, default=0.0), name)  # type: ignore[return-value]
+        return (
+            embed,
+            not lookup_model(name).known,
+            "coder" not in lowered and "code" not in lowered,
+            -max(sizes, default=0.0),
+            name,
+        )  # type: ignore[return-value]
 
     return sorted(models, key=rank)[0]
 

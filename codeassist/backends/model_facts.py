@@ -128,11 +128,13 @@ def _check_offline(settings: Settings, environ: Mapping[str, str]) -> None:
     if sep and head.lower() not in PRESETS and not settings.base_url:
         raise ConfigError(
             f"unknown provider {head!r} in model {model!r}",
-            hint="known providers: " + ", ".join(p + "/" for p in PRESETS)
+            hint="known providers: "
+            + ", ".join(p + "/" for p in PRESETS)
             + "; for a model id with a slash on your own server, also pass --base-url",
         )
     ep = resolve_endpoint(settings, environ)
-    if ep.api_key is None and (ep.base_url is None or (ep.preset is not None and ep.preset.azure)):
+    # A hosted provider always needs its key; a server of the user's own (a bare --base-url) may not.
+    if ep.api_key is None and (ep.base_url is None or ep.preset is not None):
         raise AuthenticationError(f"no API key for {ep.display_url}", hint=f"set {ep.key_env} (or pass --api-key)")
 
 
@@ -162,14 +164,22 @@ def _facts(
     tabled = lookup_model(model, settings.models)
     tables = _table_keys(model, settings)
     window, window_source = _pick(
-        settings, "context_window", tables, tabled.context_window,
-        server.context_window if server else None, catalogued,
+        settings,
+        "context_window",
+        tables,
+        tabled.context_window,
+        server.context_window if server else None,
+        catalogued,
     )
     output, output_source = _pick(
-        settings, "max_output_tokens", tables, tabled.max_output_tokens,
-        server.max_output_tokens if server else None, catalogued,
+        settings,
+        "max_output_tokens",
+        tables,
+        tabled.max_output_tokens,
+        server.max_output_tokens if server else None,
+        catalogued,
     )
-    if output_source != "setting" and output > window // 4:
+    if output_source not in ("setting", "server") and output > window // 4:
         output = max(256, window // 4)  # a small window still leaves most of itself for the prompt
     if server is not None and server.kind == "ollama" and server.trained_context is None:
         notes.append(

@@ -26,6 +26,7 @@ from codeassist.backends.presets import PLACEHOLDER_KEY, Endpoint, resolve_endpo
 from codeassist.errors import AuthenticationError, BackendError, Interrupted, MalformedResponseError
 
 if TYPE_CHECKING:
+    from codeassist.backends.ollama_native import OllamaNativeBackend
     from codeassist.config import Settings
 
 DEFAULT_OPENAI_URL = "https://api.openai.com/v1"
@@ -298,8 +299,29 @@ def from_settings(settings: Settings, environ: Mapping[str, str], model: str | N
     )
 
 
-def factory(settings: Settings, model: str, *, environ: Mapping[str, str] | None = None) -> OpenAICompatBackend:
-    """Entry point ``codeassist.backends: openai``; ``model`` may carry a preset prefix."""
+def factory(
+    settings: Settings, model: str, *, environ: Mapping[str, str] | None = None
+) -> OpenAICompatBackend | OllamaNativeBackend:
+    """Entry point ``codeassist.backends: openai``; ``model`` may carry a preset prefix.
+
+    ``ollama/`` models stream through Ollama's native API, which accepts
+    ``num_ctx`` (see :mod:`codeassist.backends.ollama_native`).
+    """
     import os
 
-    return from_settings(settings, os.environ if environ is None else environ, model)
+    env = os.environ if environ is None else environ
+    if model != settings.model:
+        settings = settings.with_overrides(model=model)
+    endpoint = resolve_endpoint(settings, env)
+    if endpoint.preset is not None and endpoint.preset.name == "ollama" and endpoint.base_url:
+        from codeassist.backends.ollama_native import OllamaNativeBackend
+
+        info = lookup_model(settings.model, settings.models)
+        return OllamaNativeBackend(
+            endpoint.base_url,
+            endpoint.model,
+            window=int(settings.context_window or info.context_window),
+            reserve=int(settings.max_output_tokens or info.max_output_tokens),
+            timeout_read=float(settings.timeout_read),
+        )
+    return from_settings(settings, env, model)

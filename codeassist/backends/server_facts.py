@@ -93,9 +93,7 @@ def guess_kind(base_url: str, preset: str | None) -> str | None:
     return _PORTS.get(port) if port is not None and is_loopback(base_url) else None
 
 
-def http_json(
-    url: str, *, api_key: str | None = None, body: Any = None, timeout: float = 5.0
-) -> Any:
+def http_json(url: str, *, api_key: str | None = None, body: Any = None, timeout: float = 5.0) -> Any:
     """GET (or POST ``body``) ``url`` and parse its JSON; None on an HTTP error or a body that is not JSON.
 
     Raises :class:`Unreachable` when nothing listens there.
