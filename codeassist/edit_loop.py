@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from codeassist import prompts
 from codeassist.backends.base import Message
 from codeassist.checks import CheckResult, run_checks
-from codeassist.errors import BackendError, CodeassistError, GitError, TaskFailed
+from codeassist.errors import BackendError, CodeassistError, ContextTooLongError, GitError, TaskFailed
 
 if TYPE_CHECKING:
     from codeassist.edits.engine import EngineResult
@@ -44,6 +44,7 @@ class EditLoop:
         self.dry_diffs: list[str] = []
         self._pinned = False
         self._summarized_at = -1
+        self._reminded = False
 
     @property
     def committing(self) -> bool:
@@ -61,7 +62,13 @@ class EditLoop:
             if built.needs_summary and self._summarize():
                 continue  # the same round again, with the history summarised
             self.rounds += 1
-            reply = self.s._stream(built.messages, tools=self._tools())
+            try:
+                reply = self.s._stream(built.messages, tools=self._tools())
+            except ContextTooLongError as exc:
+                if not self.s.shrink_after(exc, built):
+                    raise
+                self.rounds -= 1  # the same round again, with the droppable parts cut
+                continue
             self.last_reply = reply.text
             wanted = self._wanted_files(reply)
             if wanted:
@@ -75,6 +82,11 @@ class EditLoop:
                 self.files += [p for p in wanted if p not in self.files]
                 self.read_only = tuple(p for p in self.read_only if p not in wanted)
                 continue  # the same request again, now with the files in the chat
+            if self._is_answer(reply):
+                answered = self._answered(reply)
+                if answered is not None:
+                    return answered
+                continue
             feedback = self._apply(reply)
             if feedback is not None:
                 if self.rounds > self.opts.max_rounds:
@@ -153,6 +165,35 @@ class EditLoop:
             if target.is_file() and target.is_relative_to(root) and ".git" not in Path(rel).parts:
                 existing.append(target.relative_to(root).as_posix())
         return existing
+
+    def _is_answer(self, reply: _Reply) -> bool:
+        from codeassist.answers import looks_like_answer
+        from codeassist.edits.parse import parse_reply
+
+        # Only a reply to the request itself (or to our reminder) can be its answer, not one to a reflection.
+        if self.originals or (self.request != self.opts.request and not self._reminded):
+            return False
+        if reply.tool_calls or parse_reply(reply.text).edits:
+            return False
+        return looks_like_answer(self.opts.request, reply.text)
+
+    def _answered(self, reply: _Reply) -> RunResult | None:
+        """A prose answer: shown at once in the chat; in ``edit``, one short reminder, then a failure."""
+        from codeassist.session import RunResult
+
+        if self.opts.chat:
+            return RunResult("success", reply.text, rounds=self.rounds)
+        if not self._reminded:
+            self._reminded = True
+            self._reflect(reply.text, prompts.remind_edit(self.s.prompt_dirs))
+            return None
+        return RunResult(
+            "failed",
+            reply.text,
+            rounds=self.rounds,
+            errors=("the model answered without an edit: its answer is the reply (`codeassist ask` is for questions)",),
+            exit_code=TaskFailed.exit_code,
+        )
 
     def _allow(self, wanted: list[str]) -> bool:
         if self.opts.auto_add_files or self.s.settings.auto_add_files:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from codeassist.backends.base import Backend, Message, RequestOptions, ToolCall, Usage
 from codeassist.checks import CheckResult
-from codeassist.errors import CodeassistError, Interrupted, TaskFailed
+from codeassist.errors import CodeassistError, ContextTooLongError, Interrupted, TaskFailed
 
 if TYPE_CHECKING:
     from codeassist.backends.catalogue import ModelInfo
@@ -42,6 +42,8 @@ class RunOptions:
     map_tokens: int | None = None
     # Earlier turns of a conversation (the REPL's): sent before the request, oldest first.
     history: tuple[Message, ...] = ()
+    # The request comes from the interactive chat: a prose reply is the answer, shown at once.
+    chat: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,8 @@ class Session:
 
         # Learns from the usage the server reports how our offline estimates compare, for later budgets.
         self.calibration = Calibration(settings.model)
+        # Set once the server refused a prompt as too long: the smaller window of the one retry.
+        self._window_cap: int | None = None
 
     # -- events -----------------------------------------------------------
     def _emit(self, kind: str, **data: Any) -> None:
@@ -181,14 +185,30 @@ class Session:
         """The window in estimated tokens: the real one scaled by how our estimates compare with the server's."""
         reserve = self.info.max_output_tokens
         room = max(0, self.info.context_window - reserve)
-        return reserve + int(room / self.calibration.factor)
+        window = reserve + int(room / self.calibration.factor)
+        return window if self._window_cap is None else min(window, self._window_cap)
+
+    def shrink_after(self, exc: ContextTooLongError, built: BuiltContext) -> bool:
+        """After the server refused ``built`` as too long: True with a smaller window for one retry, else False."""
+        from codeassist.context_shrink import smaller_window
+
+        if self._window_cap is not None:
+            return False
+        self._window_cap = smaller_window(exc.limit, built.total_tokens, self.info.max_output_tokens)
+        self._emit("context.shrunk", window=self._window_cap, refused_tokens=built.total_tokens)
+        return True
 
     # -- ask -----------------------------------------------------------------
     def ask(self, opts: RunOptions) -> RunResult:
         self._emit("start", mode="ask", request=opts.request, model=self.info.name)
         try:
             built = self._context(opts, opts.files, opts.history)
-            reply = self._stream(built.messages)
+            try:
+                reply = self._stream(built.messages)
+            except ContextTooLongError as exc:
+                if not self.shrink_after(exc, built):
+                    raise
+                reply = self._stream(self._context(opts, opts.files, opts.history).messages)
         except KeyboardInterrupt:
             return self._error(Interrupted(), "", 130)
         except CodeassistError as exc:

@@ -46,7 +46,7 @@ see tests/server_kinds.py.
 
 An empty queue answers 500 ``no scripted reply`` so a missing ``enqueue``
 fails loudly. ``server.requests`` records every request (path, headers, JSON
-body); ``server.models`` is what ``GET /v1/models`` lists; set
+body), ``server.posts`` only the model calls; ``server.models`` is what ``GET /v1/models`` lists; set
 ``server.api_key`` to make the server answer 401 to any other bearer key.
 ``server.aborted`` counts streams the client closed before the end
 (``server.wait_aborted()`` waits for one).
@@ -136,6 +136,11 @@ class OpenAIServer(ThreadingHTTPServer):
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
+
+    @property
+    def posts(self) -> list[Request]:
+        """The model calls only: codeassist also asks GET /v1/models (and native routes) for the model's facts."""
+        return [r for r in self.requests if r.method == "POST" and r.path.endswith(("/completions", "/responses"))]
 
     def impersonate(self, kind: Kind) -> OpenAIServer:
         self.kind = kind

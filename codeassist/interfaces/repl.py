@@ -211,6 +211,7 @@ class Repl:
             edit_format=self.edit_format(),
             max_rounds=engine.settings.max_rounds,
             history=tuple(self.state.history),
+            chat=True,
         )
         return session.ask(run) if mode == "ask" else session.edit(run)
 
