@@ -16,6 +16,7 @@ SHRINK = 0.75
 def smaller_window(limit: int | None, refused_tokens: int, reserve: int) -> int:
     """The (estimated-token) window for the retry of a prompt of ``refused_tokens`` tokens."""
     prompt = int(refused_tokens * SHRINK)
-    if limit is not None and limit > reserve:
-        prompt = min(prompt, int((limit - reserve) * MARGIN))
+    if limit is not None:
+        # The reply needs room under the same limit: at most a quarter of it when the reserve is larger.
+        prompt = min(prompt, int((limit - min(reserve, limit // 4)) * MARGIN))
     return reserve + max(1, prompt)

@@ -68,3 +68,11 @@ def test_the_reminder_can_still_lead_to_an_edit(repo: Path) -> None:
     session, _ = make_session(repo, ["VALUE is 1.", GOOD, "fix: value"])
     result = session.edit(RunOptions("edit", "VALUE should be 2", files=("app.py",)))
     assert result.status == "success" and (repo / "app.py").read_text() == "VALUE = 2\n"
+
+
+def test_the_retry_window_fits_under_the_servers_limit() -> None:
+    from codeassist.context_shrink import smaller_window
+
+    assert smaller_window(None, 10_000, 4096) == 4096 + 7500
+    assert smaller_window(8000, 10_000, 1000) == 1000 + int(7000 * 0.9)
+    assert smaller_window(3000, 10_000, 4096) == 4096 + int(2250 * 0.9)

@@ -70,11 +70,13 @@ def resolve(
     *,
     fetch: bool = True,
     discover: bool = True,
+    check: bool = True,
     clock: Callable[[], float] = time.time,
 ) -> ModelFacts:
     """The model ``settings`` describe (or discovery finds) and its facts; see the module docstring.
 
-    ``fetch`` False never touches the network (the cache is still read).
+    ``fetch`` False never touches the network (the cache is still read);
+    ``check`` False skips the offline checks (for commands that only show).
     Raises ConfigError (no model found, unknown provider prefix),
     AuthenticationError (no key) or ConnectionFailedError (a local server
     that is not running).
@@ -96,7 +98,8 @@ def resolve(
         return _facts(settings, "", None, found, notes)
     server = None
     if _builtin_backend(settings):
-        _check_offline(settings, environ)
+        if check:
+            _check_offline(settings, environ)
         server = _server_facts(settings, environ, cache_dir, fetch=fetch, clock=clock)
         if server is not None and server.note:
             notes.append(server.note)

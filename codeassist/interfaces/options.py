@@ -60,14 +60,14 @@ class GlobalOptions:
         """
         from codeassist.backends.facts_cache import cache_dir
         from codeassist.backends.model_facts import resolve
-        from codeassist.errors import BackendError
+        from codeassist.errors import CodeassistError
 
         try:
             facts = resolve(settings, self.environ, cache_dir(self.environ), discover=discover)
-        except BackendError as exc:
+        except CodeassistError as exc:
             if strict:
                 raise
-            facts = resolve(settings, self.environ, cache_dir(self.environ), fetch=False, discover=False)
+            facts = resolve(settings, self.environ, cache_dir(self.environ), fetch=False, discover=False, check=False)
             facts = replace(facts, notes=(*facts.notes, exc.message))
         if facts.notes:
             from codeassist.interfaces.render import console
