@@ -137,11 +137,18 @@ def test_modes(chat: Chat) -> None:
     assert chat.repl.state.mode == "edit"
 
 
-def test_model_switch_keeps_the_chat(chat: Chat) -> None:
+def test_model_switch_keeps_the_chat(repo: Path, isolated_env: dict[str, str]) -> None:
+    chat = Chat(repo, {**isolated_env, "OPENAI_API_KEY": "sk-test"}, [])
     chat("/add app.py")
     out = chat("/model gpt-4.1-mini")
     assert "model: gpt-4.1-mini" in out
     assert chat.repl.engine.settings.model == "gpt-4.1-mini" and chat.repl.state.files == ["app.py"]
+
+
+def test_model_switch_without_the_key_says_so_at_once(chat: Chat) -> None:
+    out = chat("/model groq/llama-3.3-70b-versatile")
+    assert "no API key" in out and "GROQ_API_KEY" in out
+    assert chat.repl.engine.settings.model == "gpt-4o-mini"  # the chat keeps its model
 
 
 def test_completion() -> None:
