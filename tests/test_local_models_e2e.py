@@ -183,3 +183,16 @@ def test_the_window_is_a_setting_everywhere(
     assert bad.returncode == 3 and "positive whole number" in bad.stderr
     context = json.loads(run(repo, isolated_env, *base, "context", "x", "--json").stdout)
     assert context["budget"] == 20000 - 4096
+
+
+def test_commands_that_need_no_model_never_ask_the_server(
+    openai_server: OpenAIServer, repo: Path, isolated_env: dict[str, str]
+) -> None:
+    openai_server.impersonate(Kind("vllm", window=65536))
+    base = ["--base-url", openai_server.base_url, "--model", "test-model"]
+    reply = repo.parent / "reply.txt"
+    reply.write_text(GOOD_SR)
+    for args in (["--version"], ["--help"], ["map"], ["index"], ["apply", str(reply), "--dry-run"]):
+        proc = run(repo, isolated_env, *base, *args)
+        assert proc.returncode == 0, (args, proc.stderr)
+    assert openai_server.requests == []
