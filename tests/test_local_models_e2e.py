@@ -196,3 +196,17 @@ def test_commands_that_need_no_model_never_ask_the_server(
         proc = run(repo, isolated_env, *base, *args)
         assert proc.returncode == 0, (args, proc.stderr)
     assert openai_server.requests == []
+
+
+def test_ask_on_ollama_retries_once_after_its_too_long_answer(
+    openai_server: OpenAIServer, repo: Path, isolated_env: dict[str, str]
+) -> None:
+    openai_server.models = ["qwen2.5-coder:7b"]
+    openai_server.impersonate(Kind("ollama", window=32768))
+    openai_server.enqueue(TooLong(style="ollama"), Text("greet() says hello."))
+    args = ["--model", "ollama/qwen2.5-coder:7b", "--base-url", openai_server.base_url, "ask", "what does greet do?"]
+    proc = run(repo, isolated_env, *args, "--read-only", "mod0.py", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["reply"] == "greet() says hello."
+    first, second = (json.dumps(r.body["messages"]) for r in openai_server.requests if r.path == "/api/chat")
+    assert len(second) < len(first)

@@ -100,9 +100,9 @@ def probe_local(
             listing = http_json(url + "/models", timeout=budget)
         except Unreachable:
             return
-        models = tuple(sorted(e["id"] for e in _entries(listing)))
-        if listing is None:
+        if listing is None:  # it answered, but not as an OpenAI-compatible server
             return
+        models = tuple(sorted(e["id"] for e in _entries(listing)))
         with lock:
             results[i] = Found(kind, f"{kind}/{best_local(models)}" if models else "", base_url=url, models=models)
 
@@ -124,17 +124,12 @@ def best_local(models: Sequence[str]) -> str:
     """The model to use among those a server lists: catalogue models first, coding models, then the largest."""
     from codeassist.backends.catalogue import lookup_model
 
-    def rank(name: str) -> tuple[int, int, float, str]:
+    def rank(name: str) -> tuple[bool, bool, bool, float, str]:
         lowered = name.lower()
         sizes = [float(s) for s in _SIZE.findall(lowered)]
-        embed = "embed" in lowered  # embedding models cannot chat
-        return (
-            embed,
-            not lookup_model(name).known,
-            "coder" not in lowered and "code" not in lowered,
-            -max(sizes, default=0.0),
-            name,
-        )  # type: ignore[return-value]
+        embedding = "embed" in lowered  # embedding models cannot chat
+        coding = "code" in lowered
+        return (embedding, not lookup_model(name).known, not coding, -max(sizes, default=0.0), name)
 
     return sorted(models, key=rank)[0]
 

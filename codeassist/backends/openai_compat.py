@@ -314,14 +314,20 @@ def factory(
         settings = settings.with_overrides(model=model)
     endpoint = resolve_endpoint(settings, env)
     if endpoint.preset is not None and endpoint.preset.name == "ollama" and endpoint.base_url:
+        from codeassist.backends import facts_cache
         from codeassist.backends.ollama_native import OllamaNativeBackend
 
         info = lookup_model(settings.model, settings.models)
+        # The num_ctx the Modelfile sets, as model_facts found it: requests never ask for less (no reload).
+        known = facts_cache.load(
+            facts_cache.cache_dir(env), endpoint.base_url, endpoint.model, ttl=facts_cache.LOCAL_TTL
+        )
         return OllamaNativeBackend(
             endpoint.base_url,
             endpoint.model,
             window=int(settings.context_window or info.context_window),
             reserve=int(settings.max_output_tokens or info.max_output_tokens),
+            floor=known.num_ctx if known is not None else None,
             timeout_read=float(settings.timeout_read),
         )
     return from_settings(settings, env, model)
