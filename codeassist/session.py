@@ -127,7 +127,7 @@ class Session:
         options = RequestOptions(
             model=self.info.name if self.settings.model is None else self.settings.model,
             temperature=self.settings.temperature,
-            max_output_tokens=None,
+            max_output_tokens=self._max_output_setting(),
             tools=tuple(tools),
         )
         parts: list[str] = []
@@ -153,6 +153,12 @@ class Session:
             self.calibration.observe(estimate, usage.input_tokens)
         self._emit("usage", **usage.to_json(), total=self.usage.to_json())
         return _Reply("".join(parts), calls, usage, finish)
+
+    def _max_output_setting(self) -> int | None:
+        """The reply limit sent with a request: only one the user set (the server's default otherwise)."""
+        values = self.settings.values
+        chosen = values.get("max_output_tokens")
+        return int(chosen.value) if chosen is not None and chosen.source in ("flag", "env", "user", "repo") else None
 
     def _context(self, opts: RunOptions, files: Sequence[str], history: Sequence[Message]) -> BuiltContext:
         from codeassist.context import build_context, request_from_settings

@@ -76,3 +76,20 @@ def test_the_retry_window_fits_under_the_servers_limit() -> None:
     assert smaller_window(None, 10_000, 4096) == 4096 + 7500
     assert smaller_window(8000, 10_000, 1000) == 1000 + int(7000 * 0.9)
     assert smaller_window(3000, 10_000, 4096) == 4096 + int(2250 * 0.9)
+
+
+def test_a_max_output_tokens_setting_is_sent_and_the_found_one_is_not(repo: Path) -> None:
+    from codeassist.backends.base import RequestOptions
+
+    sent: list[RequestOptions] = []
+
+    class Recording(ScriptedBackend):
+        def stream(self, messages, options):  # type: ignore[no-untyped-def]
+            sent.append(options)
+            return super().stream(messages, options)
+
+    for env, expected in (({"CODEASSIST_MAX_OUTPUT_TOKENS": "777"}, 777), ({}, None)):
+        session, _ = make_session(repo, [], **env)
+        session.backend = Recording(["An answer."])
+        session.ask(RunOptions("ask", "what is VALUE?"))
+        assert sent[-1].max_output_tokens == expected

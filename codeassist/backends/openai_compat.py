@@ -214,6 +214,8 @@ class OpenAICompatBackend:
         """Seconds to wait before the next attempt, or None when this failure is final."""
         if progress.events or attempt >= self.retry.max_retries or not errs.is_retryable(exc):
             return None
+        if errs.refused_locally(exc, self.endpoint):
+            return None  # a local server that is not running: say so at once, not after five tries
         asked = errs.retry_after(exc, self._clock())
         if asked is not None:
             return min(asked, self.retry.max_delay)

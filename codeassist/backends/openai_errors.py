@@ -61,6 +61,18 @@ def server_message(exc: BaseException) -> str:
     return str(getattr(exc, "message", "") or exc)
 
 
+def refused_locally(exc: BaseException, endpoint: Endpoint) -> bool:
+    """A connection refused by a loopback address: nothing listens there, and waiting will not change that."""
+    import openai
+
+    from codeassist.backends.server_facts import is_loopback
+
+    if not isinstance(exc, openai.APIConnectionError) or isinstance(exc, openai.APITimeoutError):
+        return False
+    cause = exc.__cause__ or exc.__context__
+    return cause is not None and "refused" in str(cause).lower() and is_loopback(endpoint.display_url)
+
+
 def is_retryable(exc: BaseException) -> bool:
     """429 (not an exhausted quota), 408/409, 5xx and connection errors are worth another try."""
     import openai
