@@ -159,3 +159,11 @@ def test_unknown_provider_prefix_and_missing_key_fail_before_any_work(tmp_path: 
     with pytest.raises(AuthenticationError, match="no API key") as info:
         resolve(settings(model="groq/llama-3.3-70b-versatile"), ENV, tmp_path)
     assert "GROQ_API_KEY" in (info.value.hint or "")
+
+
+def test_a_server_that_says_nothing_is_not_cached(openai_server: OpenAIServer, tmp_path: Path) -> None:
+    openai_server.models = []
+    facts_for(openai_server, "m", tmp_path)
+    asked = len(openai_server.requests)
+    facts_for(openai_server, "m", tmp_path)
+    assert len(openai_server.requests) == 2 * asked

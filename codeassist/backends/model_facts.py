@@ -156,7 +156,8 @@ def _server_facts(
     if cached is not None or not fetch:
         return cached
     facts = fetch_facts(ep.base_url, ep.model, preset=preset, api_key=ep.api_key, timeout=FACTS_TIMEOUT)
-    facts_cache.store(cache_dir, ep.base_url, ep.model, facts, clock=clock)
+    if facts.models or facts.context_window:  # a server that said nothing is asked again next time
+        facts_cache.store(cache_dir, ep.base_url, ep.model, facts, clock=clock)
     return facts
 
 

@@ -121,7 +121,8 @@ def _make_session(
     from codeassist.errors import UsageError
     from codeassist.session import RunOptions, Session
 
-    settings, info = (facts := opts.model_facts(settings)).settings, facts.info
+    facts = opts.model_facts(settings)  # discovery, early checks, the window: before any work
+    settings, info = facts.settings, facts.info
     backend = create_backend(settings, opts.environ)
     edit_format = run_args.pop("edit_format", None) or settings.edit_format or info.edit_format
     if edit_format not in ("search-replace", "udiff", "whole", "patch", "tool"):

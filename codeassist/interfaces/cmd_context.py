@@ -42,7 +42,8 @@ def context_request(
 
     start = opts.start_dir()
     root = opts.repo_root() or start
-    settings, info = (facts := opts.model_facts(opts.settings(root), discover=False, strict=False)).settings, facts.info
+    facts = opts.model_facts(opts.settings(root), discover=False, strict=False)
+    settings, info = facts.settings, facts.info
     req = request_from_settings(
         settings,
         info,

@@ -103,7 +103,7 @@ def models(
         from codeassist.backends.facts_cache import cache_dir
         from codeassist.backends.model_facts import resolve
 
-        facts = resolve(settings, opts.environ, cache_dir(opts.environ), fetch=False, discover=False)
+        facts = resolve(settings, opts.environ, cache_dir(opts.environ), fetch=False, discover=False, check=False)
     current = facts.info if facts is not None else None
     endpoint = _remote(opts, settings) if remote else None
     served = _served(opts, settings, endpoint)
