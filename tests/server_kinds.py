@@ -33,6 +33,7 @@ class Kind:
     trained: int | None = None  # Ollama / LM Studio: the model's own limit
     num_ctx: int | None = None  # Ollama: the Modelfile's num_ctx
     loaded: bool = True  # LM Studio: the model is loaded
+    props: bool = True  # llama.cpp: /props answers (older servers have only /slots)
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def get_route(kind: Kind | None, path: str) -> Json | list[Json] | None:
     """The answer to a native GET route, or None when this kind has no such route."""
     if kind is None:
         return None
-    if kind.name == "llamacpp" and path == "/props":
+    if kind.name == "llamacpp" and path == "/props" and kind.props:
         return {"default_generation_settings": {"n_ctx": kind.window}, "total_slots": 1}
     if kind.name == "llamacpp" and path == "/slots":
         return [{"id": 0, "n_ctx": kind.window, "is_processing": False}]

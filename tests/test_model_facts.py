@@ -167,3 +167,29 @@ def test_a_server_that_says_nothing_is_not_cached(openai_server: OpenAIServer, t
     asked = len(openai_server.requests)
     facts_for(openai_server, "m", tmp_path)
     assert len(openai_server.requests) == 2 * asked
+
+
+def test_llamacpp_without_props_is_read_from_slots(openai_server: OpenAIServer, tmp_path: Path) -> None:
+    openai_server.impersonate(Kind("llamacpp", window=8192, props=False))
+    facts = facts_for(openai_server, "whatever.gguf", tmp_path)
+    assert facts.info.context_window == 8192 and facts.window_source == "server"
+    assert [r.path for r in openai_server.requests] == ["/v1/models", "/props", "/slots"]
+
+
+def test_lmstudio_model_not_loaded_yet_is_a_note(openai_server: OpenAIServer, tmp_path: Path) -> None:
+    openai_server.models = ["qwen2.5-coder-7b-instruct"]
+    openai_server.impersonate(Kind("lmstudio", window=4096, trained=32768, loaded=False))
+    facts = facts_for(openai_server, "qwen2.5-coder-7b-instruct", tmp_path)
+    assert facts.server is not None and facts.server.trained_context == 32768
+    assert facts.window_source == "catalogue"  # not loaded: the server cannot say yet
+    assert any("has not loaded" in n for n in facts.notes)
+
+
+def test_ollama_that_cannot_describe_the_model_gets_a_one_line_warning(
+    openai_server: OpenAIServer, tmp_path: Path
+) -> None:
+    openai_server.models = ["other:1b"]
+    openai_server.impersonate(Kind("ollama"))
+    facts = facts_for(openai_server, "ollama/qwen2.5-coder:7b", tmp_path)
+    assert len(facts.notes) == 1 and "num_ctx" in facts.notes[0]
+    assert "context_window" in facts.notes[0] and "\n" not in facts.notes[0]

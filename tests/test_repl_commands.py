@@ -172,3 +172,12 @@ def test_session_sends_history_before_the_request(repo: Path, isolated_env: dict
     session.ask(RunOptions("ask", "now?", history=earlier))
     sent = backend.calls[0]
     assert sent[-3:] == [*earlier, Message("user", "now?")]
+
+
+def test_a_greeting_in_the_chat_is_answered_at_once(repo: Path, isolated_env: dict[str, str]) -> None:
+    chat = Chat(repo, isolated_env, ["Hello! What shall we change today?"])
+    out = chat("hi")
+    assert "Hello! What shall we change today?" in out
+    assert "failed" not in out and "send" not in out.lower()
+    assert len(chat.backend.calls) == 1  # no "send all the edits again" round
+    assert chat.repl.state.history[-1] == Message("assistant", "Hello! What shall we change today?")

@@ -187,8 +187,8 @@ def _facts(
         output = max(256, window // 4)  # a small window still leaves most of itself for the prompt
     if server is not None and server.kind == "ollama" and server.trained_context is None:
         notes.append(
-            f"Ollama did not say how long a context {model} takes, so codeassist cannot raise its num_ctx "
-            f"past {window:,} tokens safely; {WINDOW_HINT}"
+            f"Ollama did not describe {model} (/api/show), so codeassist cannot tell how far to raise its "
+            f"num_ctx and assumes {window:,} tokens; {WINDOW_HINT}"
         )
     info = replace(tabled, context_window=window, max_output_tokens=output)
     found_as = {"context_window": (window, window_source), "max_output_tokens": (output, output_source)}

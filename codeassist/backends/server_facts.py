@@ -228,12 +228,8 @@ _NUM_CTX = re.compile(r"^\s*num_ctx\s+(\d+)\s*$", re.M)
 def _ollama(root: str, model: str, facts: ServerFacts, timeout: float) -> ServerFacts:
     show = http_json(root + "/api/show", body={"model": model}, timeout=timeout)
     if not isinstance(show, dict):
-        return ServerFacts(
-            "ollama",
-            facts.models,
-            served=facts.served,
-            note=f"{root} did not describe {model} (/api/show): its context length is unknown",
-        )
+        # model_facts warns, in one line, that num_ctx cannot be raised safely.
+        return ServerFacts("ollama", facts.models, served=facts.served)
     info: dict[str, Any] = show["model_info"] if isinstance(show.get("model_info"), dict) else {}
     trained = next((_int(v) for k, v in sorted(info.items()) if k.endswith(".context_length")), None)
     params = show.get("parameters")
