@@ -116,11 +116,26 @@ def test_discovery_finds_a_local_server_and_says_which(
 ) -> None:
     openai_server.models = ["nomic-embed-text", "qwen2.5-coder:7b", "llama3.1:8b"]
     openai_server.impersonate(Kind("vllm", window=65536))
+    big = "".join(f"def function_number_{i}(value):\n    return value * {i}\n\n\n" for i in range(900))
+    (repo / "app.py").write_text((repo / "app.py").read_text() + "\n\n" + big)
+    git(repo, "commit", "-qam", "a big app.py")
     openai_server.enqueue(Text(GOOD_SR), COMMIT_MSG)
     env = {**isolated_env, "CODEASSIST_TEST_LOCAL_SERVERS": f"vllm=127.0.0.1:{openai_server.port}"}
-    proc = run(repo, env, "edit", "greet the world", "-f", "app.py", "--json")
+    proc = run(repo, env, "edit", "greet the world", "-f", "app.py", "--json")  # no model, no config
     assert proc.returncode == 0, proc.stderr
     assert "using vllm/qwen2.5-coder:7b served by vLLM at " in " ".join(proc.stderr.split())
+    assert openai_server.posts[0].body["model"] == "qwen2.5-coder:7b"
+    assert big in "\n".join(m["content"] for m in openai_server.posts[0].body["messages"])
+
+
+def test_a_base_url_without_a_model_uses_the_best_it_serves(
+    openai_server: OpenAIServer, repo: Path, isolated_env: dict[str, str]
+) -> None:
+    openai_server.models = ["llama3.1:8b", "qwen2.5-coder:7b"]
+    openai_server.enqueue(Text("It greets."))
+    proc = run(repo, isolated_env, "--base-url", openai_server.base_url, "ask", "what does greet do?")
+    assert proc.returncode == 0, proc.stderr
+    assert "using qwen2.5-coder:7b, the best of the 2 models" in " ".join(proc.stderr.split())
     assert openai_server.posts[0].body["model"] == "qwen2.5-coder:7b"
 
 

@@ -65,6 +65,8 @@ class Found:
     def describe(self) -> str:
         if self.key_env:
             return f"{self.model} ({self.key_env} is set)"
+        if not self.provider:
+            return f"{self.model}, the best of the {len(self.models)} models {self.base_url} serves"
         label = LABELS.get(self.provider, self.provider)
         return f"{self.model} served by {label} at {self.base_url}"
 
@@ -132,6 +134,16 @@ def best_local(models: Sequence[str]) -> str:
         return (embedding, not lookup_model(name).known, not coding, -max(sizes, default=0.0), name)
 
     return sorted(models, key=rank)[0]
+
+
+def served_by(base_url: str, api_key: str | None) -> Found | None:
+    """The model to use on an endpoint the user named (``--base-url``) without naming a model."""
+    try:
+        listing = http_json(base_url.rstrip("/") + "/models", api_key=api_key, timeout=5.0)
+    except Unreachable:
+        return None
+    models = tuple(sorted(e["id"] for e in _entries(listing)))
+    return Found("", best_local(models), base_url=base_url, models=models) if models else None
 
 
 def discover(environ: Mapping[str, str], *, everything: bool = False) -> list[Found]:

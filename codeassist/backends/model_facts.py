@@ -2,8 +2,9 @@
 
 :func:`resolve` is the one place that turns settings into a usable model:
 
-1. no model configured: discovery (:mod:`codeassist.backends.discovery`)
-   picks one and says which in a note;
+1. no model configured: the best model the configured ``base_url`` serves,
+   else discovery (:mod:`codeassist.backends.discovery`) picks one; a note
+   says which;
 2. what can be checked without the network is checked now, before any index
    or context work: a provider prefix codeassist does not know, a hosted
    provider with no key;
@@ -86,7 +87,8 @@ def resolve(
     if not settings.model and discover and fetch:
         from codeassist.backends import discovery
 
-        candidates = discovery.discover(environ)
+        named = discovery.served_by(str(settings.base_url), settings.api_key) if settings.base_url else None
+        candidates = [named] if named is not None else discovery.discover(environ)
         if not candidates:
             raise discovery.nothing_found()
         found = candidates[0]
