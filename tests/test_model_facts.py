@@ -133,6 +133,7 @@ def test_a_model_table_is_a_setting_and_the_catalogue_a_source(tmp_path: Path) -
     assert facts.window_source == "catalogue" and facts.info.context_window > 32768
     tabled = resolve(s.with_overrides(api_key="k"), env, tmp_path)
     assert tabled.window_source == "setting" and tabled.info.context_window == 60000
+    assert tabled.settings.context_window == 60000 and tabled.settings.source("context_window") == "[models] table"
 
 
 def test_unknown_model_gets_the_default_window(openai_server: OpenAIServer, tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from codeassist.backends import facts_cache
 from codeassist.backends.catalogue import ModelInfo, lookup_model
+from codeassist.backends.presets import split_preset
 from codeassist.backends.server_facts import ServerFacts, fetch_facts, is_loopback
 from codeassist.errors import AuthenticationError, ConfigError
 
@@ -105,7 +106,7 @@ def resolve(
         server = _server_facts(settings, environ, cache_dir, fetch=fetch, clock=clock)
         if server is not None and server.note:
             notes.append(server.note)
-        if server is not None and server.kind == "ollama" and "/" not in str(settings.model):
+        if server is not None and server.kind == "ollama" and split_preset(str(settings.model))[0] is None:
             # The ollama preset streams through Ollama's native API, the one that accepts num_ctx.
             settings = settings.with_found("server", model="ollama/" + str(settings.model))
     return _facts(settings, str(settings.model), server, found, notes)
@@ -195,7 +196,9 @@ def _facts(
     info = replace(tabled, context_window=window, max_output_tokens=output)
     found_as = {"context_window": (window, window_source), "max_output_tokens": (output, output_source)}
     for key, (value, source) in found_as.items():
-        if source != "setting":
+        if source == "setting" and key in tables and settings.source(key) not in SETTING_SOURCES:
+            settings = settings.with_found("[models] table", **{key: value})
+        elif source != "setting":
             settings = settings.with_found(source, **{key: value})
     return ModelFacts(settings, info, window_source, output_source, server, found, tuple(notes))
 
