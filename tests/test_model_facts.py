@@ -194,3 +194,12 @@ def test_ollama_that_cannot_describe_the_model_gets_a_one_line_warning(
     facts = facts_for(openai_server, "ollama/qwen2.5-coder:7b", tmp_path)
     assert len(facts.notes) == 1 and "num_ctx" in facts.notes[0]
     assert "context_window" in facts.notes[0] and "\n" not in facts.notes[0]
+
+
+def test_a_proxy_in_the_environment_does_not_carry_loopback_requests(
+    openai_server: OpenAIServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("http_proxy", f"http://127.0.0.1:{_free_port()}")
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{_free_port()}")
+    openai_server.impersonate(Kind("vllm", window=65536))
+    assert facts_for(openai_server, "test-model", tmp_path).info.context_window == 65536

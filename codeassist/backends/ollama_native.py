@@ -23,7 +23,7 @@ from typing import Any
 
 from codeassist.backends.base import Message, RequestOptions, StreamEvent, ToolCall, Usage
 from codeassist.backends.openai_errors import is_context_error
-from codeassist.backends.server_facts import server_root
+from codeassist.backends.server_facts import opener_for, server_root
 from codeassist.errors import (
     BackendError,
     ConnectionFailedError,
@@ -111,7 +111,7 @@ class OllamaNativeBackend:
             self.url + "/api/chat", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
         )
         try:
-            resp = urllib.request.urlopen(req, timeout=self.timeout_read)
+            resp = opener_for(self.url).open(req, timeout=self.timeout_read)
         except urllib.error.HTTPError as exc:
             raise self._http_error(exc.code, exc.read()) from exc
         except urllib.error.URLError as exc:

@@ -106,7 +106,7 @@ def http_json(url: str, *, api_key: str | None = None, body: Any = None, timeout
     if api_key:
         req.add_header("Authorization", f"Bearer {api_key}")
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
+        with opener_for(url).open(req, timeout=timeout) as resp:
             raw = resp.read()
     except urllib.error.HTTPError:
         return None
@@ -122,6 +122,14 @@ def http_json(url: str, *, api_key: str | None = None, body: Any = None, timeout
         return json.loads(raw)
     except ValueError:
         return None
+
+
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def opener_for(url: str) -> urllib.request.OpenerDirector:
+    """The HTTP client for ``url``: a proxy from the environment never carries requests meant for this machine."""
+    return _DIRECT if is_loopback(url) else urllib.request.build_opener()
 
 
 def _int(value: Any) -> int | None:
