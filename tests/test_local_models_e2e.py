@@ -225,3 +225,16 @@ def test_ask_on_ollama_retries_once_after_its_too_long_answer(
     assert json.loads(proc.stdout)["reply"] == "greet() says hello."
     first, second = (json.dumps(r.body["messages"]) for r in openai_server.requests if r.path == "/api/chat")
     assert len(second) < len(first)
+
+
+@pytest.mark.parametrize(
+    ("model", "code", "text"),
+    [("groq/llama-3.3-70b-versatile", 4, "GROQ_API_KEY"), ("nosuch/model-x", 3, "unknown provider 'nosuch'")],
+)
+def test_a_missing_key_or_an_unknown_provider_fails_before_the_work(
+    repo: Path, isolated_env: dict[str, str], model: str, code: int, text: str
+) -> None:
+    proc = run(repo, isolated_env, "--model", model, "edit", "greet the world", "-f", "app.py", "--json")
+    assert proc.returncode == code and text in proc.stderr
+    assert json.loads(proc.stdout)["status"] == "error"
+    assert not (repo / ".codeassist" / "index.sqlite").exists()  # nothing was indexed
