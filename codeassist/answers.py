@@ -5,8 +5,8 @@ prose. Sending that back with "send all the edits again" costs three more
 paid calls and ends in "failed"; the reply is the answer. A reply is taken
 as one when it is not empty, carries no trace of an edit (SEARCH/REPLACE
 markers, a diff, a patch envelope: those failed to apply and are reflected
-as before), and the request did not clearly ask for a change: it does not
-start (after "please", "can you"...) with a verb that changes code.
+as before), and the request did not clearly ask for a change: none of its
+sentences starts (after "please", "can you"...) with a verb that changes code.
 """
 
 from __future__ import annotations
@@ -36,12 +36,15 @@ _EDIT_TRACES = (
 
 
 def asks_for_change(request: str) -> bool:
-    """Whether ``request`` clearly asks for a change (its first real word is a change verb)."""
-    words = re.findall(r"[a-z][a-z'-]*", request.lower())
-    for word in words[:8]:
-        if word in _LEAD_IN:
-            continue
-        return word in CHANGE_VERBS
+    """Whether ``request`` clearly asks for a change: a sentence of it starts with a change verb.
+
+    "fix the parser", "please add a flag", "why does it crash? fix it" ask
+    for a change; "hi", "what does run() do?", "explain app.py" do not.
+    """
+    for sentence in re.split(r"[.?!;:\n]+", request.lower()):
+        words = [w for w in re.findall(r"[a-z][a-z'-]*", sentence)[:8] if w not in _LEAD_IN]
+        if words and words[0] in CHANGE_VERBS:
+            return True
     return False
 
 

@@ -23,7 +23,13 @@ def repo(git_repo: Path) -> Path:
 
 @pytest.mark.parametrize(
     "request_text",
-    ["fix the bug in app.py", "Please add a --verbose flag", "can you rename run to start?", "Let's refactor x"],
+    [
+        "fix the bug in app.py",
+        "Please add a --verbose flag",
+        "can you rename run to start?",
+        "Let's refactor x",
+        "Why does it crash? Fix it.",
+    ],
 )
 def test_requests_that_ask_for_a_change(request_text: str) -> None:
     assert asks_for_change(request_text)
