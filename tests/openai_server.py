@@ -309,7 +309,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Ollama's native API: /api/show describes a model, /api/chat streams NDJSON."""
         model = str(body.get("model") or "")
         if path == "/api/show":
-            if model not in self.server.models:
+            if model not in self.server.models or not kind.show:
                 self._send_json(404, {"error": f"model '{model}' not found"})
             else:
                 self._send_json(200, show(kind, model))

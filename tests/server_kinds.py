@@ -34,6 +34,7 @@ class Kind:
     num_ctx: int | None = None  # Ollama: the Modelfile's num_ctx
     loaded: bool = True  # LM Studio: the model is loaded
     props: bool = True  # llama.cpp: /props answers (older servers have only /slots)
+    show: bool = True  # Ollama: /api/show answers (a proxy in front of Ollama may expose /v1 only)
 
 
 @dataclass(frozen=True)

@@ -189,8 +189,8 @@ def test_lmstudio_model_not_loaded_yet_is_a_note(openai_server: OpenAIServer, tm
 def test_ollama_that_cannot_describe_the_model_gets_a_one_line_warning(
     openai_server: OpenAIServer, tmp_path: Path
 ) -> None:
-    openai_server.models = ["other:1b"]
-    openai_server.impersonate(Kind("ollama"))
+    openai_server.models = ["qwen2.5-coder:7b"]
+    openai_server.impersonate(Kind("ollama", show=False))
     facts = facts_for(openai_server, "ollama/qwen2.5-coder:7b", tmp_path)
     assert len(facts.notes) == 1 and "num_ctx" in facts.notes[0]
     assert "context_window" in facts.notes[0] and "\n" not in facts.notes[0]

@@ -188,7 +188,8 @@ def _facts(
     )
     if output_source not in ("setting", "server") and output > window // 4:
         output = max(256, window // 4)  # a small window still leaves most of itself for the prompt
-    if server is not None and server.kind == "ollama" and server.trained_context is None:
+    # (A model Ollama does not have gets "ollama pull" advice from the request itself instead.)
+    if server is not None and server.kind == "ollama" and server.trained_context is None and server.served:
         notes.append(
             f"Ollama did not describe {model} (/api/show), so codeassist cannot tell how far to raise its "
             f"num_ctx and assumes {window:,} tokens; {WINDOW_HINT}"
