@@ -238,3 +238,15 @@ def test_a_missing_key_or_an_unknown_provider_fails_before_the_work(
     assert proc.returncode == code and text in proc.stderr
     assert json.loads(proc.stdout)["status"] == "error"
     assert not (repo / ".codeassist" / "index.sqlite").exists()  # nothing was indexed
+
+
+def test_context_shows_what_edit_would_send_with_the_discovered_model(
+    openai_server: OpenAIServer, repo: Path, isolated_env: dict[str, str]
+) -> None:
+    openai_server.models = ["qwen2.5-coder:7b"]
+    openai_server.impersonate(Kind("vllm", window=50000))
+    env = {**isolated_env, "CODEASSIST_TEST_LOCAL_SERVERS": f"vllm=127.0.0.1:{openai_server.port}"}
+    proc = run(repo, env, "context", "greet the world", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["budget"] == 50000 - 8192  # the server's window, the catalogue's reply reserve
+    assert openai_server.posts == []  # context never calls the model

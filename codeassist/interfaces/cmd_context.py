@@ -42,7 +42,7 @@ def context_request(
 
     start = opts.start_dir()
     root = opts.repo_root() or start
-    facts = opts.model_facts(opts.settings(root), discover=False, strict=False)
+    facts = opts.model_facts(opts.settings(root), strict=False)  # the model edit would use, if any
     settings, info = facts.settings, facts.info
     req = request_from_settings(
         settings,

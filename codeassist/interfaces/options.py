@@ -68,7 +68,8 @@ class GlobalOptions:
             if strict:
                 raise
             facts = resolve(settings, self.environ, cache_dir(self.environ), fetch=False, discover=False, check=False)
-            facts = replace(facts, notes=(*facts.notes, exc.message))
+            if settings.model:  # with no model at all, the defaults apply without a word
+                facts = replace(facts, notes=(*facts.notes, exc.message))
         if facts.notes:
             from codeassist.interfaces.render import console
 
