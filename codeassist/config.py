@@ -44,6 +44,13 @@ KEYS: dict[str, Key] = {
     "api": Key(str, None, "chat or responses (default: the catalogue's choice for the model)"),
     "timeout_connect": Key(float, 10.0, "seconds to wait for a connection", positive=True),
     "timeout_read": Key(float, 120.0, "seconds to wait between bytes of a reply", positive=True),
+    "context_window": Key(
+        int,
+        None,
+        "the model's context window in tokens (default: from the server, the catalogue, else 32768)",
+        positive=True,
+    ),
+    "max_output_tokens": Key(int, None, "tokens reserved for the reply (default: per model)", positive=True),
     "max_retries": Key(int, 4, "attempts after the first on 429, 5xx and connection errors", minimum=0, maximum=100),
     "retry_base_delay": Key(float, 1.0, "first backoff delay in seconds (doubled each retry, with jitter)", minimum=0),
     "retry_max_delay": Key(float, 30.0, "longest backoff delay in seconds", minimum=0),
@@ -68,6 +75,9 @@ KEYS: dict[str, Key] = {
 }
 
 SOURCES = ("default", "user", "repo", "env", "flag")
+# Where a value found at run time came from (see codeassist.backends.model_facts).
+FOUND_SOURCES = ("server", "catalogue", "discovered")
+# Settings that must be positive whole numbers.
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,8 @@ class Settings:
     api: str | None = None
     timeout_connect: float = 10.0
     timeout_read: float = 120.0
+    context_window: int | None = None
+    max_output_tokens: int | None = None
     max_retries: int = 4
     retry_base_delay: float = 1.0
     retry_max_delay: float = 30.0
@@ -136,11 +148,16 @@ class Settings:
         given = {k: tuple(v) if isinstance(v, list) else v for k, v in given.items()}
         return replace(self, **given, sources={**self.sources, **{k: "flag" for k in given}})
 
+    def with_found(self, source: str, **found: Any) -> Settings:
+        """These values, marked as found at run time (``server``, ``catalogue``, ``discovered``...)."""
+        return replace(self, **found, sources={**self.sources, **{k: source for k in found}})
+
 
 def setting_names() -> tuple[str, ...]:
     """The names of the settings, as :class:`Settings` declares them."""
     skip = {"sources", "models", "user_path", "repo_path"}
     return tuple(f.name for f in fields(Settings) if f.name not in skip)
+
 
 
 def user_config_path(environ: Mapping[str, str]) -> Path:

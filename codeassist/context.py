@@ -15,7 +15,7 @@ messages (``needs_summary`` tells the loop to summarise the history). A file
 that joined the chat only because the request names it is left out (with a
 note in ``dropped``) when it alone would not fit. If the system prompt,
 instructions, the files in the chat and the request alone do not fit,
-:class:`~codeassist.errors.TaskFailed` says by how much.
+:class:`~codeassist.errors.ContextTooLongError` (exit 4, as when the server refuses) says by how much.
 
 Files: those given (editable chat files and read-only files), plus the files
 the request names by path (see :func:`files_named_in`), which join the chat.

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from codeassist import prompts
 from codeassist.backends.base import Message
 from codeassist.context_files import FileText, render_file_blocks
-from codeassist.errors import CodeassistError, TaskFailed
+from codeassist.errors import CodeassistError, ContextTooLongError
 from codeassist.tokens import estimate_tokens
 
 if TYPE_CHECKING:
@@ -113,12 +113,14 @@ def check_fixed(draft: Draft, req: ContextRequest, dirs: Sequence[Path], budget:
         raise too_long(total, budget, req)
 
 
-def too_long(total: int, budget: int, req: ContextRequest) -> TaskFailed:
-    return TaskFailed(
+def too_long(total: int, budget: int, req: ContextRequest) -> ContextTooLongError:
+    # The same error (and exit code) as a server refusing the prompt as too long.
+    return ContextTooLongError(
         f"the files in the chat do not fit the model's context: the prompt needs about {total} tokens "
         f"without the repo map, read-only files and history, but only {budget} are available "
         f"(context window {req.context_window} minus {req.max_output_tokens} reserved for the reply)",
-        hint="drop files from the chat, or use a model with a larger context window",
+        hint="drop files from the chat; if the model's window is larger, set it with --context-window N, "
+        "CODEASSIST_CONTEXT_WINDOW=N or `codeassist config set context_window N`",
     )
 
 

@@ -21,7 +21,7 @@ from codeassist.backends.base import Message
 from codeassist.checks import CheckResult
 from codeassist.commits import CommitFailed
 from codeassist.edits.engine import parse
-from codeassist.errors import BackendError, TaskFailed
+from codeassist.errors import BackendError, ContextTooLongError, TaskFailed
 from codeassist.run import Reply, RunOptions, RunResult, Status
 
 if TYPE_CHECKING:
@@ -42,6 +42,8 @@ class LoopParts:
     model: Callable[..., Reply]
     # (request options, chat files, read-only files, history) -> the messages to send
     context: Callable[[RunOptions, Sequence[str], Sequence[str], Sequence[Message]], BuiltContext]
+    # after the server refused a prompt as too long: True when a smaller one may be tried once
+    shrink: Callable[[ContextTooLongError, BuiltContext], bool]
     # (changed paths, their contents before the request) -> check results, in order
     checks: Callable[[Sequence[str], Mapping[str, bytes | None]], list[CheckResult]]
     # an event for the interface: (type, fields)
@@ -72,6 +74,7 @@ class EditLoop:
         self.dry_diffs: list[str] = []
         self._pinned = False
         self._summarized_at = -1
+        self._reminded = False
 
     # -- the loop ----------------------------------------------------------------
     def run(self) -> RunResult:
@@ -86,7 +89,13 @@ class EditLoop:
             if built.needs_summary and self._summarize():
                 continue  # the same round again, with the history summarised
             self.rounds += 1
-            reply = self.p.model(built.messages, tools=self._tools())
+            try:
+                reply = self.p.model(built.messages, tools=self._tools())
+            except ContextTooLongError as exc:
+                if not self.p.shrink(exc, built):
+                    raise
+                self.rounds -= 1  # the same round again, with the droppable parts cut
+                continue
             self.last_reply = reply.text
             edits, issues, _ = parse(reply.text, "auto", reply.tool_calls, self.p.files)
             wanted = self._wanted_files(reply) if not edits else []
@@ -101,6 +110,11 @@ class EditLoop:
                 self.files += [p for p in wanted if p not in self.files]
                 self.read_only = tuple(p for p in self.read_only if p not in wanted)
                 continue  # the same request again, now with the files in the chat
+            if not edits and not issues and self._is_answer(reply):
+                answered = self._answered(reply)
+                if answered is not None:
+                    return answered
+                continue
             feedback = self._apply(edits, issues)
             if feedback is not None:
                 if self.rounds > self.p.max_rounds:
@@ -163,6 +177,33 @@ class EditLoop:
         if not asked or reply.tool_calls:
             return []
         return [p for p in self.p.visible(asked) if p not in self.files]
+
+    def _is_answer(self, reply: Reply) -> bool:
+        """A prose reply (no edit, no file request) to a request that did not clearly ask for a change."""
+        from codeassist.answers import looks_like_answer
+
+        # Only a reply to the request itself (or to our reminder) can be its answer, not one to a reflection.
+        if self.tx.originals or (self.request != self.opts.request and not self._reminded):
+            return False
+        if reply.tool_calls:
+            return False
+        return looks_like_answer(self.opts.request, reply.text)
+
+    def _answered(self, reply: Reply) -> RunResult | None:
+        """A prose answer: shown at once in the chat; in ``edit``, one short reminder, then a failure."""
+        if self.opts.chat:
+            return RunResult("success", reply.text, rounds=self.rounds)
+        if not self._reminded:
+            self._reminded = True
+            self._reflect(reply.text, prompts.remind_edit(self.p.prompt_dirs))
+            return None
+        return RunResult(
+            "failed",
+            reply.text,
+            rounds=self.rounds,
+            errors=("the model answered without an edit: its answer is the reply (`codeassist ask` is for questions)",),
+            exit_code=TaskFailed.exit_code,
+        )
 
     # -- applying ----------------------------------------------------------------
     def _apply(self, edits: Sequence[Edit], issues: Sequence[Any]) -> str | None:

@@ -74,7 +74,14 @@ class ModelNotFoundError(BackendError):
 
 
 class ContextTooLongError(BackendError):
-    """The request does not fit the model's context window."""
+    """The request does not fit the model's context window (refused here or by the server).
+
+    ``limit`` is the window the server said it has, when it said so.
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None, limit: int | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.limit = limit
 
 
 class ConnectionFailedError(BackendError):

@@ -120,6 +120,11 @@ def reflect_apply(error: str, dirs: Sequence[Path] | None = None) -> str:
     return render("reflect_apply.md", dirs, error=error.strip())
 
 
+def remind_edit(dirs: Sequence[Path] | None = None) -> str:
+    """The one short reminder sent in ``edit`` when a reply answered in prose instead of editing."""
+    return render("remind_edit.md", dirs)
+
+
 def reflect_check(check: str, output: str, dirs: Sequence[Path] | None = None) -> str:
     """The user message sent after a check (``syntax``, ``lint``, ``test``) failed."""
     return render("reflect_check.md", dirs, check=check, output=output.rstrip())

@@ -28,6 +28,8 @@ class RunOptions:
     auto_add_files: bool = False
     map_tokens: int | None = None
     history: tuple[Message, ...] = ()
+    # The request comes from the interactive chat: a prose reply is the answer, shown at once.
+    chat: bool = False
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codeassist.backends.base import Backend, Message, RequestOptions, Usage
-from codeassist.errors import CodeassistError, Interrupted, TaskFailed, UsageError
+from codeassist.errors import CodeassistError, ContextTooLongError, Interrupted, TaskFailed, UsageError
 from codeassist.run import Mode, Reply, RunOptions, RunResult, Status, error_text
 from codeassist.signals import Terminated
 
 if TYPE_CHECKING:
     from codeassist.backends.catalogue import ModelInfo
+    from codeassist.backends.model_facts import ModelFacts
     from codeassist.checks import CheckResult
     from codeassist.commits import UndoResult
     from codeassist.config import Settings
@@ -45,7 +46,31 @@ class OpenOptions:
     config_file: Path | None = None
     flags: Mapping[str, Any] = field(default_factory=dict)  # setting name -> value (None: not given)
     require_repo: bool = True  # edit and the chat commit through git; ask and context work anywhere
-    need_model: bool = True  # context and map read the model's facts but never call it
+    need_model: bool = True  # False: the model's facts are read, the model is never called (context)
+    # False: no network at all for the model's facts (apply, undo, map: they need no model)
+    ask_server: bool = True
+
+
+def resolve_model(
+    settings: Settings, environ: Mapping[str, str], *, discover: bool = True, strict: bool = True
+) -> ModelFacts:
+    """The model to use and its facts (discovery, early checks, the window from the server), before any work.
+
+    ``strict`` False (commands that only show things) falls back to what is
+    known offline when the server cannot be asked, with a note.
+    """
+    from codeassist.backends.facts_cache import cache_dir
+    from codeassist.backends.model_facts import resolve
+
+    try:
+        return resolve(settings, environ, cache_dir(environ), discover=discover)
+    except CodeassistError as exc:
+        if strict:
+            raise
+        facts = resolve(settings, environ, cache_dir(environ), fetch=False, discover=False, check=False)
+        if settings.model:  # with no model at all, the defaults apply without a word
+            facts = replace(facts, notes=(*facts.notes, exc.message))
+        return facts
 
 
 @dataclass
@@ -99,6 +124,9 @@ class Session:
         self.prompt_dirs = prompt_dirs(self.root, user_config_dir)
         self.chat = Conversation()
         self.usage = Usage()  # the current request's, so far
+        self.notes: tuple[str, ...] = ()  # what Session.open found worth telling (the model discovered...)
+        # Set once the server refused a prompt as too long: the smaller window of this request's one retry.
+        self._window_cap: int | None = None
         # Learns from the usage the server reports how our offline estimates compare, for later budgets.
         self.calibration = Calibration(settings.model)
 
@@ -135,12 +163,17 @@ class Session:
             config_file=options.config_file,
             flags=dict(options.flags),
         )
+        notes: tuple[str, ...] = ()
+        if options.ask_server or options.need_model:
+            facts = resolve_model(settings, options.environ, strict=options.need_model)
+            settings, info, notes = facts.settings, facts.info, facts.notes
+        else:
+            info = lookup_model(settings.model or "", settings.models)
         backend = None
         if options.need_model:
             from codeassist.backends.registry import create_backend
 
             backend = create_backend(settings, options.environ)
-        info = lookup_model(settings.model or "", settings.models)
         session = cls(
             backend,
             root=root,
@@ -152,6 +185,7 @@ class Session:
             user_config_dir=user_config_path(options.environ).parent,
             workspace=ws,
         )
+        session.notes = notes
         session.edit_format()  # a bad configured format is reported now, not mid-request
         if ws is not None:
             ws.lock.wait_s = settings.lock_timeout
@@ -163,14 +197,14 @@ class Session:
 
     def switch_model(self, name: str) -> None:
         """Use model ``name`` from now on (the chat's ``/model``); the conversation stays."""
-        from codeassist.backends.catalogue import lookup_model
         from codeassist.backends.registry import create_backend
         from codeassist.tokens import Calibration
 
-        settings = self.settings.with_overrides(model=name)
-        backend = create_backend(settings, self.environ)
-        self.settings, self.backend = settings, backend
-        self.info = lookup_model(name, settings.models)
+        # Checked (key, prefix, server) and built before anything changes: a refusal leaves the chat as it was.
+        facts = resolve_model(self.settings.with_overrides(model=name), self.environ or {}, discover=False)
+        backend = create_backend(facts.settings, self.environ)
+        self.settings, self.backend, self.info = facts.settings, backend, facts.info
+        self.notes = facts.notes
         self.calibration = Calibration(name)
 
     # -- events --------------------------------------------------------------------------
@@ -224,7 +258,7 @@ class Session:
         options = RequestOptions(
             model=self.info.name if self.settings.model is None else self.settings.model,
             temperature=self.settings.temperature,
-            max_output_tokens=None,
+            max_output_tokens=self._max_output_setting(),
             tools=tuple(tools),
         )
         parts: list[str] = []
@@ -250,6 +284,12 @@ class Session:
             self.calibration.observe(estimate, usage.input_tokens)
         self._emit("usage", **usage.to_json(), total=self.usage.to_json())
         return Reply("".join(parts), tuple(calls), usage, finish)
+
+    def _max_output_setting(self) -> int | None:
+        """The reply limit sent with a request: only one the user set (the server's default otherwise)."""
+        chosen = self.settings.max_output_tokens
+        given = self.settings.source("max_output_tokens") in ("flag", "env", "user", "repo")
+        return int(chosen) if chosen is not None and given else None
 
     # -- context ------------------------------------------------------------------------
     def context(
@@ -310,15 +350,31 @@ class Session:
         """The window in estimated tokens: the real one scaled by how our estimates compare with the server's."""
         reserve = self.info.max_output_tokens
         room = max(0, self.info.context_window - reserve)
-        return reserve + int(room / self.calibration.factor)
+        window = reserve + int(room / self.calibration.factor)
+        return window if self._window_cap is None else min(window, self._window_cap)
+
+    def shrink_after(self, exc: ContextTooLongError, built: BuiltContext) -> bool:
+        """After the server refused ``built`` as too long: True with a smaller window for one retry, else False."""
+        from codeassist.context_shrink import smaller_window
+
+        if self._window_cap is not None:
+            return False
+        self._window_cap = smaller_window(exc.limit, built.total_tokens, self.info.max_output_tokens)
+        self._emit("context.shrunk", window=self._window_cap, refused_tokens=built.total_tokens)
+        return True
 
     # -- ask -------------------------------------------------------------------------------
     def ask(self, opts: RunOptions) -> RunResult:
-        self.usage = Usage()
+        self.usage, self._window_cap = Usage(), None
         self._emit("start", mode="ask", request=opts.request, model=self.info.name)
         try:
             built = self._round_context(opts, opts.files, opts.read_only, opts.history)
-            reply = self._stream(built.messages)
+            try:
+                reply = self._stream(built.messages)
+            except ContextTooLongError as exc:
+                if not self.shrink_after(exc, built):
+                    raise
+                reply = self._stream(self._round_context(opts, opts.files, opts.read_only, opts.history).messages)
         except KeyboardInterrupt:
             return self._error(Interrupted(), "", 130)
         except Terminated as exc:
@@ -339,7 +395,7 @@ class Session:
         ws = self.workspace
         if ws is None:
             return self._finish(self._result_of(UsageError("codeassist edit needs a git repository"), "", 0))
-        self.usage = Usage()
+        self.usage, self._window_cap = Usage(), None
         fmt = self.edit_format(opts.edit_format)
         self._emit("start", mode="edit", request=opts.request, model=self.info.name, edit_format=fmt)
         committing = opts.commit and bool(self.settings.auto_commit) and not opts.dry_run
@@ -364,6 +420,7 @@ class Session:
         return LoopParts(
             model=self._stream,
             context=self._round_context,
+            shrink=self.shrink_after,
             checks=self._checks,
             emit=self._emit,
             visible=self._visible,

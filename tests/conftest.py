@@ -19,11 +19,16 @@ GIT_ENV = {
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """No user config, no real API keys, a known git identity for every test."""
+    """No user config, no real API keys, no local model servers, a known git identity for every test."""
     home = tmp_path_factory.mktemp("home")
+    from codeassist.backends.discovery import KEY_MODELS, TARGETS_ENV
+
+    provider_keys = {env for env, _, _ in KEY_MODELS}
     for name in list(os.environ):
-        if name.startswith(("CODEASSIST_", "OPENAI_")) or name in ("NO_COLOR",):
+        if name.startswith(("CODEASSIST_", "OPENAI_")) or name in ("NO_COLOR", *provider_keys):
             monkeypatch.delenv(name, raising=False)
+    # Zero-config discovery probes no real port: a developer's own Ollama must not change a test.
+    monkeypatch.setenv(TARGETS_ENV, "")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))

@@ -35,13 +35,21 @@ object works for both APIs, streamed (``"stream": true``) or not. Reply types:
     sends ``raw`` as an SSE line after ``after_chunks`` good chunks.
 ``Hang()``
     reads the request and never answers (until the server stops).
+``TooLong(limit, requested, style)`` (tests/server_kinds.py)
+    a too-long-prompt refusal in the wording of ``openai``, ``vllm``,
+    ``llamacpp`` or ``ollama``.
+
+``server.impersonate(Kind("vllm", window=131072))`` answers like that kind
+of server: its model list, its native endpoints (llama.cpp ``/props``,
+LM Studio ``/api/v0/models``, Ollama ``/api/show`` and native ``/api/chat``);
+see tests/server_kinds.py.
 
 ``server.responder = fn`` answers instead from ``fn(body) -> Reply`` (a model whose reply
 depends on the request, e.g. on ``body["model"]``); ``fn`` returning None falls back to the queue.
 
 An empty queue answers 500 ``no scripted reply`` so a missing ``enqueue``
 fails loudly. ``server.requests`` records every request (path, headers, JSON
-body); ``server.models`` is what ``GET /v1/models`` lists; set
+body), ``server.posts`` only the model calls; ``server.models`` is what ``GET /v1/models`` lists; set
 ``server.api_key`` to make the server answer 401 to any other bearer key.
 ``server.aborted`` counts streams the client closed before the end
 (``server.wait_aborted()`` waits for one).
@@ -76,6 +84,7 @@ from openai_wire import (
     Wire,
     error_body,
 )
+from server_kinds import Kind, TooLong, get_route, model_entries, ollama_chat_lines, ollama_error, show, too_long
 
 __all__ = [
     "Call",
@@ -83,11 +92,13 @@ __all__ = [
     "CutStream",
     "Fault",
     "Hang",
+    "Kind",
     "Malformed",
     "OpenAIServer",
     "Reply",
     "Request",
     "Text",
+    "TooLong",
     "ToolCalls",
 ]
 
@@ -110,11 +121,12 @@ class OpenAIServer(ThreadingHTTPServer):
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
-        self.replies: deque[Reply] = deque()
+        self.replies: deque[Reply | TooLong] = deque()
         self.requests: list[Request] = []
         self.models: list[str] = ["gpt-4o-mini", "test-model"]
         self.api_key: str | None = None
         self.responder: Callable[[Json], Reply | None] | None = None
+        self.kind: Kind | None = None
         self.aborted = 0
         self._aborted_event = threading.Condition()
         self._stopping = threading.Event()
@@ -130,7 +142,20 @@ class OpenAIServer(ThreadingHTTPServer):
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
-    def enqueue(self, *replies: Reply) -> None:
+    @property
+    def posts(self) -> list[Request]:
+        """The model calls only: codeassist also asks GET /v1/models (and native routes) for the model's facts."""
+        return [r for r in self.requests if r.method == "POST" and r.path.endswith(("/completions", "/responses"))]
+
+    def impersonate(self, kind: Kind) -> OpenAIServer:
+        self.kind = kind
+        return self
+
+    @property
+    def root_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def enqueue(self, *replies: Reply | TooLong) -> None:
         self.replies.extend(replies)
 
     def start(self) -> OpenAIServer:
@@ -168,7 +193,7 @@ class OpenAIServer(ThreadingHTTPServer):
             self.aborted += 1
             self._aborted_event.notify_all()
 
-    def next_reply(self, body: Json | None = None) -> Reply | None:
+    def next_reply(self, body: Json | None = None) -> Reply | TooLong | None:
         if self.responder is not None:
             reply = self.responder(body or {})
             if reply is not None:
@@ -203,11 +228,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self._record({})
+        native = get_route(self.server.kind, self.path.split("?", 1)[0])
         if self._path() == "/models":
             if self._auth_failed():
                 return
-            data = [{"id": m, "object": "model", "created": 0, "owned_by": "loopback"} for m in self.server.models]
+            data = model_entries(self.server.kind, self.server.models)
             self._send_json(200, {"object": "list", "data": data})
+        elif native is not None:
+            self._send_json(200, native)  # type: ignore[arg-type]
         else:
             self._send_json(404, error_body(f"no route {self.path}", "invalid_request_error", None))
 
@@ -221,6 +249,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._record(body)
         path = self._path()
+        kind = self.server.kind
+        if kind is not None and kind.name == "ollama" and path in ("/api/show", "/api/chat"):
+            self._ollama(path, body, kind)
+            return
         if path not in ("/chat/completions", "/responses"):
             self._send_json(404, error_body(f"no route {self.path}", "invalid_request_error", None))
             return
@@ -241,7 +273,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         if path.startswith("/openai/deployments/"):
             return "/" + path.split("/", 4)[-1]
-        for prefix in ("/openai/v1/", "/v1/"):
+        for prefix in ("/openai/v1/", "/api/v1/", "/v1/"):
             if path.startswith(prefix):
                 return path[len(prefix) - 1 :]
         return path
@@ -258,11 +290,14 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_json(fault.status, fault.body or {})
         return True
 
-    def _answer(self, path: str, body: Json, reply: Reply | None) -> None:
+    def _answer(self, path: str, body: Json, reply: Reply | TooLong | None) -> None:
         if reply is None:
             self._send_json(500, error_body("no scripted reply: call server.enqueue(...)", "server_error", None))
         elif isinstance(reply, Fault):
             self._send_json(reply.status, reply.body or {}, reply.headers)
+        elif isinstance(reply, TooLong):
+            status, payload = too_long(reply)
+            self._send_json(status, payload)
         elif isinstance(reply, ContextTooLong):
             msg = (
                 f"This model's maximum context length is {reply.limit} tokens. However, your messages "
@@ -278,6 +313,33 @@ class _Handler(BaseHTTPRequestHandler):
                 self._stream(wire.stream_events(reply), body)
             else:
                 self._send_json(200, wire.whole(reply))
+
+    def _ollama(self, path: str, body: Json, kind: Kind) -> None:
+        """Ollama's native API: /api/show describes a model, /api/chat streams NDJSON."""
+        model = str(body.get("model") or "")
+        if path == "/api/show":
+            if model not in self.server.models or not kind.show:
+                self._send_json(404, {"error": f"model '{model}' not found"})
+            else:
+                self._send_json(200, show(kind, model))
+            return
+        reply = self.server.next_reply()
+        failed = ollama_error(reply)
+        if failed is not None:
+            self._send_json(*failed)
+            return
+        assert reply is not None and not isinstance(reply, TooLong)
+        lines = ollama_chat_lines(reply, body)
+        if body.get("stream") is False:
+            self._send_json(200, json.loads(lines[0]))
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for line in lines:
+            self._chunk(line)
+        self._chunk(b"")
 
     # -- writing -----------------------------------------------------------
 

@@ -52,10 +52,18 @@ def test_backend_setting_chooses_the_plugin(echo_installed: Path, tmp_path: Path
 
 
 def test_presets_go_to_the_builtin_backend(tmp_path: Path) -> None:
-    backend = create_backend(settings(tmp_path, model="ollama/qwen2.5-coder:7b"), environ={})
+    backend = create_backend(settings(tmp_path, model="vllm/qwen2.5-coder:7b"), environ={})
     assert isinstance(backend, OpenAICompatBackend)
-    assert backend.endpoint.base_url == "http://localhost:11434/v1"
+    assert backend.endpoint.base_url == "http://localhost:8000/v1"
     assert backend.info.name == "qwen2.5-coder" and backend.api == "chat"
+
+
+def test_ollama_goes_through_its_native_api_of_the_builtin_backend(tmp_path: Path) -> None:
+    from codeassist.backends.ollama_native import OllamaNativeBackend
+
+    backend = create_backend(settings(tmp_path, model="ollama/qwen2.5-coder:7b"), environ={})
+    assert isinstance(backend, OllamaNativeBackend) and backend.name == "openai"
+    assert backend.url == "http://localhost:11434" and backend.model == "qwen2.5-coder:7b"
 
 
 def test_factory_gets_the_injected_environment(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from context_fixtures import FakeMapProvider, write_fixture
 
 from codeassist.backends.base import Message
 from codeassist.context import ContextRequest, build_context, files_named_in
-from codeassist.errors import TaskFailed, UsageError
+from codeassist.errors import ContextTooLongError, TaskFailed, UsageError
 from codeassist.workspace import typed_path
 
 
@@ -182,7 +182,7 @@ def test_drop_order_read_only_then_map_then_history(shop: Path) -> None:
         try:
             provider = FakeMapProvider(fill=True)
             built = build_context(_req(shop, context_window=window, **kw), map_provider=provider)
-        except TaskFailed:
+        except ContextTooLongError:
             assert window - 1000 < fixed + 300  # only fails when the fixed parts cannot fit
             break
         assert built.total_tokens <= built.budget == window - 1000
@@ -211,11 +211,12 @@ def test_read_only_files_drop_last_given_first(shop: Path) -> None:
 
 def test_chat_files_that_do_not_fit_are_a_clear_error(shop: Path) -> None:
     (shop / "big.py").write_text("x = 1\n" * 5000)
-    with pytest.raises(TaskFailed) as info:
+    with pytest.raises(ContextTooLongError) as info:
         build_context(_req(shop, chat_files=("big.py",), context_window=8192), map_provider=FakeMapProvider())
     msg = info.value.message
     assert "do not fit" in msg and "4096 are available" in msg and "8192" in msg
-    assert info.value.exit_code == 1
+    assert info.value.exit_code == 4  # the same as the server refusing the prompt as too long
+    assert "context_window" in (info.value.hint or "")
     with pytest.raises(TaskFailed, match="no room"):
         build_context(_req(shop, context_window=4096, max_output_tokens=4096))
 

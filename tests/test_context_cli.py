@@ -83,11 +83,12 @@ def test_errors_are_clear_with_exit_codes(shop: Path, args: list[str], code: int
     assert text in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_chat_file_too_big_for_the_model_exits_1(shop: Path) -> None:
+def test_chat_file_too_big_for_the_model_exits_4_and_names_the_setting(shop: Path) -> None:
     (shop / "big.py").write_text("value = 1\n" * 20_000)
     proc = run(shop, "--no-color", "context", "x", "-f", "big.py")
-    assert proc.returncode == 1
+    assert proc.returncode == 4  # as when the server refuses a prompt as too long
     assert "do not fit" in proc.stderr and "Traceback" not in proc.stderr
+    assert "context_window" in proc.stderr
 
 
 def test_template_overrides_from_repo_and_user_config_dir(shop: Path, isolated_env: dict[str, str]) -> None:

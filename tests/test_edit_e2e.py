@@ -83,7 +83,7 @@ def test_edit_reflects_a_failed_apply(openai_server: OpenAIServer, repo: Path, i
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["status"] == "success" and data["rounds"] == 2
-    second = openai_server.requests[1].body["messages"]
+    second = openai_server.posts[1].body["messages"]
     # the failed reply and the engine's explanation went back to the model, the explanation last
     assert any(m["role"] == "assistant" and "goodbye" in m["content"] for m in second)
     assert "app.py" in second[-1]["content"] and 'return "hello"' in second[-1]["content"]
@@ -111,7 +111,7 @@ def test_edit_adds_a_file_the_model_asks_for(
     proc = cli(openai_server, repo, isolated_env, "edit", "triple it", "-f", "app.py", "--yes", "--json")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["files_changed"] == ["util.py"]
-    second = "\n".join(m["content"] for m in openai_server.requests[1].body["messages"])
+    second = "\n".join(m["content"] for m in openai_server.posts[1].body["messages"])
     assert "return x * 2" in second
 
 
@@ -135,7 +135,7 @@ def test_edit_fixes_a_syntax_error(openai_server: OpenAIServer, repo: Path, isol
     assert "app.py:1:" in checks[0]["output"]
     assert events[-1]["type"] == "result" and events[-1]["status"] == "success"
     assert 'def greet():\n    return "hello, world"' in (repo / "app.py").read_text()
-    reflection = openai_server.requests[1].body["messages"][-1]["content"]
+    reflection = openai_server.posts[1].body["messages"][-1]["content"]
     assert "syntax" in reflection and "app.py:1:" in reflection
 
 
@@ -153,7 +153,7 @@ def test_edit_fixes_a_failing_test_command(
     data = json.loads(proc.stdout)
     assert data["rounds"] == 2
     assert [(c["name"], c["ok"]) for c in data["checks"]] == [("syntax", True), ("test", True)]
-    reflection = openai_server.requests[1].body["messages"][-1]["content"]
+    reflection = openai_server.posts[1].body["messages"][-1]["content"]
     assert "greeting test failed" in reflection
 
 

@@ -143,11 +143,18 @@ def test_modes(chat: Chat) -> None:
     assert chat.repl.state.mode == "edit"
 
 
-def test_model_switch_keeps_the_chat(chat: Chat) -> None:
+def test_model_switch_keeps_the_chat(repo: Path, isolated_env: dict[str, str]) -> None:
+    chat = Chat(repo, {**isolated_env, "OPENAI_API_KEY": "sk-test"}, [])
     chat("/add app.py")
     out = chat("/model gpt-4.1-mini")
     assert "model: gpt-4.1-mini" in out
     assert chat.repl.session.settings.model == "gpt-4.1-mini" and chat.repl.state.files == ["app.py"]
+
+
+def test_model_switch_without_the_key_says_so_at_once(chat: Chat) -> None:
+    out = chat("/model groq/llama-3.3-70b-versatile")
+    assert "no API key" in out and "GROQ_API_KEY" in out
+    assert chat.repl.session.settings.model == "gpt-4o-mini"  # the chat keeps its model
 
 
 def test_completion() -> None:
@@ -171,3 +178,12 @@ def test_session_sends_history_before_the_request(repo: Path, isolated_env: dict
     session.ask(RunOptions("ask", "now?", history=earlier))
     sent = backend.calls[0]
     assert sent[-3:] == [*earlier, Message("user", "now?")]
+
+
+def test_a_greeting_in_the_chat_is_answered_at_once(repo: Path, isolated_env: dict[str, str]) -> None:
+    chat = Chat(repo, isolated_env, ["Hello! What shall we change today?"])
+    out = chat("hi")
+    assert "Hello! What shall we change today?" in out
+    assert "failed" not in out and "send" not in out.lower()
+    assert len(chat.backend.calls) == 1  # no "send all the edits again" round
+    assert chat.repl.state.history[-1] == Message("assistant", "Hello! What shall we change today?")

@@ -134,7 +134,7 @@ def test_ctrl_c_stops_a_slow_reply_and_leaves_the_file(
     chat.send("\r")
     chat.expect_exact("editable: app.py")
     assert leave(chat) == 0
-    assert len(openai_server.requests) == 1
+    assert len(openai_server.posts) == 1
 
 
 def test_modes_multiline_model_switch_and_bad_paths(

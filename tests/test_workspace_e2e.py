@@ -67,7 +67,7 @@ def test_paths_typed_in_a_subdirectory_mean_the_same_to_context_and_edit(
     assert json.loads(proc.stdout)["files_changed"] == ["sub/a.py"]
     assert not (repo / "a.py").exists()
     # `context` printed byte for byte what `edit` sent, settings (the 400-token map) included.
-    first = openai_server.requests[0].body["messages"]
+    first = openai_server.posts[0].body["messages"]
     assert first == [{"role": m["role"], "content": m["content"]} for m in built["messages"]]
 
 

@@ -41,9 +41,11 @@ class ModelInfo:
     known: bool = True
 
 
-# An unknown model gets a small window (so prompts built to fit it fit any
-# real model) and the edit format every model handles.
-DEFAULT_CONTEXT_WINDOW = 8192
+# An unknown model gets a window every current chat model has (a smaller one
+# refused real files), and the edit format every model handles. The server's
+# own figure, or the context_window setting, replaces it (model_facts), and a
+# server that refuses a prompt as too long gets a smaller one (shrink and retry).
+DEFAULT_CONTEXT_WINDOW = 32768
 DEFAULT_MAX_OUTPUT = 4096
 
 _FIELDS = {f.name: f for f in fields(ModelInfo)}

@@ -26,6 +26,7 @@ from codeassist.backends.presets import PLACEHOLDER_KEY, Endpoint, resolve_endpo
 from codeassist.errors import AuthenticationError, BackendError, Interrupted, MalformedResponseError
 
 if TYPE_CHECKING:
+    from codeassist.backends.ollama_native import OllamaNativeBackend
     from codeassist.config import Settings
 
 DEFAULT_OPENAI_URL = "https://api.openai.com/v1"
@@ -213,6 +214,8 @@ class OpenAICompatBackend:
         """Seconds to wait before the next attempt, or None when this failure is final."""
         if progress.events or attempt >= self.retry.max_retries or not errs.is_retryable(exc):
             return None
+        if errs.refused_locally(exc, self.endpoint):
+            return None  # a local server that is not running: say so at once, not after five tries
         asked = errs.retry_after(exc, self._clock())
         if asked is not None:
             return min(asked, self.retry.max_delay)
@@ -298,8 +301,35 @@ def from_settings(settings: Settings, environ: Mapping[str, str], model: str | N
     )
 
 
-def factory(settings: Settings, model: str, *, environ: Mapping[str, str] | None = None) -> OpenAICompatBackend:
-    """Entry point ``codeassist.backends: openai``; ``model`` may carry a preset prefix."""
+def factory(
+    settings: Settings, model: str, *, environ: Mapping[str, str] | None = None
+) -> OpenAICompatBackend | OllamaNativeBackend:
+    """Entry point ``codeassist.backends: openai``; ``model`` may carry a preset prefix.
+
+    ``ollama/`` models stream through Ollama's native API, which accepts
+    ``num_ctx`` (see :mod:`codeassist.backends.ollama_native`).
+    """
     import os
 
-    return from_settings(settings, os.environ if environ is None else environ, model)
+    env = os.environ if environ is None else environ
+    if model != settings.model:
+        settings = settings.with_overrides(model=model)
+    endpoint = resolve_endpoint(settings, env)
+    if endpoint.preset is not None and endpoint.preset.name == "ollama" and endpoint.base_url:
+        from codeassist.backends import facts_cache
+        from codeassist.backends.ollama_native import OllamaNativeBackend
+
+        info = lookup_model(settings.model or "", settings.models)
+        # The num_ctx the Modelfile sets, as model_facts found it: requests never ask for less (no reload).
+        known = facts_cache.load(
+            facts_cache.cache_dir(env), endpoint.base_url, endpoint.model, ttl=facts_cache.LOCAL_TTL
+        )
+        return OllamaNativeBackend(
+            endpoint.base_url,
+            endpoint.model,
+            window=int(settings.context_window or info.context_window),
+            reserve=int(settings.max_output_tokens or info.max_output_tokens),
+            floor=known.num_ctx if known is not None else None,
+            timeout_read=float(settings.timeout_read),
+        )
+    return from_settings(settings, env, model)

@@ -61,6 +61,18 @@ def server_message(exc: BaseException) -> str:
     return str(getattr(exc, "message", "") or exc)
 
 
+def refused_locally(exc: BaseException, endpoint: Endpoint) -> bool:
+    """A connection refused by a loopback address: nothing listens there, and waiting will not change that."""
+    import openai
+
+    from codeassist.backends.server_facts import is_loopback
+
+    if not isinstance(exc, openai.APIConnectionError) or isinstance(exc, openai.APITimeoutError):
+        return False
+    cause = exc.__cause__ or exc.__context__
+    return cause is not None and "refused" in str(cause).lower() and is_loopback(endpoint.display_url)
+
+
 def is_retryable(exc: BaseException) -> bool:
     """429 (not an exhausted quota), 408/409, 5xx and connection errors are worth another try."""
     import openai
@@ -117,24 +129,43 @@ def context_numbers(message: str) -> tuple[int, int] | None:
 
 
 def is_context_error(code: str, message: str) -> bool:
+    """Each server's way of saying the prompt is too long (OpenAI, vLLM, llama.cpp, Ollama...)."""
     text = message.lower()
     return (
-        code == "context_length_exceeded"
-        or "context length" in text
+        code in ("context_length_exceeded", "exceed_context_size_error")
+        or "context length" in text  # OpenAI, vLLM, Ollama ("exceeds the context length")
         or "context window" in text
+        or "context size" in text  # llama.cpp ("exceeds the available context size")
         or ("too long" in text and "token" in text)
     )
 
 
-def context_too_long(message: str, model: str) -> ContextTooLongError:
-    numbers = context_numbers(message)
-    hint = "drop files from the chat or use a model with a larger window"
+def body_numbers(exc: BaseException) -> tuple[int, int] | None:
+    """llama.cpp puts the numbers beside its message: ``n_ctx`` and ``n_prompt_tokens``."""
+    body = getattr(exc, "body", None)
+    inner = body.get("error", body) if isinstance(body, dict) else None
+    if not isinstance(inner, dict):
+        return None
+    limit, asked = inner.get("n_ctx"), inner.get("n_prompt_tokens")
+    return (limit, asked) if isinstance(limit, int) and isinstance(asked, int) else None
+
+
+def error_type(exc: BaseException) -> str:
+    body = getattr(exc, "body", None)
+    inner = body.get("error", body) if isinstance(body, dict) else None
+    return str(inner.get("type") or "") if isinstance(inner, dict) else ""
+
+
+def context_too_long(message: str, model: str, numbers: tuple[int, int] | None = None) -> ContextTooLongError:
+    numbers = numbers or context_numbers(message)
+    hint = "drop files from the chat, or use a model with a larger window"
     if numbers is None:
         return ContextTooLongError(f"the request does not fit {model}'s context window: {message}", hint=hint)
     limit, asked = numbers
     return ContextTooLongError(
         f"the request is {asked - limit:,} tokens too long for {model}: {asked:,} tokens, the window holds {limit:,}",
         hint=hint,
+        limit=limit,
     )
 
 
@@ -168,8 +199,8 @@ def translate(exc: BaseException, ctx: ErrorContext) -> BackendError:
             else ("wait a little, or raise max_retries / retry_max_delay")
         )
         return RateLimitError(f"{url} is rate limiting requests (HTTP 429{_tries(ctx)}): {message}", hint=hint)
-    if status in (400, 413, 422) and is_context_error(code, message):
-        return context_too_long(message, ep.model)
+    if status in (400, 413, 422) and is_context_error(code or error_type(exc), message):
+        return context_too_long(message, ep.model, body_numbers(exc))
     if status is not None:
         return BackendError(f"{url} answered HTTP {status}{_tries(ctx)}: {message}")
     if is_context_error(code, message):  # reported as an error event inside a stream

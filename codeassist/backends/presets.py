@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 OPENAI_KEY_ENV = "OPENAI_API_KEY"
 # Local servers ignore the key, but the SDK insists on one.
 PLACEHOLDER_KEY = "not-needed"
-EXPLICIT_SOURCES = ("flag", "env", "user", "repo")
+# "discovered": a local server found by zero-config discovery (its URL, not the preset default).
+EXPLICIT_SOURCES = ("flag", "env", "user", "repo", "discovered")
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,10 @@ def _root(
     config: Annotated[
         Optional[Path], typer.Option("--config", help="Use this config file instead of the user's.")
     ] = None,
+    context_window: Annotated[
+        Optional[int],
+        typer.Option("--context-window", min=1, help="The model's context window in tokens (default: the server's)."),
+    ] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also NO_COLOR).")] = False,
     verbose: Annotated[int, typer.Option("-v", "--verbose", count=True, help="More detail on stderr.")] = 0,
     version: Annotated[
@@ -53,6 +57,7 @@ def _root(
         base_url=base_url,
         api_key=api_key,
         config=config,
+        context_window=context_window,
         no_color=no_color,
         verbose=verbose,
     )

@@ -18,6 +18,7 @@ GLOBAL_OPTIONS: dict[str, bool] = {
     "--base-url": True,
     "--api-key": True,
     "--config": True,
+    "--context-window": True,
     "--no-color": False,
     "-v": False,
     "--verbose": False,

@@ -68,6 +68,8 @@ def _run(
     session = None
     try:
         session, run_opts = _open(opts, mode, request, files, read_only, sink, run_args)
+        for note in session.notes:  # the model discovered, a window it could not ask the server for
+            err.print(f"codeassist: {note}", markup=False, highlight=False)
         result = session.ask(run_opts) if mode == "ask" else session.edit(run_opts)
     except CodeassistError as exc:
         if not machine:

@@ -19,7 +19,8 @@ def show(
     from codeassist.interfaces.render import console, print_json
 
     opts = ctx.obj
-    settings = opts.settings()
+    # The window and reply reserve in force, with where they came from (server, catalogue, default, a setting).
+    settings = opts.model_facts(opts.settings(), discover=False, strict=False).settings
     rows = []
     for key, spec in KEYS.items():
         value = getattr(settings, key)

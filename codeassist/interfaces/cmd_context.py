@@ -73,6 +73,10 @@ def register(app: typer.Typer) -> None:
         opts: GlobalOptions = ctx.obj
         text = read_request(request)
         session = Session.open(opts.open_options(require_repo=False, need_model=False))
+        from codeassist.interfaces.render import console
+
+        for note in session.notes:
+            console(opts, stderr=True).print(f"codeassist: {note}", markup=False)
         try:
             built = session.context(
                 text,

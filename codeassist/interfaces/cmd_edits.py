@@ -98,7 +98,7 @@ def apply(
         if fmt not in FORMAT_CHOICES:
             raise UsageError(f"unknown format {fmt!r}", hint="use one of: " + ", ".join(FORMAT_CHOICES))
         reply = read_reply(reply_file)
-        session = Session.open(opts.open_options(need_model=False))
+        session = Session.open(opts.open_options(need_model=False, ask_server=False))
         try:
             settings = session.settings
             commit = bool(settings.auto_commit) and not no_commit
@@ -176,7 +176,7 @@ def undo(
 
     opts: GlobalOptions = ctx.obj
     try:
-        session = Session.open(opts.open_options(need_model=False))
+        session = Session.open(opts.open_options(need_model=False, ask_server=False))
         try:
             result = session.undo()
         finally:

@@ -127,7 +127,7 @@ def repo_map(
     from codeassist.session import Session
 
     opts: GlobalOptions = ctx.obj
-    session = Session.open(opts.open_options(require_repo=False, need_model=False))
+    session = Session.open(opts.open_options(require_repo=False, need_model=False, ask_server=False))
     try:
         settings = session.settings
         budget = settings.map_tokens if tokens is None else tokens

@@ -8,6 +8,7 @@ import typer
 
 if TYPE_CHECKING:
     from codeassist.backends.catalogue import ModelInfo
+    from codeassist.backends.discovery import Found
     from codeassist.config import Settings
     from codeassist.interfaces.options import GlobalOptions
 
@@ -59,6 +60,10 @@ def _remote(opts: GlobalOptions, settings: Settings) -> dict[str, Any] | None:
             return None
     except CodeassistError as exc:
         return {"backend": None, "url": None, "models": None, "error": exc.message}
+    if backend.name == "openai" and not isinstance(backend, OpenAICompatBackend):
+        from codeassist.backends.openai_compat import from_settings
+
+        backend = from_settings(quick, opts.environ)  # Ollama's native backend: list through /v1/models too
     url = backend.endpoint.display_url if isinstance(backend, OpenAICompatBackend) else None
     try:
         models = sorted(backend.list_models())
@@ -81,9 +86,12 @@ def models(
     remote: Annotated[
         bool, typer.Option("--remote/--no-remote", help="Also ask the configured endpoint what it serves.")
     ] = True,
+    probe: Annotated[
+        bool, typer.Option("--probe", help="Also look for provider keys and local servers (Ollama, vLLM...).")
+    ] = False,
 ) -> None:
     """List the model catalogue, installed backends, and the endpoint's models."""
-    from codeassist.backends.catalogue import lookup_model, prices_as_of
+    from codeassist.backends.catalogue import prices_as_of
     from codeassist.backends.registry import available_backends
     from codeassist.interfaces.cmd_eval import last_eval_models, print_last_eval
 
@@ -91,9 +99,21 @@ def models(
     settings = opts.settings()
     rows = _catalogue_rows(settings)
     backends = available_backends()
-    current = lookup_model(settings.model, settings.models) if settings.model else None
+    facts = opts.model_facts(settings, discover=False, strict=False) if settings.model and remote else None
+    if settings.model and facts is None:
+        from codeassist.backends.facts_cache import cache_dir
+        from codeassist.backends.model_facts import resolve
+
+        facts = resolve(settings, opts.environ, cache_dir(opts.environ), fetch=False, discover=False, check=False)
+    current = facts.info if facts is not None else None
     endpoint = _remote(opts, settings) if remote else None
+    served = _served(opts, settings, endpoint)
+    found = _probe(opts) if probe else None
+    from codeassist.interfaces.render import console
+
     if as_json:
+        from dataclasses import asdict
+
         from codeassist.interfaces.render import print_json
 
         print_json(
@@ -114,11 +134,54 @@ def models(
                 ],
                 "endpoint": endpoint,
                 "eval": last_eval_models(opts),
+                "current_served": served,
+                "window_source": facts.window_source if facts is not None else None,
+                **({"probe": [asdict(f) for f in found]} if found is not None else {}),
             }
         )
-        return
-    _print_human(opts, rows, backends, current, settings.model, endpoint, prices_as_of())
-    print_last_eval(opts)
+    else:
+        _print_human(opts, rows, backends, current, settings.model, endpoint, prices_as_of())
+        if current is not None and facts is not None:
+            console(opts).print(f"window in force: {facts.describe_window()}", markup=False)
+        if served is False and endpoint is not None:
+            console(opts, stderr=True).print(
+                f"note: {settings.model} is not among the models {endpoint['url'] or 'the endpoint'} serves",
+                markup=False,
+            )
+        if found is not None:
+            _print_found(opts, found)
+        print_last_eval(opts)
+    if found == []:
+        from codeassist.backends.discovery import nothing_found
+
+        raise nothing_found()
+
+
+def _served(opts: GlobalOptions, settings: Settings, endpoint: dict[str, Any] | None) -> bool | None:
+    """Whether the endpoint lists the current model (None: no model, or no list)."""
+    if not settings.model or endpoint is None or not endpoint.get("models"):
+        return None
+    from codeassist.backends.presets import resolve_endpoint
+
+    return resolve_endpoint(settings, opts.environ).model in endpoint["models"]
+
+
+def _probe(opts: GlobalOptions) -> list[Found]:
+    from codeassist.backends.discovery import discover
+
+    return discover(opts.environ, everything=True)
+
+
+def _print_found(opts: GlobalOptions, found: list[Found]) -> None:
+    from codeassist.interfaces.render import console
+
+    out = console(opts)
+    out.print("\nfound:" if found else "\nfound: nothing", markup=False)
+    for f in found:
+        out.print(f"  {f.describe()}", markup=False)
+        if f.base_url and len(f.models) > 1:
+            others = [m for m in f.models if not f.model.endswith("/" + m)]
+            out.print("    also serves: " + ", ".join(others), markup=False)
 
 
 def _print_human(

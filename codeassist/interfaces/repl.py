@@ -81,6 +81,8 @@ class Repl:
         prompt, warning = make_prompt(self.history_path, sorted(COMMANDS), sources)
         if warning:
             self.status(warning, style="yellow")
+        for note in self.session.notes:
+            self.status(f"codeassist: {note}")
         self.banner()
         while True:
             try:
@@ -164,6 +166,7 @@ class Repl:
             files=tuple(self.state.files),
             read_only=tuple(self.state.read_only),
             history=tuple(self.state.history),
+            chat=True,
         )
         return session.ask(run) if mode == "ask" else session.edit(run)
 
