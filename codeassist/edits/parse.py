@@ -35,7 +35,7 @@ FORMATS = ("auto", "search-replace", "udiff", "whole", "patch")
 MAX_REPLY_CHARS = 8 * 1024 * 1024
 
 _MARKER = re.compile(
-    r"^\s{0,3}<{5,9}\s*SEARCH\b|^\*\*\*\s*(?:Begin Patch|(?:Add|Update|Delete) File:)|^(?:---|\+\+\+|@@) "
+    r"^\s{0,3}<{5,9}\s*SEARCH\b|^[ \t]*\*\*\*\s*(?:Begin Patch|(?:Add|Update|Delete) File:)|^(?:---|\+\+\+|@@) "
 )
 
 _MARKER_ANYWHERE = re.compile(_MARKER.pattern, re.MULTILINE)
