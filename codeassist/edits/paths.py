@@ -78,10 +78,21 @@ class PathResolver:
             rel = self._find_existing(rel, name, action) or rel
         self.check(rel, raw)
         exists = self._exists(rel)
-        # A delete of a missing file is reported as already applied by the applier.
+        if not exists and action == "delete" and not self.tracked_ever(rel):
+            # A name the model made up: calling its delete "already applied" would hide that the file
+            # it meant is still there. A file git knew is gone because the delete already happened.
+            raise PathRefused(raw, "no such file, and git has never tracked it; nothing to delete (check the path)")
         if not exists and action not in CREATING_ACTIONS and action != "delete":
             raise PathRefused(raw, "no such file in the repository")
         return Resolved(rel, exists)
+
+    def tracked_ever(self, rel: str) -> bool:
+        """Whether git knows ``rel``: in the index, or in a commit reachable from HEAD (deleted since)."""
+        if rel in self.files():
+            return True
+        # Asked only for a delete of a missing file, so one history walk is affordable there.
+        proc = run_git(self.root, "log", "-1", "--format=%H", "--", rel, check=False, literal_paths=True)
+        return proc.returncode == 0 and bool(proc.stdout.strip())
 
     def check(self, rel: str, raw: str | None = None) -> None:
         """Refuse ``rel`` if editing it would be unsafe; ``raw`` is named in the reason."""
