@@ -15,7 +15,7 @@ from tests.test_git import hook
 
 APPLY_KEYS = {
     "version", "ok", "applied", "failed", "issues", "already_applied", "changed", "commit", "user_commit",
-    "commit_error", "written", "formats", "dry_run", "diff", "errors",
+    "commit_error", "written", "formats", "warnings", "dry_run", "diff", "errors",
 }  # fmt: skip
 UNDO_KEYS = {"version", "reverted", "subject", "head", "paths", "errors"}
 REJECT = "echo 'policy: no commits today' >&2\nexit 1\n"

@@ -14,7 +14,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from codeassist.edits.apply import Applied, ApplyResult, Failed, Plan, failure_message, plan_edits, write_plan
+from codeassist.edits.apply import (
+    Applied,
+    ApplyResult,
+    Failed,
+    Plan,
+    Warned,
+    failure_message,
+    plan_edits,
+    write_plan,
+)
 from codeassist.edits.paths import PathResolver
 from codeassist.edits.types import Edit, ParseIssue
 from codeassist.errors import GitError, TaskFailed
@@ -53,6 +62,7 @@ class EngineResult:
     written: bool = False
     formats: tuple[str, ...] = ()
     message: str = ""
+    warnings: tuple[Warned, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -85,6 +95,7 @@ class EngineResult:
             "commit_error": self.commit_error,
             "written": self.written,
             "formats": list(self.formats),
+            "warnings": [{"path": w.path, "message": w.message} for w in self.warnings],
         }
 
 
@@ -174,7 +185,9 @@ def apply_reply(
     if issues:
         return EngineResult(issues=tuple(issues), formats=tuple(formats))
     if not edits:
-        return EngineResult(issues=(ParseIssue("the reply contains no edits"),), formats=tuple(formats))
+        from codeassist.edits.parse import no_edits_issue
+
+        return EngineResult(issues=(no_edits_issue(reply),), formats=tuple(formats))
     result = land_edits(
         root, edits, dry_run=dry_run, commit=commit, message=message, model=model, settings=settings,
         before_write=before_write,
@@ -206,7 +219,10 @@ def land_edits(
     opts = _options(settings)
     plan = plan_edits(root, edits)
     result = plan.result()
-    base = EngineResult(result.applied, result.failed, (), result.already_applied, result.diff, result.changed)
+    base = EngineResult(
+        result.applied, result.failed, (), result.already_applied, result.diff, result.changed,
+        warnings=result.warnings,
+    )  # fmt: skip
     if not result.ok or dry_run or not result.changed:
         return base
     check_not_locked(root)

@@ -91,6 +91,35 @@ def parse_reply(
     return _combine(parts)
 
 
+# Lines that look like an edit's markup even when no parser could read an edit from them: loose
+# SEARCH/REPLACE markers, diff headers and hunk headers, patch operations of any name.
+_LOOKS_LIKE_EDIT = re.compile(
+    r"^\s*(?:<{3,}\s*SEARCH|>{3,}\s*(?:REPLACE|UPDATED)|\*\*\*\s*(?:Begin Patch|[A-Z]\w*(?: \w+)? File:)"
+    r"|diff --git |@@|(?:---|\+\+\+) \S)"
+)
+EXCERPT_CHARS = 60
+
+
+def no_edits_issue(text: str) -> ParseIssue:
+    """The issue for a reply in which no edit was read, naming the first line that looked like one.
+
+    A model told only "no edits" cannot tell a reply it meant as prose from
+    markup it got wrong; the line (1-based, as in other issues) and a short
+    excerpt point at the markup.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, line in enumerate(lines, 1):
+        if _LOOKS_LIKE_EDIT.match(line):
+            shown = line.strip()
+            if len(shown) > EXCERPT_CHARS:
+                shown = shown[: EXCERPT_CHARS - 3] + "..."
+            return ParseIssue(
+                f"the reply contains no edits: line {number} ({shown!r}) looks like one but was not understood",
+                number,
+            )
+    return ParseIssue("the reply contains no edits")
+
+
 def _markup_as_content(lines: list[str]) -> Parsed:
     """Whole-file blocks whose content shows edit markup without being an edit (a file about diffs).
 

@@ -140,6 +140,8 @@ def _report(opts: GlobalOptions, result: EngineResult, *, as_json: bool, dry_run
         err.print(f"[green]applied[/] {escape(a.path)} [dim]({a.action}, {a.strategy})[/]")
     for path in result.already_applied:
         err.print(f"[yellow]already applied[/] {escape(path)}")
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning.message)}")
     feedback = result.feedback()
     if feedback:
         err.print(f"[bold red]not applied:[/] {escape(feedback)}")
