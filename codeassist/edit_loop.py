@@ -191,6 +191,8 @@ class EditLoop:
             self.s._emit("edit.failed", path=f.path, reason=f.reason)
         for issue in result.issues:
             self.s._emit("edit.failed", path=issue.path, reason=issue.message)
+        for warning in result.warnings:
+            self.s._emit("edit.warning", path=warning.path, message=warning.message)
 
     def _before_first_touch(self, paths: list[str]) -> None:
         """Snapshot files the loop has not touched yet, and save the user's pending work in them."""

@@ -184,6 +184,10 @@ def test_a_global_option_missing_its_value(repo: Path, command: str) -> None:
     assert one_object(proc, keys)["errors"] == ["option --model needs a value"]
 
 
-def test_no_json_object_for_another_command_named_in_an_argument(repo: Path) -> None:
+def test_the_object_is_the_commands_not_one_named_in_an_argument(repo: Path) -> None:
     proc = run(repo, "ask", "apply", "--json", "--model")
+    assert proc.returncode == 2
+    out = json.loads(proc.stdout)
+    assert out["status"] == "error" and "applied" not in out
+    proc = run(repo, "map", "apply", "--json", "--model")
     assert proc.returncode == 2 and proc.stdout == b""
