@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -191,3 +194,56 @@ def test_the_object_is_the_commands_not_one_named_in_an_argument(repo: Path) -> 
     assert out["status"] == "error" and "applied" not in out
     proc = run(repo, "map", "apply", "--json", "--model")
     assert proc.returncode == 2 and proc.stdout == b""
+
+
+def test_an_interrupt_prints_the_object(repo: Path, tmp_path: Path) -> None:
+    # The reply comes through a FIFO the test holds open: once the test's open returns, the command is
+    # inside apply, blocked reading the reply, and the signal arrives there; no timing involved.
+    fifo = tmp_path / "reply.fifo"
+    os.mkfifo(fifo)
+    before = tree(repo)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "codeassist", "--no-color", "-C", str(repo), "apply", str(fifo), "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    writer = os.open(fifo, os.O_WRONLY)
+    try:
+        os.write(writer, SR_REPLY[:20].encode())  # part of a reply: the reader waits for the rest
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        os.close(writer)
+    assert proc.returncode == 130, err
+    done = subprocess.CompletedProcess(proc.args, 130, out, err)
+    result = one_object(done, APPLY_KEYS)
+    assert result["errors"] == ["interrupted"] and result["written"] is False and result["ok"] is False
+    assert b"interrupted" in err
+    assert tree(repo) == before
+
+
+def test_an_interrupt_after_the_write_reports_the_uncommitted_change(repo: Path, tmp_path: Path) -> None:
+    # The pre-commit hook blocks on a FIFO: once the test's open of it returns, the edits are written and
+    # git is committing them, so the interrupt lands between the write and the commit.
+    fifo = tmp_path / "hook.fifo"
+    os.mkfifo(fifo)
+    hook(repo, "pre-commit", f"cat '{fifo}' > /dev/null\nexit 1\n")
+    head = git(repo, "rev-parse", "HEAD")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "codeassist", "--no-color", "-C", str(repo), "apply", "--json",
+         str(reply_file(tmp_path, SR_REPLY))],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    writer = os.open(fifo, os.O_WRONLY)
+    try:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        os.close(writer)
+    assert proc.returncode == 130, err
+    result = one_object(subprocess.CompletedProcess(proc.args, 130, out, err), APPLY_KEYS)
+    assert result["errors"] == ["interrupted"]
+    assert result["written"] is True and result["commit"] is None and result["changed"] == ["app.py"]
+    assert (repo / "app.py").read_text() == "def main():\n    return 2\n"
+    assert git(repo, "rev-parse", "HEAD") == head

@@ -99,6 +99,18 @@ class EngineResult:
         }
 
 
+class ApplyInterrupted(KeyboardInterrupt):
+    """An interrupt after the edits were written, before they were committed; ``result`` says what was done.
+
+    A ``KeyboardInterrupt``, so callers that only stop still stop; one that
+    reports (``apply --json``) reports the written, uncommitted change.
+    """
+
+    def __init__(self, result: EngineResult) -> None:
+        super().__init__("interrupted")
+        self.result = result
+
+
 @dataclass(frozen=True)
 class _Options:
     commit_dirty: bool = True
@@ -238,6 +250,8 @@ def land_edits(
         sha = _commit(root, list(result.changed), msg, model, opts, prior, user_commit)
     except GitError as exc:
         return replace(written, commit_error=exc.message, message=msg)
+    except KeyboardInterrupt as exc:
+        raise ApplyInterrupted(replace(written, message=msg)) from exc
     return replace(written, commit=sha, message=msg)
 
 

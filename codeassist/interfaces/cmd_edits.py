@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from codeassist.interfaces.json_result import JsonOnBadUsage, exit_with_error
+from codeassist.interfaces.json_result import JsonOnBadUsage, exit_interrupted, exit_with_error
 
 if TYPE_CHECKING:
     from codeassist.edits.engine import EngineResult
@@ -79,6 +79,10 @@ def apply(
             raise
         # Nothing was written: the engine raises only before it writes (after, a git refusal is commit_error).
         exit_with_error(opts, "apply", exc, dry_run=dry_run)
+    except KeyboardInterrupt as exc:
+        if not as_json:
+            raise
+        exit_interrupted("apply", exc, dry_run=dry_run)
     _report(opts, result, as_json=as_json, dry_run=dry_run)
     if result.commit_error:
         raise typer.Exit(5)

@@ -90,3 +90,25 @@ def exit_with_error(
     print_error(exc.message, exc.hint, color=opts.color())
     print_stopped(command, mode, [error_text(exc)], dry_run)
     raise typer.Exit(exc.exit_code)
+
+
+def exit_interrupted(command: str, exc: KeyboardInterrupt, mode: Mode = "json", dry_run: bool = False) -> NoReturn:
+    """An interrupt (Ctrl-C, SIGINT) under ``--json``: the object with ``errors: ["interrupted"]``, exit 130.
+
+    Before the edits were written the object is empty (the engine writes all
+    or nothing and puts back what it wrote when interrupted mid-way); after,
+    it is what was done: written, not committed.
+    """
+    import sys
+
+    import typer
+
+    from codeassist.interfaces.render import print_json
+
+    sys.stderr.write("\ninterrupted\n")
+    done = getattr(exc, "result", None)
+    if done is not None and command == "apply":
+        print_json({**done.to_json(), "dry_run": dry_run, "diff": done.diff, "errors": ["interrupted"]})
+    else:
+        print_stopped(command, mode, ["interrupted"], dry_run)
+    raise typer.Exit(130)
