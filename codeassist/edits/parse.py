@@ -91,11 +91,23 @@ def parse_reply(
     return _combine(parts)
 
 
-# Lines that look like an edit's markup even when no parser could read an edit from them: loose
-# SEARCH/REPLACE markers, diff headers and hunk headers, patch operations of any name.
-_LOOKS_LIKE_EDIT = re.compile(
-    r"^\s*(?:<{3,}\s*SEARCH|>{3,}\s*(?:REPLACE|UPDATED)|\*\*\*\s*(?:Begin Patch|[A-Z]\w*(?: \w+)? File:)"
-    r"|diff --git |@@|(?:---|\+\+\+) \S)"
+# Lines that look like an edit's markup even when no parser could read an edit from them, each with
+# what the format needs: loose SEARCH/REPLACE markers, diff and hunk headers, patch operations.
+_LOOKS_LIKE_EDIT: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"^\s*(?:<{3,}\s*SEARCH|>{3,}\s*(?:REPLACE|UPDATED))"),
+        "a SEARCH/REPLACE block is the file's path on its own line, then <<<<<<< SEARCH, the old lines,"
+        " =======, the new lines and >>>>>>> REPLACE (seven characters each)",
+    ),
+    (
+        re.compile(r"^\s*(?:diff --git |@@|(?:---|\+\+\+) \S)"),
+        "a unified diff needs a --- a/path line and a +++ b/path line before its @@ hunks",
+    ),
+    (
+        re.compile(r"^\s*\*\*\*\s*(?:Begin Patch|[A-Z]\w*(?: \w+)? File:)"),
+        "a patch is *** Begin Patch, then *** Update File: path (or Add File, Delete File) with its hunks,"
+        " then *** End Patch",
+    ),
 )
 EXCERPT_CHARS = 60
 
@@ -104,19 +116,20 @@ def no_edits_issue(text: str) -> ParseIssue:
     """The issue for a reply in which no edit was read, naming the first line that looked like one.
 
     A model told only "no edits" cannot tell a reply it meant as prose from
-    markup it got wrong; the line (1-based, as in other issues) and a short
-    excerpt point at the markup.
+    markup it got wrong; the issue's line (1-based, as in other issues), a
+    short excerpt and what that format needs point at the markup.
     """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     for number, line in enumerate(lines, 1):
-        if _LOOKS_LIKE_EDIT.match(line):
-            shown = line.strip()
-            if len(shown) > EXCERPT_CHARS:
-                shown = shown[: EXCERPT_CHARS - 3] + "..."
-            return ParseIssue(
-                f"the reply contains no edits: line {number} ({shown!r}) looks like one but was not understood",
-                number,
-            )
+        for pattern, needs in _LOOKS_LIKE_EDIT:
+            if pattern.match(line):
+                shown = line.strip()
+                if len(shown) > EXCERPT_CHARS:
+                    shown = shown[: EXCERPT_CHARS - 3] + "..."
+                return ParseIssue(
+                    f"the reply contains no edits: {shown!r} looks like one but was not understood; {needs}",
+                    number,
+                )
     return ParseIssue("the reply contains no edits")
 
 
