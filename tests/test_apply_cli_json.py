@@ -196,9 +196,23 @@ def test_the_object_is_the_commands_not_one_named_in_an_argument(repo: Path) -> 
     assert proc.returncode == 2 and proc.stdout == b""
 
 
+def interrupt_then_release(proc: subprocess.Popen[bytes], writer: int) -> tuple[bytes, bytes]:
+    """SIGINT the command blocked on a FIFO, then close the FIFO's writing end.
+
+    The signal is sent first, so it is pending by the time the blocked call
+    can return: whether it interrupts that call or arrives just before it
+    (and waits for it to return), the command sees it there. No timing.
+    """
+    try:
+        proc.send_signal(signal.SIGINT)
+    finally:
+        os.close(writer)
+    return proc.communicate(timeout=60)
+
+
 def test_an_interrupt_prints_the_object(repo: Path, tmp_path: Path) -> None:
     # The reply comes through a FIFO the test holds open: once the test's open returns, the command is
-    # inside apply, blocked reading the reply, and the signal arrives there; no timing involved.
+    # inside apply, reading the reply.
     fifo = tmp_path / "reply.fifo"
     os.mkfifo(fifo)
     before = tree(repo)
@@ -208,12 +222,8 @@ def test_an_interrupt_prints_the_object(repo: Path, tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
     )
     writer = os.open(fifo, os.O_WRONLY)
-    try:
-        os.write(writer, SR_REPLY[:20].encode())  # part of a reply: the reader waits for the rest
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=60)
-    finally:
-        os.close(writer)
+    os.write(writer, SR_REPLY[:20].encode())  # part of a reply: the reader waits for the rest
+    out, err = interrupt_then_release(proc, writer)
     assert proc.returncode == 130, err
     done = subprocess.CompletedProcess(proc.args, 130, out, err)
     result = one_object(done, APPLY_KEYS)
@@ -236,11 +246,7 @@ def test_an_interrupt_after_the_write_reports_the_uncommitted_change(repo: Path,
         stderr=subprocess.PIPE,
     )  # fmt: skip
     writer = os.open(fifo, os.O_WRONLY)
-    try:
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=60)
-    finally:
-        os.close(writer)
+    out, err = interrupt_then_release(proc, writer)
     assert proc.returncode == 130, err
     result = one_object(subprocess.CompletedProcess(proc.args, 130, out, err), APPLY_KEYS)
     assert result["errors"] == ["interrupted"]

@@ -4,8 +4,10 @@ Under ``--json`` every exit of ``apply``, ``undo``, ``ask`` and ``edit``
 prints exactly one object of the command's own shape, and under
 ``--stream-json`` (``ask``, ``edit``) the last line is the ``result`` event:
 also when the command line itself is wrong, which the parser finds before
-the command runs. The parser's message still goes to stderr and the exit
-code stays 2; the object carries it in ``errors`` with everything else empty.
+the command runs, and when the user interrupts it (``apply``). The message
+still goes to stderr and the exit code is the documented one (2 for usage,
+130 for an interrupt); the object carries it in ``errors``, with everything
+else empty when nothing was done.
 """
 
 from __future__ import annotations
@@ -20,10 +22,8 @@ if TYPE_CHECKING:
     from codeassist.interfaces.options import GlobalOptions
 
 MACHINE_COMMANDS = ("apply", "undo", "ask", "edit")
-Mode = Literal["json", "stream-json"]
-
-
 STREAMING_COMMANDS = ("ask", "edit")
+Mode = Literal["json", "stream-json"]
 
 
 def machine_mode(command: str | None, args: Sequence[str]) -> Mode | None:
@@ -103,11 +103,12 @@ def exit_interrupted(command: str, exc: KeyboardInterrupt, mode: Mode = "json", 
 
     import typer
 
+    from codeassist.edits.engine import ApplyInterrupted
     from codeassist.interfaces.render import print_json
 
     sys.stderr.write("\ninterrupted\n")
-    done = getattr(exc, "result", None)
-    if done is not None and command == "apply":
+    if isinstance(exc, ApplyInterrupted):
+        done = exc.result
         print_json({**done.to_json(), "dry_run": dry_run, "diff": done.diff, "errors": ["interrupted"]})
     else:
         print_stopped(command, mode, ["interrupted"], dry_run)
