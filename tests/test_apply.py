@@ -261,6 +261,11 @@ def test_deleting_a_file_a_commit_deleted_is_already_applied(repo: Path) -> None
     assert again.ok and again.already_applied == ("b.py",)
 
 
+def test_a_file_created_and_deleted_by_the_same_reply_is_no_error(repo: Path) -> None:
+    result = apply_edits(repo, [Edit("tmp.py", "create", new="x = 1\n"), Edit("tmp.py", "delete")])
+    assert result.ok and result.changed == () and not (repo / "tmp.py").exists()
+
+
 def test_deleting_a_never_tracked_path_in_a_repository_without_commits(git_repo: Path) -> None:
     result = apply_edits(git_repo, [Edit("ghost.py", "delete")])
     assert not result.ok and "never tracked" in result.failed[0].reason

@@ -180,7 +180,11 @@ def _apply_one(plan: Plan, resolver: PathResolver, edit: Edit) -> None:
             f.text = base + new
             plan.applied.append(Applied(f.rel, "append", "append"))
     elif action == "delete":
-        if not f.exists:
+        if not f.exists and f.original is None and not resolver.tracked_ever(f.rel):
+            # A name the model made up: "already applied" would hide that the file it meant is still there.
+            reason = "no such file, and git has never tracked it; nothing to delete (check the path)"
+            plan.failed.append(Failed(f.rel, reason, "", edit.index))
+        elif not f.exists:
             plan.already.append(f.rel)
         else:
             f.text = None

@@ -78,10 +78,7 @@ class PathResolver:
             rel = self._find_existing(rel, name, action) or rel
         self.check(rel, raw)
         exists = self._exists(rel)
-        if not exists and action == "delete" and not self.tracked_ever(rel):
-            # A name the model made up: calling its delete "already applied" would hide that the file
-            # it meant is still there. A file git knew is gone because the delete already happened.
-            raise PathRefused(raw, "no such file, and git has never tracked it; nothing to delete (check the path)")
+        # A delete of a missing file is judged by the applier, which knows what the reply did before it.
         if not exists and action not in CREATING_ACTIONS and action != "delete":
             raise PathRefused(raw, "no such file in the repository")
         return Resolved(rel, exists)
