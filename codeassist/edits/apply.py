@@ -225,7 +225,7 @@ def _warn_of_namesake(plan: Plan, resolver: PathResolver, edit: Edit, rel: str) 
     if len(same) == 1:
         message = (
             f"{rel} did not exist, so it was written as a new file; {same[0]} has the same name:"
-            f" if the edit was meant for it, undo and send it under {same[0]}"
+            f" check that a new file, not a change to {same[0]}, was meant"
         )
         plan.warnings.append(Warned(rel, message))
 
