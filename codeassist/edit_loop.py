@@ -209,10 +209,10 @@ class EditLoop:
     def _apply(self, edits: Sequence[Edit], issues: Sequence[Any]) -> str | None:
         """Land the reply's edits; None when they landed, else the message for the model."""
         from codeassist.edits.engine import EngineResult
-        from codeassist.edits.types import ParseIssue
+        from codeassist.edits.parse import no_edits_issue
 
         if issues or not edits:
-            found = tuple(issues) or (ParseIssue("the reply contains no edits"),)
+            found = tuple(issues) or (no_edits_issue(self.last_reply),)
             result = EngineResult(issues=found)
         else:
             result = self.tx.land(edits, dry_run=self.opts.dry_run)
@@ -232,6 +232,8 @@ class EditLoop:
             self.p.emit("edit.failed", path=f.path, reason=f.reason)
         for issue in result.issues:
             self.p.emit("edit.failed", path=issue.path, reason=issue.message)
+        for warning in result.warnings:
+            self.p.emit("edit.warning", path=warning.path, message=warning.message)
 
     # -- endings ----------------------------------------------------------------
     def _fail(self, message: str, detail: str | None = None) -> RunResult:

@@ -55,6 +55,7 @@ class RunResult:
             "checks": [c.to_json() for c in self.checks],
             "usage": self.usage.to_json(),
             "errors": list(self.errors),
+            "diff": self.diff,  # what --dry-run would apply; empty otherwise
         }
 
 

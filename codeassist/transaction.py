@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from codeassist.commits import CommitFailed
 from codeassist.edits.apply import plan_edits, write_plan
-from codeassist.edits.engine import EngineResult, parse, summary_message
-from codeassist.edits.types import ParseIssue
+from codeassist.edits.engine import ApplyInterrupted, EngineResult, parse, summary_message
+from codeassist.edits.parse import no_edits_issue
 from codeassist.errors import CodeassistError, GitError, TaskFailed
 from codeassist.signals import TerminationGuard
 
@@ -98,7 +98,10 @@ class Transaction:
             self.ws.forget_listing()  # another codeassist changed the files while this one waited
         plan = plan_edits(self.ws, edits)
         result = plan.result()
-        base = EngineResult(result.applied, result.failed, (), result.already_applied, result.diff, result.changed)
+        base = EngineResult(
+            result.applied, result.failed, (), result.already_applied, result.diff, result.changed,
+            warnings=result.warnings,
+        )  # fmt: skip
         if not result.ok or dry_run or not result.changed:
             return base
         self.ws.check_not_locked()
@@ -281,6 +284,8 @@ def land_edits(
                 sha = tx.commit(msg)
             except CommitFailed as exc:
                 return replace(result, commit_error=exc.message, message=msg)
+            except KeyboardInterrupt as exc:  # written and kept; the commit did not happen
+                raise ApplyInterrupted(replace(result, message=msg)) from exc
             return replace(result, commit=sha, message=msg)
     finally:
         if owned:
@@ -306,7 +311,7 @@ def apply_reply(
         if issues:
             return EngineResult(issues=tuple(issues), formats=tuple(formats))
         if not edits:
-            return EngineResult(issues=(ParseIssue("the reply contains no edits"),), formats=tuple(formats))
+            return EngineResult(issues=(no_edits_issue(reply),), formats=tuple(formats))
         result = land_edits(
             ws, edits, dry_run=dry_run, commit=commit, message=message, model=model, settings=settings
         )

@@ -153,6 +153,11 @@ class Workspace:
         proc = self.git("cat-file", "blob", sha, check=False)
         return proc.stdout if proc.returncode == 0 else None
 
+    def in_history(self, rel: str) -> bool:
+        """Whether a commit reachable from HEAD touched ``rel`` (asked only for a delete of a missing file)."""
+        proc = self.git("log", "-1", "--format=%H", "--", rel, check=False, literal_paths=True)
+        return proc.returncode == 0 and bool(proc.stdout.strip())
+
     def paths(self) -> PathResolver:
         """The path vetting of edits (:class:`codeassist.edits.paths.PathResolver`) on this repository."""
         from codeassist.edits.paths import PathResolver

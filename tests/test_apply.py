@@ -248,6 +248,36 @@ def test_deleting_a_missing_file_is_already_applied(repo: Path) -> None:
     assert again.ok and again.already_applied == ("b.py",)
 
 
+def test_deleting_a_path_git_never_tracked_is_an_error(repo: Path) -> None:
+    # The model named a file that never existed: reporting it as done would hide that the file it
+    # meant is still there, and let the rest of the reply land without it.
+    before = tree(repo)
+    result = apply_edits(repo, [replace("a.py", "    return 1\n", "    return 5\n"), Edit("old_name.py", "delete")])
+    assert not result.ok and result.already_applied == ()
+    (fail,) = result.failed
+    assert fail.path == "old_name.py" and "never tracked" in fail.reason
+    assert tree(repo) == before
+
+
+def test_deleting_a_file_a_commit_deleted_is_already_applied(repo: Path) -> None:
+    # The same reply applied twice: the first run's deletion is committed, the file is gone from
+    # the index too, but history shows it existed.
+    git(repo, "rm", "-q", "b.py")
+    git(repo, "commit", "-q", "-m", "drop b")
+    again = apply_edits(repo, [Edit("b.py", "delete")])
+    assert again.ok and again.already_applied == ("b.py",)
+
+
+def test_a_file_created_and_deleted_by_the_same_reply_is_no_error(repo: Path) -> None:
+    result = apply_edits(repo, [Edit("tmp.py", "create", new="x = 1\n"), Edit("tmp.py", "delete")])
+    assert result.ok and result.changed == () and not (repo / "tmp.py").exists()
+
+
+def test_deleting_a_never_tracked_path_in_a_repository_without_commits(git_repo: Path) -> None:
+    result = apply_edits(git_repo, [Edit("ghost.py", "delete")])
+    assert not result.ok and "never tracked" in result.failed[0].reason
+
+
 def test_write_failure_rolls_back_files_already_written(repo: Path) -> None:
     from codeassist.edits.apply import plan_edits, write_plan
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +18,7 @@ from tests.test_git import hook
 
 APPLY_KEYS = {
     "version", "ok", "applied", "failed", "issues", "already_applied", "changed", "commit", "user_commit",
-    "commit_error", "written", "formats", "dry_run", "diff", "errors",
+    "commit_error", "written", "formats", "warnings", "dry_run", "diff", "errors",
 }  # fmt: skip
 UNDO_KEYS = {"version", "reverted", "subject", "head", "paths", "errors"}
 REJECT = "echo 'policy: no commits today' >&2\nexit 1\n"
@@ -184,6 +187,69 @@ def test_a_global_option_missing_its_value(repo: Path, command: str) -> None:
     assert one_object(proc, keys)["errors"] == ["option --model needs a value"]
 
 
-def test_no_json_object_for_another_command_named_in_an_argument(repo: Path) -> None:
+def test_the_object_is_the_commands_not_one_named_in_an_argument(repo: Path) -> None:
     proc = run(repo, "ask", "apply", "--json", "--model")
+    assert proc.returncode == 2
+    out = json.loads(proc.stdout)
+    assert out["status"] == "error" and "applied" not in out
+    proc = run(repo, "map", "apply", "--json", "--model")
     assert proc.returncode == 2 and proc.stdout == b""
+
+
+def interrupt_then_release(proc: subprocess.Popen[bytes], writer: int) -> tuple[bytes, bytes]:
+    """SIGINT the command blocked on a FIFO, then close the FIFO's writing end.
+
+    The signal is sent first, so it is pending by the time the blocked call
+    can return: whether it interrupts that call or arrives just before it
+    (and waits for it to return), the command sees it there. No timing.
+    """
+    try:
+        proc.send_signal(signal.SIGINT)
+    finally:
+        os.close(writer)
+    return proc.communicate(timeout=60)
+
+
+def test_an_interrupt_prints_the_object(repo: Path, tmp_path: Path) -> None:
+    # The reply comes through a FIFO the test holds open: once the test's open returns, the command is
+    # inside apply, reading the reply.
+    fifo = tmp_path / "reply.fifo"
+    os.mkfifo(fifo)
+    before = tree(repo)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "codeassist", "--no-color", "-C", str(repo), "apply", str(fifo), "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    writer = os.open(fifo, os.O_WRONLY)
+    os.write(writer, SR_REPLY[:20].encode())  # part of a reply: the reader waits for the rest
+    out, err = interrupt_then_release(proc, writer)
+    assert proc.returncode == 130, err
+    done = subprocess.CompletedProcess(proc.args, 130, out, err)
+    result = one_object(done, APPLY_KEYS)
+    assert result["errors"] == ["interrupted"] and result["written"] is False and result["ok"] is False
+    assert b"interrupted" in err
+    assert tree(repo) == before
+
+
+def test_an_interrupt_after_the_write_reports_the_uncommitted_change(repo: Path, tmp_path: Path) -> None:
+    # The pre-commit hook blocks on a FIFO: once the test's open of it returns, the edits are written and
+    # git is committing them, so the interrupt lands between the write and the commit.
+    fifo = tmp_path / "hook.fifo"
+    os.mkfifo(fifo)
+    hook(repo, "pre-commit", f"cat '{fifo}' > /dev/null\nexit 1\n")
+    head = git(repo, "rev-parse", "HEAD")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "codeassist", "--no-color", "-C", str(repo), "apply", "--json",
+         str(reply_file(tmp_path, SR_REPLY))],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    writer = os.open(fifo, os.O_WRONLY)
+    out, err = interrupt_then_release(proc, writer)
+    assert proc.returncode == 130, err
+    result = one_object(subprocess.CompletedProcess(proc.args, 130, out, err), APPLY_KEYS)
+    assert result["errors"] == ["interrupted"]
+    assert result["written"] is True and result["commit"] is None and result["changed"] == ["app.py"]
+    assert (repo / "app.py").read_text() == "def main():\n    return 2\n"
+    assert git(repo, "rev-parse", "HEAD") == head

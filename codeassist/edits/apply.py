@@ -17,6 +17,7 @@ back to the matcher hunk by hunk.
 from __future__ import annotations
 
 import difflib
+import posixpath
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,14 @@ class Failed:
 
 
 @dataclass(frozen=True)
+class Warned:
+    """An edit that applied but may not be what the model meant (the user should look)."""
+
+    path: str
+    message: str
+
+
+@dataclass(frozen=True)
 class ApplyResult:
     applied: tuple[Applied, ...] = ()
     failed: tuple[Failed, ...] = ()
@@ -51,6 +60,7 @@ class ApplyResult:
     diff: str = ""
     changed: tuple[str, ...] = ()
     written: bool = False
+    warnings: tuple[Warned, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -67,6 +77,7 @@ class Plan:
     applied: list[Applied] = field(default_factory=list)
     failed: list[Failed] = field(default_factory=list)
     already: list[str] = field(default_factory=list)
+    warnings: list[Warned] = field(default_factory=list)
 
     def changed(self) -> list[str]:
         return sorted(rel for rel, f in self.files.items() if f.changed())
@@ -81,6 +92,7 @@ class Plan:
             render_diff(self.files, changed) if ok else "",
             changed,
             written,
+            tuple(self.warnings) if ok else (),
         )
 
 
@@ -145,12 +157,18 @@ def _apply_one(plan: Plan, resolver: PathResolver, edit: Edit) -> None:
     if action == "replace":
         _replace(plan, f, edit, edit.old, new)
     elif action in ("create", "write"):
-        if f.exists and f.text == new or (f.exists and f.text == new + "\n" and not f.final_newline):
+        if _holds(f, new):
             plan.already.append(f.rel)
         elif action == "create" and f.exists and f.text and f.text.strip():
-            reason = "file already exists; edit it with SEARCH/REPLACE or send the whole file"
-            plan.failed.append(Failed(f.rel, reason, "", edit.index))
+            if edit.old.strip() and _holds(f, normalize(edit.old)):
+                # A diff headed "new file" whose removed lines are the file exactly: a plain rewrite.
+                f.text = new
+                plan.applied.append(Applied(f.rel, "write", "exact"))
+            else:
+                plan.failed.append(Failed(f.rel, _exists_reason(edit, f.rel), "", edit.index))
         else:
+            if action == "write" and not f.exists:
+                _warn_of_namesake(plan, resolver, edit, f.rel)
             f.text = new
             plan.applied.append(Applied(f.rel, action, "whole" if action == "write" else "create"))
     elif action == "append":
@@ -163,13 +181,54 @@ def _apply_one(plan: Plan, resolver: PathResolver, edit: Edit) -> None:
             f.text = base + new
             plan.applied.append(Applied(f.rel, "append", "append"))
     elif action == "delete":
-        if not f.exists:
+        if not f.exists and f.original is None and not resolver.tracked_ever(f.rel):
+            # A name the model made up: "already applied" would hide that the file it meant is still there.
+            reason = "no such file, and git has never tracked it; nothing to delete (check the path)"
+            plan.failed.append(Failed(f.rel, reason, "", edit.index))
+        elif not f.exists:
             plan.already.append(f.rel)
         else:
             f.text = None
             plan.applied.append(Applied(f.rel, "delete", "delete"))
     else:
         plan.failed.append(Failed(edit.path, f"unknown edit action {action!r}", "", edit.index))
+
+
+def _holds(f: TextFile, text: str) -> bool:
+    """Whether the file's content is ``text`` (a missing final newline in the file aside)."""
+    return f.exists and (f.text == text or (f.text == text + "\n" and not f.final_newline))
+
+
+def _exists_reason(edit: Edit, rel: str) -> str:
+    """Why creating ``rel`` failed, with the remedy in the format the reply used."""
+    if edit.format == "udiff":
+        how = (
+            f"a diff creating it (--- /dev/null) cannot apply; send a diff of its current content"
+            f" (--- a/{rel} and +++ b/{rel}, hunks with the lines it changes)"
+        )
+    elif edit.format == "patch":
+        how = f"change it with *** Update File: {rel} and hunks instead of *** Add File"
+    elif edit.format == "tool":
+        how = "change it with replace_in_file instead of create_file"
+    else:
+        how = "edit it with SEARCH/REPLACE or send the whole file"
+    return f"file already exists; {how}"
+
+
+def _warn_of_namesake(plan: Plan, resolver: PathResolver, edit: Edit, rel: str) -> None:
+    """A whole file for a path that does not exist, beside exactly one file of that name elsewhere.
+
+    Most likely the model got the directory wrong; the new file is still
+    written (a new file of a common name is often meant), but not silently.
+    """
+    name = posixpath.basename(rel)
+    same = [p for p in resolver.files() if posixpath.basename(p) == name and p != rel]
+    if len(same) == 1:
+        message = (
+            f"{rel} did not exist, so it was written as a new file; {same[0]} has the same name:"
+            f" check that a new file, not a change to {same[0]}, was meant"
+        )
+        plan.warnings.append(Warned(rel, message))
 
 
 def _replace(plan: Plan, f: TextFile, edit: Edit, old: str, new: str, line_hint: int | None = None) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from codeassist.edits.apply import Applied, ApplyResult, Failed, failure_message
+from codeassist.edits.apply import Applied, ApplyResult, Failed, Warned, failure_message
 from codeassist.edits.types import Edit, ParseIssue
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ class EngineResult:
     written: bool = False
     formats: tuple[str, ...] = ()
     message: str = ""
+    warnings: tuple[Warned, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -80,7 +81,20 @@ class EngineResult:
             "commit_error": self.commit_error,
             "written": self.written,
             "formats": list(self.formats),
+            "warnings": [{"path": w.path, "message": w.message} for w in self.warnings],
         }
+
+
+class ApplyInterrupted(KeyboardInterrupt):
+    """An interrupt after the edits were written, before they were committed; ``result`` says what was done.
+
+    A ``KeyboardInterrupt``, so callers that only stop still stop; one that
+    reports (``apply --json``) reports the written, uncommitted change.
+    """
+
+    def __init__(self, result: EngineResult) -> None:
+        super().__init__("interrupted")
+        self.result = result
 
 
 def parse(

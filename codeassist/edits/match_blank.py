@@ -149,11 +149,17 @@ def _edge_cuts(
     Blank lines the old text leads or ends with and the new text drops are
     the file's own (removed lines of the edit), so they must be there to be
     removed; a region growing over them keeps the rest of the file intact.
+    Where the file has none there and the new text has none either, the old
+    text's are spurious (a copy that began with a blank line): every reading
+    gives the same result, no blank line at that edge, so nothing is cut.
     """
     before = _blank_run(file_lines, fmap[0] - 1, -1)
     after = _blank_run(file_lines, fmap[-1] + 1, 1)
     cuts = []
     for (o, n), have in zip(zip(old_edges, new_edges, strict=True), (before, after), strict=True):
+        if n == 0 and have == 0:
+            cuts.append(0)
+            continue
         if n < o and have < o:
             return None  # the old text removes blank lines the file does not have there
         cuts.append(o - n if n < o else 0)

@@ -36,7 +36,7 @@ FORMATS = APPLY_FORMATS
 MAX_REPLY_CHARS = 8 * 1024 * 1024
 
 _MARKER = re.compile(
-    r"^\s{0,3}<{5,9}\s*SEARCH\b|^\*\*\*\s*(?:Begin Patch|(?:Add|Update|Delete) File:)|^(?:---|\+\+\+|@@) "
+    r"^\s{0,3}<{5,9}\s*SEARCH\b|^[ \t]*\*\*\*\s*(?:Begin Patch|(?:Add|Update|Delete) File:)|^(?:---|\+\+\+|@@) "
 )
 
 _MARKER_ANYWHERE = re.compile(_MARKER.pattern, re.MULTILINE)
@@ -90,6 +90,48 @@ def parse_reply(
     else:
         parts = _parse_auto(lines, files, alongside)
     return _combine(parts)
+
+
+# Lines that look like an edit's markup even when no parser could read an edit from them, each with
+# what the format needs: loose SEARCH/REPLACE markers, diff and hunk headers, patch operations.
+_LOOKS_LIKE_EDIT: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"^\s*(?:<{3,}\s*SEARCH|>{3,}\s*(?:REPLACE|UPDATED))"),
+        "a SEARCH/REPLACE block is the file's path on its own line, then <<<<<<< SEARCH, the old lines,"
+        " =======, the new lines and >>>>>>> REPLACE (seven characters each)",
+    ),
+    (
+        re.compile(r"^\s*(?:diff --git |@@|(?:---|\+\+\+) \S)"),
+        "a unified diff needs a --- a/path line and a +++ b/path line before its @@ hunks",
+    ),
+    (
+        re.compile(r"^\s*\*\*\*\s*(?:Begin Patch|[A-Z]\w*(?: \w+)? File:)"),
+        "a patch is *** Begin Patch, then *** Update File: path (or Add File, Delete File) with its hunks,"
+        " then *** End Patch",
+    ),
+)
+EXCERPT_CHARS = 60
+
+
+def no_edits_issue(text: str) -> ParseIssue:
+    """The issue for a reply in which no edit was read, naming the first line that looked like one.
+
+    A model told only "no edits" cannot tell a reply it meant as prose from
+    markup it got wrong; the issue's line (1-based, as in other issues), a
+    short excerpt and what that format needs point at the markup.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, line in enumerate(lines, 1):
+        for pattern, needs in _LOOKS_LIKE_EDIT:
+            if pattern.match(line):
+                shown = line.strip()
+                if len(shown) > EXCERPT_CHARS:
+                    shown = shown[: EXCERPT_CHARS - 3] + "..."
+                return ParseIssue(
+                    f"the reply contains no edits: {shown!r} looks like one but was not understood; {needs}",
+                    number,
+                )
+    return ParseIssue("the reply contains no edits")
 
 
 def _markup_as_content(lines: list[str]) -> Parsed:

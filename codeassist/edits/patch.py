@@ -17,7 +17,9 @@
 Each hunk becomes a ``replace`` edit whose ``anchor`` is the ``@@`` text; a
 hunk that only adds lines uses its anchor as the line to insert after. A
 move comes as a ``rename`` edit after the file's content edits. Operations
-are also read when a model forgets ``*** Begin Patch``. A missing
+are also read when a model forgets ``*** Begin Patch``. Markers may be
+indented; an envelope indented as a whole (inside a list item) is read as if
+it were not. A missing
 ``*** End Patch`` is reported (the reply was likely truncated) and the
 operation it cut short is dropped; the ones before it are kept.
 """
@@ -29,11 +31,12 @@ import re
 from codeassist.edits.markup import Parsed, join_lines
 from codeassist.edits.types import Edit, ParseIssue
 
-_BEGIN = re.compile(r"^\*\*\*\s*Begin Patch\s*$")
-_END = re.compile(r"^\*\*\*\s*End Patch\s*$")
-_OP = re.compile(r"^\*\*\*\s*(Add|Update|Delete) File:\s*(.+?)\s*$")
-_MOVE = re.compile(r"^\*\*\*\s*Move to:\s*(.+?)\s*$")
-_EOF = re.compile(r"^\*\*\*\s*End of File\s*$")
+# Markers may be indented (a patch inside a list item, a stray space): every one is read alike.
+_BEGIN = re.compile(r"^[ \t]*\*\*\*\s*Begin Patch\s*$")
+_END = re.compile(r"^[ \t]*\*\*\*\s*End Patch\s*$")
+_OP = re.compile(r"^[ \t]*\*\*\*\s*(Add|Update|Delete) File:\s*(.+?)\s*$")
+_MOVE = re.compile(r"^[ \t]*\*\*\*\s*Move to:\s*(.+?)\s*$")
+_EOF = re.compile(r"^[ \t]*\*\*\*\s*End of File\s*$")
 _STARS = re.compile(r"^\*\*\*(\s|$)")
 
 
@@ -88,13 +91,14 @@ def _emit(op: str, path: str, start: int, body: list[tuple[int, str]], move: str
             out.edits.append((last, Edit(path, "rename", new_path=move, format="patch")))
 
 
-def _envelope(lines: list[str], i: int, out: Parsed, enveloped: bool = True) -> int:
+def _envelope(lines: list[str], i: int, out: Parsed, enveloped: bool = True, stop: int | None = None) -> int:
     """Read operations from line ``i`` until ``*** End Patch``; returns the line after the envelope.
 
     Without ``*** Begin Patch`` (``enveloped`` false) the operations end at a
-    code fence or the end of the reply instead, and no end marker is expected.
+    code fence, at ``stop`` or at the end of the reply instead, and no end
+    marker is expected.
     """
-    n = len(lines)
+    n = len(lines) if stop is None or enveloped else stop
     begin = i
     op: tuple[str, str, int] | None = None
     body: list[tuple[int, str]] = []
@@ -132,6 +136,43 @@ def _envelope(lines: list[str], i: int, out: Parsed, enveloped: bool = True) -> 
     return n
 
 
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def _dedent(lines: list[str], start: int, end: int, indent: str) -> list[str]:
+    """``lines`` with ``lines[start:end]`` moved left by ``indent`` (blank lines stay blank)."""
+    moved = [line[len(indent) :] if line.startswith(indent) else "" for line in lines[start:end]]
+    return [*lines[:start], *moved, *lines[end:]]
+
+
+def _indented_envelope(lines: list[str], i: int) -> list[str]:
+    """``lines`` with the envelope opened at ``i`` dedented when all of it carries the Begin line's indentation.
+
+    A patch inside a Markdown list item indents every line, the hunk lines
+    too; read as it stands, each ``-``/``+`` line would be context. An
+    envelope whose body is not indented like its Begin line (one stray space
+    before a marker) keeps its lines as they are: only its markers are read
+    leniently.
+    """
+    indent = _indent(lines[i])
+    if not indent:
+        return lines
+    end = next((j for j in range(i + 1, len(lines)) if _END.match(lines[j])), len(lines) - 1) + 1
+    if all(line.startswith(indent) or not line.strip() for line in lines[i:end]):
+        return _dedent(lines, i, end, indent)
+    return lines
+
+
+def _indented_run(lines: list[str], i: int) -> int:
+    """The end of the run of lines from ``i`` that are blank or indented like line ``i``."""
+    indent = _indent(lines[i])
+    end = i + 1
+    while end < len(lines) and (lines[end].startswith(indent) or not lines[end].strip()):
+        end += 1
+    return end
+
+
 def parse(lines: list[str]) -> Parsed:
     """Read every apply_patch envelope (or stray ``*** ... File:`` operations) in ``lines``."""
     out = Parsed.empty()
@@ -139,14 +180,17 @@ def parse(lines: list[str]) -> Parsed:
     n = len(lines)
     while i < n:
         line = lines[i]
-        if not line.startswith("***"):
+        if not line.lstrip(" \t").startswith("***"):
             i += 1
         elif _BEGIN.match(line):
-            end = _envelope(lines, i + 1, out)
+            end = _envelope(_indented_envelope(lines, i), i + 1, out)
             out.spans.append((i, end))
             i = end
         elif _OP.match(line):
-            end = _envelope(lines, i, out, enveloped=False)
+            # Stray indented operations end where the indentation does: what follows is prose.
+            run = _indented_run(lines, i) if _indent(line) else None
+            view = _dedent(lines, i, run, _indent(line)) if run is not None else lines
+            end = _envelope(view, i, out, enveloped=False, stop=run)
             out.spans.append((i, end))
             i = end
         else:

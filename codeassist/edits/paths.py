@@ -79,6 +79,10 @@ class RepoFiles(Protocol):
         """A blob of the repository's object database, or None."""
         ...
 
+    def in_history(self, rel: str) -> bool:
+        """Whether a commit reachable from HEAD has ``rel`` (a file deleted since, say)."""
+        ...
+
 
 class PathResolver:
     """Resolves and vets paths for one repository; caches the file list."""
@@ -101,10 +105,16 @@ class PathResolver:
             rel = self._find_existing(rel, name, action) or rel
         self.check(rel, raw)
         exists = self._exists(rel)
-        # A delete of a missing file is reported as already applied by the applier.
+        # A delete of a missing file is judged by the applier, which knows what the reply did before it.
         if not exists and action not in CREATING_ACTIONS and action != "delete":
             raise PathRefused(raw, "no such file in the repository")
         return Resolved(rel, exists)
+
+    def tracked_ever(self, rel: str) -> bool:
+        """Whether git knows ``rel``: in the index, or in a commit reachable from HEAD (deleted since)."""
+        if rel in self.files():
+            return True
+        return self.repo.in_history(rel)
 
     def check(self, rel: str, raw: str | None = None) -> None:
         """Refuse ``rel`` if editing it would be unsafe; ``raw`` is named in the reason."""

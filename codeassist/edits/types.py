@@ -18,6 +18,9 @@ class Edit:
     - ``replace``: find ``old`` in the file and put ``new`` in its place
       (SEARCH/REPLACE blocks, diff hunks, patch hunks, tool calls).
     - ``create``: a new file with content ``new`` (must not exist yet, or be empty).
+      ``old``, when a diff creating the file also shows its current lines
+      (``-`` lines under ``--- /dev/null``), is what those lines say the
+      file holds: an existing file with exactly that text is rewritten.
       From a SEARCH/REPLACE block with an empty SEARCH (``format ==
       "search-replace"``), the parser cannot know whether the file exists:
       the applier appends ``new`` to an existing non-empty file in that case

@@ -5,7 +5,9 @@ Each hunk becomes one ``replace`` edit (old = context and removed lines, new
 has numbers; numbers may be wrong or absent (``@@ ... @@``), the matcher
 does not rely on them. ``/dev/null`` on the old side is a ``create``, on the
 new side a ``delete``; ``rename from``/``rename to`` headers give a
-``rename`` edit after the file's content edits (which name the old path).
+``rename`` edit after the file's content edits (which name the old path);
+a ``create`` whose hunks also hold removed or context lines carries them in
+``old``.
 Every edit of a file carries that file's whole diff text in ``raw_patch``
 so the applier can try ``git apply`` first. ``a/`` and ``b/`` prefixes are
 removed when the headers use git's convention.
@@ -167,7 +169,11 @@ def _edits(section: _File, raw: str | None, out: Parsed) -> None:
         return
     if section.new_file:
         content = "".join(new for _, _, _, new in section.hunks)
-        out.edits.append((section.start, Edit(path, "create", new=content, format="udiff", raw_patch=raw)))
+        # "-" or context lines under "--- /dev/null" say what the file holds now: the applier may
+        # take the diff as a rewrite of a file with exactly that content.
+        shown = "".join(old for _, _, old, _ in section.hunks)
+        edit = Edit(path, "create", old=shown, new=content, format="udiff", raw_patch=raw)
+        out.edits.append((section.start, edit))
         return
     source = section.old_path or path
     if section.rename is None and section.old_path and section.new_path:

@@ -60,8 +60,7 @@ def _unclear_name(name: str, i: int, existing: str | None) -> ParseIssue | None:
     if existing is not None:
         return ParseIssue(
             f"a code block follows {name!r}, but it lacks most of the lines of {existing}, so it was not read as"
-            f" that whole file; send the complete file under its full path ({existing}), or edit it with"
-            " SEARCH/REPLACE blocks",
+            f" that whole file; send the complete file under its full path ({existing})",
             i + 1,
             name,
         )
@@ -215,8 +214,8 @@ def _block(
     elif strict and (partial := repo.unique_file(path)) is not None and repo.keeps_most(partial, body) is False:
         message = (
             f"the block under {path} lacks most of the lines of {partial}, so next to the other edits it reads as"
-            " an excerpt, not the whole file, and was not applied; edit the file with SEARCH/REPLACE blocks or"
-            " send its complete content"
+            " an excerpt, not the whole file, and was not applied; send its complete content, or change it with"
+            " edits like the others in this reply"
         )
         out.issues.append(ParseIssue(message, i + 1, path))
         out.spans.append((i, close + 1))

@@ -72,18 +72,17 @@ def hoist_global_options(argv: list[str]) -> list[str]:
 
 
 def _json_for_early_usage_error(raw: list[str], message: str) -> None:
-    """``apply --json`` / ``undo --json`` print their object even for an error found before typer runs."""
+    """A command under ``--json`` prints its object even for an error found before typer runs."""
     head = raw[: raw.index("--")] if "--" in raw else raw
     i = 0
     while i < len(head) and head[i].startswith("-"):  # the command is the first word after global options
         i += 2 if _takes_next(head[i]) else 1
     command = head[i] if i < len(head) else None
-    if command not in ("apply", "undo") or "--json" not in head[i:]:
-        return
-    from codeassist.interfaces.cmd_edits import nothing_done
-    from codeassist.interfaces.render import print_json
+    from codeassist.interfaces.json_result import machine_mode, print_stopped
 
-    print_json({**nothing_done(command), "errors": [message]})
+    mode = machine_mode(command, head[i:])
+    if mode is not None:
+        print_stopped(command, mode, [message])
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -43,6 +43,23 @@ def read_request(text: Optional[str], message_file: Optional[Path]) -> str:
     return request
 
 
+def machine_request(
+    ctx: typer.Context, text: Optional[str], message_file: Optional[Path], *, as_json: bool, stream_json: bool
+) -> str:
+    """:func:`read_request`; under ``--json``/``--stream-json`` a usage error also prints the result object."""
+    from codeassist.errors import UsageError
+    from codeassist.interfaces.json_result import exit_with_error
+
+    try:
+        if as_json and stream_json:
+            raise UsageError("choose one of --json and --stream-json")
+        return read_request(text, message_file)
+    except UsageError as exc:
+        if not (as_json or stream_json):
+            raise
+        exit_with_error(ctx.obj, ctx.info_name or "edit", exc, "json" if as_json else "stream-json")
+
+
 def _run(
     ctx: typer.Context,
     mode: str,
@@ -54,13 +71,12 @@ def _run(
     stream_json: bool,
     **run_args: Any,
 ) -> None:
-    from codeassist.errors import CodeassistError, UsageError
+    from codeassist.errors import CodeassistError
+    from codeassist.interfaces.json_result import exit_with_error
     from codeassist.interfaces.live import HumanRenderer, json_line_sink, summary_line
-    from codeassist.interfaces.render import console, print_error, print_json
+    from codeassist.interfaces.render import console, print_json
 
     opts = ctx.obj
-    if as_json and stream_json:
-        raise UsageError("choose one of --json and --stream-json")
     machine = as_json or stream_json
     err = console(opts, stderr=True)
     renderer = None if machine else HumanRenderer(console(opts), err, live=True)
@@ -74,15 +90,7 @@ def _run(
     except CodeassistError as exc:
         if not machine:
             raise
-        from codeassist.session import RunResult, error_text
-
-        payload = RunResult("error", "", errors=(error_text(exc),)).to_json()
-        print_error(exc.message, exc.hint, color=opts.color())
-        if stream_json:
-            json_line_sink({"type": "result", **payload})
-        else:
-            print_json(payload)
-        raise typer.Exit(exc.exit_code) from None
+        exit_with_error(opts, mode, exc, "stream-json" if stream_json else "json")
     finally:
         if session is not None:
             session.close()
@@ -160,7 +168,7 @@ def ask(
     stream_json: StreamJsonOpt = False,
 ) -> None:
     """Answer a question about the repository; no edits."""
-    request = read_request(question, message_file)
+    request = machine_request(ctx, question, message_file, as_json=as_json, stream_json=stream_json)
     _run(
         ctx,
         "ask",
@@ -195,7 +203,7 @@ def edit(
     stream_json: StreamJsonOpt = False,
 ) -> None:
     """Make a change end to end: context, reply, apply, check, commit."""
-    request = read_request(request_text, message_file)
+    request = machine_request(ctx, request_text, message_file, as_json=as_json, stream_json=stream_json)
     _run(
         ctx,
         "edit",
@@ -228,5 +236,7 @@ def run_repl(opts: object) -> None:
 
 def register(app: typer.Typer) -> None:
     app.command("chat", help="The interactive REPL: plain lines are requests, /help lists the commands.")(chat)
-    app.command("ask")(ask)
-    app.command("edit")(edit)
+    from codeassist.interfaces.json_result import JsonOnBadUsage
+
+    app.command("ask", cls=JsonOnBadUsage)(ask)
+    app.command("edit", cls=JsonOnBadUsage)(edit)

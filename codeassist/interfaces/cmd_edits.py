@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
-from typer.core import TyperCommand
 
 from codeassist.edits.formats import APPLY_FORMATS
+from codeassist.interfaces.json_result import JsonOnBadUsage, exit_interrupted, exit_with_error
 
 if TYPE_CHECKING:
     from codeassist.edits.engine import EngineResult
-    from codeassist.errors import CodeassistError
     from codeassist.interfaces.options import GlobalOptions
 
 FORMAT_CHOICES = APPLY_FORMATS
@@ -50,35 +49,6 @@ def read_reply(source: str) -> str:
         raise UsageError(f"{name} is not UTF-8 text (invalid byte at offset {exc.start})") from None
 
 
-def nothing_done(command: str | None, dry_run: bool = False) -> dict[str, Any]:
-    """The command's JSON object when it stopped before doing anything (``errors`` is added)."""
-    if command == "undo":
-        return {"reverted": [], "subject": "", "head": None, "paths": []}
-    from codeassist.edits.engine import EngineResult
-
-    return {**EngineResult().to_json(), "dry_run": dry_run, "diff": ""}
-
-
-class JsonOnBadUsage(TyperCommand):
-    """A command whose ``--json`` also covers the arguments typer rejects before the command runs.
-
-    The parser's own message still goes to stderr and the exit code stays 2;
-    stdout gets the command's JSON object with the message in ``errors``.
-    """
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        wanted = "--json" in args and "--" not in args[: args.index("--json")]
-        try:
-            return super().parse_args(ctx, args)
-        except Exception as exc:  # a usage error: typer's own class, or click's with older typer releases
-            message = getattr(exc, "format_message", None)
-            if wanted and getattr(exc, "exit_code", None) == 2 and callable(message):
-                from codeassist.interfaces.render import print_json
-
-                print_json({**nothing_done(self.name), "errors": [message()]})
-            raise
-
-
 def apply(
     ctx: typer.Context,
     reply_file: Annotated[str, typer.Argument(help="File holding the reply, or - for standard input.")] = "-",
@@ -113,22 +83,16 @@ def apply(
         if not as_json:
             raise
         # Nothing was written: the engine raises only before it writes (after, a git refusal is commit_error).
-        _json_error(opts, exc, nothing_done("apply", dry_run))
+        exit_with_error(opts, "apply", exc, dry_run=dry_run)
+    except KeyboardInterrupt as exc:
+        if not as_json:
+            raise
+        exit_interrupted("apply", exc, dry_run=dry_run)
     _report(opts, result, as_json=as_json, dry_run=dry_run)
     if result.commit_error:
         raise typer.Exit(5)
     if not result.ok:
         raise typer.Exit(1)
-
-
-def _json_error(opts: GlobalOptions, exc: CodeassistError, empty: dict[str, object]) -> NoReturn:
-    """The error on stderr, then the command's JSON object with nothing done and ``errors``; exits."""
-    from codeassist.interfaces.render import print_error, print_json
-    from codeassist.session import error_text
-
-    print_error(exc.message, exc.hint, color=opts.color())
-    print_json({**empty, "errors": [error_text(exc)]})
-    raise typer.Exit(exc.exit_code)
 
 
 def _report(opts: GlobalOptions, result: EngineResult, *, as_json: bool, dry_run: bool) -> None:
@@ -146,6 +110,8 @@ def _report(opts: GlobalOptions, result: EngineResult, *, as_json: bool, dry_run
         err.print(f"[green]applied[/] {escape(a.path)} [dim]({a.action}, {a.strategy})[/]")
     for path in result.already_applied:
         err.print(f"[yellow]already applied[/] {escape(path)}")
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning.message)}")
     feedback = result.feedback()
     if feedback:
         err.print(f"[bold red]not applied:[/] {escape(feedback)}")
@@ -184,7 +150,7 @@ def undo(
     except CodeassistError as exc:
         if not as_json:
             raise
-        _json_error(opts, exc, nothing_done("undo"))
+        exit_with_error(opts, "undo", exc)
     err = console(opts, stderr=True)
     err.print(f"undid {result.reverted[0][:10]} {escape(result.subject)}")
     if len(result.reverted) > 1:

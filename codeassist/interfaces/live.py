@@ -42,6 +42,10 @@ class HumanRenderer:
         elif kind == "edit.failed":
             where = event.get("path") or "reply"
             self.err.print(f"[yellow]not applied[/] {where}: {event['reason']}")
+        elif kind == "edit.warning":
+            from rich.markup import escape
+
+            self.err.print(f"[yellow]warning:[/] {escape(event['message'])}", highlight=False)
         elif kind == "check":
             mark = "[green]passed[/]" if event["ok"] else "[red]failed[/]"
             self.err.print(f"check {event['name']}: {mark}")

@@ -375,3 +375,22 @@ def test_line_hint_places_an_elided_or_misremembered_copy_of_a_repeated_block() 
     assert isinstance(m, Match) and m.strategy == "fuzzy"
     assert apply_match(typo, m).index("compute(2)") > SECOND
     assert isinstance(locate(typo, old, new), MatchFailure)
+
+
+def test_spurious_leading_blank_line_and_indentation_apply_re_indented() -> None:
+    # The model copied the method dedented and with a blank line the file does not have before it; the
+    # replacement has no blank lines, so the result has none either, and takes the file's indentation.
+    content = "class A:\n    def f(self):\n        return 1\n\n    def g(self):\n        return 3\n"
+    out = applied(content, "\ndef f(self):\n    return 1\n", "def f(self):\n    return 2\n", "blank-lines")
+    assert out == content.replace("return 1", "return 2")
+
+
+def test_spurious_blank_lines_at_both_ends_apply() -> None:
+    content = "class A:\n    def f(self):\n        return 1\n    def g(self):\n        return 3\n"
+    out = applied(content, "\n\ndef f(self):\n    return 1\n\n", "def f(self):\n    return 2\n", "blank-lines")
+    assert out == content.replace("return 1", "return 2")
+
+
+def test_spurious_leading_blank_line_with_the_files_indentation_applies() -> None:
+    content = "x = 0\ny = 1\nz = 2\n"
+    assert applied(content, "\ny = 1\n", "y = 5\n", "blank-lines") == "x = 0\ny = 5\nz = 2\n"

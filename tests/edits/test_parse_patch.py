@@ -83,3 +83,61 @@ def test_nested_begin_reports_unclosed() -> None:
     r = parse_reply("*** Begin Patch\n*** Delete File: x\n*** Begin Patch\n*** Delete File: y\n*** End Patch\n")
     assert [e.path for e in r.edits] == ["x", "y"]
     assert "before the next" in r.issues[0].message
+
+
+# Indented markers: a model that nests the patch in a list item, or slips a space before one marker.
+HUNK = ("a.py", "replace", "x = 1\n", "x = 2\n")
+
+
+def _read(text: str) -> tuple[list[tuple[str, str, str, str]], list[str]]:
+    r = parse_reply(text)
+    return [(e.path, e.action, e.old, e.new) for e in r.edits], [i.message for i in r.issues]
+
+
+def test_end_marker_indented_by_a_space() -> None:
+    assert _read("*** Begin Patch\n*** Update File: a.py\n@@\n-x = 1\n+x = 2\n *** End Patch\n") == ([HUNK], [])
+
+
+def test_update_header_indented() -> None:
+    assert _read("*** Begin Patch\n  *** Update File: a.py\n@@\n-x = 1\n+x = 2\n*** End Patch\n") == ([HUNK], [])
+
+
+def test_begin_marker_indented() -> None:
+    assert _read("  *** Begin Patch\n*** Update File: a.py\n@@\n-x = 1\n+x = 2\n*** End Patch\n") == ([HUNK], [])
+
+
+def test_whole_envelope_indented_is_read_as_if_it_were_not() -> None:
+    # In a Markdown list item every line carries the item's indentation, the hunk lines too.
+    text = (
+        "1. Apply this:\n\n"
+        "   *** Begin Patch\n"
+        "   *** Update File: a.py\n"
+        "   @@ def f():\n"
+        "    def f():\n"
+        "   -    x = 1\n"
+        "   +    x = 2\n"
+        "   *** Add File: b.py\n"
+        "   +y = 1\n"
+        "   *** Delete File: c.py\n"
+        "   *** End Patch\n"
+    )
+    edits, issues = _read(text)
+    assert issues == []
+    assert edits == [
+        ("a.py", "replace", "def f():\n    x = 1\n", "def f():\n    x = 2\n"),
+        ("b.py", "create", "", "y = 1\n"),
+        ("c.py", "delete", "", ""),
+    ]
+
+
+def test_indented_operations_without_envelope() -> None:
+    assert _read("  *** Update File: a.py\n  @@\n  -x = 1\n  +x = 2\n") == ([HUNK], [])
+
+
+def test_indented_move_and_end_of_file_markers() -> None:
+    r = parse_reply(
+        "*** Begin Patch\n*** Update File: a.py\n  *** Move to: b.py\n@@\n-x = 1\n+x = 2\n  *** End of File\n"
+        "*** End Patch\n"
+    )
+    assert r.issues == ()
+    assert [(e.action, e.new_path) for e in r.edits] == [("replace", None), ("rename", "b.py")]
