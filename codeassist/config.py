@@ -53,6 +53,14 @@ KEYS: dict[str, Key] = {
     "test_cmd": Key(str, None, "command run after edits and lint; non-zero exit is a failed check"),
     "auto_add_files": Key(bool, False, "add files the model asks for without asking"),
     "instruction_files": Key(list, [], "extra instruction files to include"),
+    "hook_review": Key(bool, False, "the pre-commit hook also asks the model to review the staged change"),
+    "hook_fail_closed": Key(bool, False, "block the commit when the hook's model review cannot complete"),
+    "hook_timeout": Key(float, 20.0, "seconds the hooks may take before reporting what they have"),
+    "review_max_file_bytes": Key(int, 1_000_000, "a staged file larger than this is a large-file finding"),
+    "review_disabled_rules": Key(
+        list, [], "review rules turned off: syntax, conflict-marker, secret, large-file, debug-leftover, model"
+    ),
+    "debug_leftover_paths": Key(list, [], "globs of paths where console.log or print() is a debugging leftover"),
 }
 
 SOURCES = ("default", "user", "repo", "env", "flag")

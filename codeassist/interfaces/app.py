@@ -65,15 +65,18 @@ def _root(
 def _register() -> None:
     from codeassist.interfaces import (
         cmd_chat,
+        cmd_commit,
         cmd_config,
         cmd_context,
         cmd_edits,
+        cmd_hook,
         cmd_index,
-        cmd_later,
         cmd_models,
+        cmd_review,
     )
 
-    for module in (cmd_chat, cmd_context, cmd_edits, cmd_index, cmd_later, cmd_models, cmd_config):
+    modules = (cmd_chat, cmd_context, cmd_edits, cmd_index, cmd_review, cmd_commit, cmd_hook, cmd_models, cmd_config)
+    for module in modules:
         module.register(app)
 
 
