@@ -148,5 +148,5 @@ def path_matcher(globs: Iterable[str]) -> Callable[[str], bool]:
         return lambda path: False
     import pathspec
 
-    spec = pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+    spec = pathspec.GitIgnoreSpec.from_lines(patterns)
     return lambda path: spec.match_file(path)

@@ -64,7 +64,7 @@ def model_may_read(root: Path) -> Callable[[str], bool]:
     if lines:
         import pathspec
 
-        spec = pathspec.PathSpec.from_lines("gitwildmatch", lines)
+        spec = pathspec.GitIgnoreSpec.from_lines(lines)
 
     def allowed(path: str) -> bool:
         if is_secret_store(path):
