@@ -69,7 +69,7 @@ def _commit(opts: GlobalOptions, *, dry_run: bool, all_tracked: bool) -> dict[st
 
     from codeassist.errors import TaskFailed
     from codeassist.git import require_repo
-    from codeassist.interfaces.cmd_review import model_completion, prompt_dirs_for
+    from codeassist.interfaces.review_wiring import model_completion, prompt_dirs_for
     from codeassist.review.changes import staged_changes
     from codeassist.review.message import draft_message
 

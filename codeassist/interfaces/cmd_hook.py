@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -64,91 +63,9 @@ def run_command(
     ] = False,
 ) -> None:
     """Run a hook by hand, exactly as git runs it."""
-    from codeassist.errors import UsageError
+    from codeassist.interfaces.hook_runner import run_hook
 
-    opts: GlobalOptions = ctx.obj
-    if name == "pre-commit":
-        if offline and model_review:
-            raise UsageError("choose one of --offline and --model-review")
-        raise typer.Exit(_pre_commit(opts, False if offline else True if model_review else None))
-    if name == "prepare-commit-msg":
-        raise typer.Exit(_prepare_commit_msg(opts, list(args or [])))
-    raise UsageError(f"unknown hook {name!r}", hint="codeassist runs pre-commit and prepare-commit-msg")
-
-
-def _settings(opts: GlobalOptions, root: Path) -> Any:
-    settings = opts.settings(root)
-    if settings.source("max_retries") == "default":
-        # Inside a commit a retry costs the user more than the review is worth: try once, then fail open.
-        settings = settings.with_overrides(max_retries=0)
-    return settings
-
-
-def _pre_commit(opts: GlobalOptions, model: bool | None) -> int:
-    import sys
-
-    from codeassist.git import require_repo
-    from codeassist.interfaces.cmd_review import cache_dir_for, model_completion, prompt_dirs_for
-    from codeassist.review.hook_run import pre_commit, skipped
-
-    if skipped(opts.environ):
-        return 0
-    root = require_repo(opts.start_dir())
-    settings = _settings(opts, root)
-    outcome = pre_commit(
-        root,
-        opts.environ,
-        settings,
-        lambda: model_completion(opts, settings),
-        model=model,
-        prompt_dirs=prompt_dirs_for(opts, root),
-        cache_dir=cache_dir_for(root),
-    )
-    result = outcome.result
-    if result is not None and result.findings:
-        from codeassist.interfaces.cmd_review import print_findings
-        from codeassist.interfaces.render import console
-        from codeassist.review.changes import staged_changes
-
-        err = console(opts, stderr=True)
-        print_findings(err, result.findings, staged_changes(root, opts.environ))
-        if outcome.exit_code:
-            err.print(
-                "codeassist: commit blocked. Fix the errors, or silence a rule on a line with "
-                "`codeassist: allow RULE`; `git commit --no-verify` skips the hook.",
-                markup=False,
-                highlight=False,
-            )
-    for notice in outcome.notices:
-        sys.stderr.write(f"codeassist: warning: {notice}\n")
-    return outcome.exit_code
-
-
-def _prepare_commit_msg(opts: GlobalOptions, args: list[str]) -> int:
-    import sys
-
-    from codeassist.errors import CodeassistError
-    from codeassist.git import require_repo
-    from codeassist.interfaces.cmd_review import model_completion, prompt_dirs_for
-    from codeassist.review.hook_run import prepare_commit_msg
-
-    try:
-        root = require_repo(opts.start_dir())
-        settings = _settings(opts, root)
-        outcome = prepare_commit_msg(
-            root,
-            opts.environ,
-            args,
-            settings,
-            lambda: model_completion(opts, settings),
-            prompt_dirs=prompt_dirs_for(opts, root),
-        )
-    except CodeassistError as exc:  # never stop a commit for want of a drafted message
-        sys.stderr.write(f"codeassist: warning: no message drafted: {exc.message}\n")
-        return 0
-    for notice in outcome.notices:
-        sys.stderr.write(f"codeassist: warning: {notice}\n")
-    return 0
+    raise typer.Exit(run_hook(ctx.obj, name, list(args or []), offline=offline, model_review=model_review))
 
 
 def register(app: typer.Typer) -> None:

@@ -1,86 +1,17 @@
-"""Command: ``review`` (findings on a change: staged, a revision range, or everything uncommitted).
-
-Also home of :func:`model_completion`, the one place the review, commit and
-hook commands wire settings to a backend (to be replaced by ``Session.open``).
-"""
+"""Command: ``review`` (findings on a change: staged, a revision range, or everything uncommitted)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from codeassist.interfaces.options import GlobalOptions
     from codeassist.review.changes import ChangeSet
-    from codeassist.review.findings import Finding
 
 FAIL_ON = ("error", "warning", "never")
-
-
-def model_completion(opts: GlobalOptions, settings: Any) -> Callable[[str], str]:
-    """One prompt in, the model's whole reply out: the backend and model the settings name.
-
-    Raises ConfigError when no model is configured, BackendError when the call fails.
-    """
-    from codeassist.backends.base import Message, RequestOptions
-    from codeassist.backends.catalogue import lookup_model
-    from codeassist.backends.registry import create_backend
-
-    backend = create_backend(settings, opts.environ)
-    info = lookup_model(settings.model, settings.models)
-    options = RequestOptions(model=str(settings.model or info.name), temperature=settings.temperature)
-
-    def complete(prompt: str) -> str:
-        events = backend.stream([Message("user", prompt)], options)
-        return "".join(e.text for e in events if e.kind == "delta")
-
-    return complete
-
-
-def prompt_dirs_for(opts: GlobalOptions, root: Path) -> tuple[Path, ...]:
-    from codeassist.config import user_config_path
-    from codeassist.prompts import prompt_dirs
-
-    return prompt_dirs(root, user_config_path(opts.environ).parent)
-
-
-def cache_dir_for(root: Path) -> Path | None:
-    from codeassist.errors import GitError
-    from codeassist.git import git_path
-
-    try:
-        return git_path(root, "codeassist/review-cache")
-    except GitError:
-        return None
-
-
-def print_findings(out: Console, findings: Sequence[Finding], changes: ChangeSet | None, *, context: int = 2) -> None:
-    """Each finding as ``path:line: severity: message [rule]``, with the code around its line."""
-    from rich.markup import escape
-
-    from codeassist.review.secrets import find_secrets
-
-    sources = {f.path: f.text().splitlines() for f in changes.files if f.new is not None} if changes else {}
-    hidden: dict[str, set[int]] = {}
-    for f in findings:
-        colour = "red" if f.severity == "error" else "yellow"
-        where = f"{f.path}:{f.line}" if f.line else f.path
-        out.print(f"[bold]{escape(where)}[/]: [{colour}]{f.severity}[/]: {escape(f.message)} [dim]\\[{f.rule}][/]")
-        lines = sources.get(f.path, [])
-        if not f.line or not lines:
-            continue
-        if f.path not in hidden:  # never print a line that holds a likely secret, whatever the finding
-            hidden[f.path] = {m.line for m in find_secrets("\n".join(lines))}
-        first, last = max(1, f.line - context), min(len(lines), f.end_line + context)
-        for n in range(first, last + 1):
-            mark = ">" if f.line <= n <= f.end_line else " "
-            text = "(line hidden: it holds a likely secret)" if n in hidden[f.path] else lines[n - 1]
-            out.print(f"[dim]{mark}{n:>5} |[/] {escape(text)}", highlight=False)
 
 
 def _changes(opts: GlobalOptions, root: Path, rev_range: str | None, staged: bool, uncommitted: bool) -> ChangeSet:
@@ -128,6 +59,7 @@ def review_command(
     """Findings on a change: syntax, conflict markers, secrets, large files, debugging leftovers, the model's review."""
     from codeassist.errors import CodeassistError, UsageError
     from codeassist.interfaces.render import console, print_error, print_json
+    from codeassist.interfaces.review_wiring import print_findings
 
     opts: GlobalOptions = ctx.obj
     target = "range" if rev_range else "uncommitted" if uncommitted else "staged"
@@ -165,6 +97,7 @@ def _review(
     opts: GlobalOptions, rev_range: str | None, staged: bool, uncommitted: bool, offline: bool, fail_on: str
 ) -> tuple[int, dict[str, Any], ChangeSet]:
     from codeassist.git import require_repo
+    from codeassist.interfaces.review_wiring import cache_dir_for, model_completion, prompt_dirs_for
     from codeassist.review.findings import blocks
     from codeassist.review.rules import from_settings
     from codeassist.review.run import review
