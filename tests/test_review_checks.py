@@ -119,7 +119,7 @@ COUNTS = {"a.py": 10}
         ('Here you go: [{"path": "a.py", "line": 2, "severity": "error", "message": "m"}] done', 1, 0),
         ("a.py:4: error: off by one\nb.py:1: warning: elsewhere", 1, 1),
         (
-            '{"findings": [{"path": "a.py", "line": "x", "message": "m"}, {"path": "a.py", "line": 0, "message": "m"}]}',
+            json.dumps({"findings": [{"path": "a.py", "line": "x", "message": "m"}, {"path": "a.py", "line": 0}]}),
             0,
             2,
         ),
@@ -172,3 +172,23 @@ def test_warning_threshold(git_repo: Path) -> None:
     stage(git_repo, {"m.rs": "fn main() {\n    dbg!(1);\n}\n"})
     assert codeassist(git_repo, "review", "--offline").returncode == 0
     assert codeassist(git_repo, "review", "--offline", "--fail-on", "warning").returncode == 1
+
+
+def test_odd_file_names_are_judged_on_their_added_lines(git_repo: Path) -> None:
+    names = ["my file.py", "ünï.py", "back\\slash.py", 'quote".py']
+    stage(git_repo, {n: "x = 1\n" for n in names})
+    git(git_repo, "commit", "-q", "-m", "names")
+    stage(git_repo, {n: "x = 1\nbreakpoint()\n" for n in names})
+    proc = codeassist(git_repo, "review", "--offline", "--json")
+    found = sorted((f["path"], f["line"]) for f in json.loads(proc.stdout)["findings"])
+    assert found == sorted((n, 2) for n in names)
+
+
+def test_review_of_the_root_commit(tmp_path: Path) -> None:
+    root = tmp_path / "r"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    stage(root, {"a.py": "def f(:\n"})
+    git(root, "commit", "-q", "-m", "root")
+    proc = codeassist(root, "review", "HEAD", "--json")
+    assert proc.returncode == 1 and json.loads(proc.stdout)["findings"][0]["rule"] == "syntax"

@@ -157,7 +157,7 @@ def added_lines(patch: bytes) -> dict[str, set[int]]:
     current: set[int] | None = None
     for line in patch.split(b"\n"):
         if line.startswith(b"+++ "):
-            name = line[4:]
+            name = line[4:].rstrip(b"\t")  # git ends a name holding a space with a tab
             if name == b"/dev/null":
                 current = None
                 continue
@@ -254,7 +254,7 @@ def range_changes(root: Path, environ: Mapping[str, str], rev_range: str) -> Cha
     else:
         right = rev_range
         left = f"{rev_range}^"
-        if not git.run("rev-parse", "-q", "--verify", left + "{commit}", check=False).strip():
+        if not git.run("rev-parse", "-q", "--verify", left + "^{commit}", check=False).strip():
             left = EMPTY_TREE
     pair = []
     for rev in (left, right):
