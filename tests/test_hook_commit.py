@@ -172,3 +172,9 @@ def test_rerun_after_block_answers_from_the_cache(repo: Path) -> None:
     again = codeassist(repo, "review", "--staged", "--offline", "--json")
     assert '"cached": false' in first.stdout and '"cached": true' in again.stdout
     assert first.stdout.replace('"cached": false', '"cached": true') == again.stdout
+
+
+def test_a_codeassist_folder_in_the_repository_does_not_shadow_the_hook(repo: Path) -> None:
+    stage(repo, {"codeassist/__init__.py": "raise SystemExit(99)\n", "codeassist/__main__.py": "raise SystemExit(99)\n"})
+    proc = commit(repo)
+    assert proc.returncode == 0, proc.stderr

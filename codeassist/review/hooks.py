@@ -50,7 +50,11 @@ def is_ours(path: Path) -> bool:
 
 
 def script(name: str, python: str) -> str:
-    """The hook script: run the kept hook first, honour the skip conventions, then codeassist."""
+    """The hook script: run the kept hook first, honour the skip conventions, then codeassist.
+
+    ``-P``: the repository being committed is the working directory, and a
+    ``codeassist/`` folder in it must not shadow the installed package.
+    """
     previous = name + PREVIOUS_SUFFIX
     return f"""#!/bin/sh
 {MARKER} {name}
@@ -63,7 +67,7 @@ if [ -x "$hook_dir/{previous}" ]; then
 fi
 [ "${{CODEASSIST_HOOK:-1}}" = "0" ] && exit 0
 case ",${{SKIP:-}}," in *,codeassist,*) exit 0 ;; esac
-exec {shlex.quote(python)} -m codeassist hook run {name} "$@"
+exec {shlex.quote(python)} -P -m codeassist hook run {name} "$@"
 """
 
 
