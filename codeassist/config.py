@@ -61,6 +61,9 @@ KEYS: dict[str, Key] = {
         list, [], "review rules turned off: syntax, conflict-marker, secret, large-file, debug-leftover, model"
     ),
     "debug_leftover_paths": Key(list, [], "globs of paths where console.log or print() is a debugging leftover"),
+    "review_json_schema": Key(
+        str, "auto", "ask for the review's JSON schema: on, off, auto (on for OpenAI's own endpoint only)"
+    ),
 }
 
 SOURCES = ("default", "user", "repo", "env", "flag")

@@ -175,6 +175,8 @@ def test_rerun_after_block_answers_from_the_cache(repo: Path) -> None:
 
 
 def test_a_codeassist_folder_in_the_repository_does_not_shadow_the_hook(repo: Path) -> None:
-    stage(repo, {"codeassist/__init__.py": "raise SystemExit(99)\n", "codeassist/__main__.py": "raise SystemExit(99)\n"})
+    stage(
+        repo, {"codeassist/__init__.py": "raise SystemExit(99)\n", "codeassist/__main__.py": "raise SystemExit(99)\n"}
+    )
     proc = commit(repo)
     assert proc.returncode == 0, proc.stderr

@@ -281,3 +281,22 @@ def test_commit_without_a_model_is_a_configuration_error(repo: Path) -> None:
     assert proc.returncode == 3
     data = json.loads(proc.stdout)
     assert data["commit"] is None and "no model configured" in data["errors"][0]
+
+
+def test_json_schema_is_asked_for_only_where_the_endpoint_takes_it(
+    repo: Path, openai_server: OpenAIServer, isolated_env: dict[str, str]
+) -> None:
+    stage(repo, {"app.py": "def main():\n    return 13\n"})
+    openai_server.enqueue(findings_reply(), findings_reply())
+    env = model_env(isolated_env, openai_server.base_url)
+    assert codeassist(repo, "review", "--json", env=env).returncode == 0
+    body = openai_server.requests[-1].body
+    assert isinstance(body, dict) and "response_format" not in body  # auto: a server other than OpenAI's own
+    stage(repo, {"app.py": "def main():\n    return 14\n"})  # another change: not answered from the cache
+    proc = codeassist(repo, "review", "--json", env={**env, "CODEASSIST_REVIEW_JSON_SCHEMA": "on"})
+    assert proc.returncode == 0, proc.stderr
+    body = openai_server.requests[-1].body
+    assert isinstance(body, dict)
+    fmt = body["response_format"]
+    assert fmt["type"] == "json_schema" and fmt["json_schema"]["strict"] is True
+    assert fmt["json_schema"]["schema"]["required"] == ["findings"]

@@ -99,6 +99,7 @@ def _review(
     from codeassist.git import require_repo
     from codeassist.interfaces.review_wiring import cache_dir_for, model_completion, prompt_dirs_for
     from codeassist.review.findings import blocks
+    from codeassist.review.model import FINDINGS_SCHEMA
     from codeassist.review.rules import from_settings
     from codeassist.review.run import review
 
@@ -109,7 +110,7 @@ def _review(
     notes: list[str] = []
     complete = None
     if not offline and settings.model:
-        complete = lambda: model_completion(opts, settings)  # noqa: E731 - built only when there is something to send
+        complete = lambda: model_completion(opts, settings, json_schema=FINDINGS_SCHEMA)  # noqa: E731 - built only when there is something to send
     elif not offline:
         notes.append("no model configured: offline checks only (set one with --model or `codeassist config set model`)")
     result = review(

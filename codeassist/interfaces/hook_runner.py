@@ -55,6 +55,7 @@ def _pre_commit(opts: GlobalOptions, model: bool | None) -> int:
     from codeassist.git import require_repo
     from codeassist.interfaces.review_wiring import cache_dir_for, model_completion, prompt_dirs_for
     from codeassist.review.hook_run import pre_commit, skipped
+    from codeassist.review.model import FINDINGS_SCHEMA
 
     if skipped(opts.environ):
         return 0
@@ -64,7 +65,7 @@ def _pre_commit(opts: GlobalOptions, model: bool | None) -> int:
         root,
         opts.environ,
         settings,
-        lambda: model_completion(opts, settings),
+        lambda: model_completion(opts, settings, json_schema=FINDINGS_SCHEMA),
         model=model,
         prompt_dirs=prompt_dirs_for(opts, root),
         cache_dir=cache_dir_for(root),

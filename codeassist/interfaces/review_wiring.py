@@ -7,7 +7,7 @@ path imports this module.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,10 +19,14 @@ if TYPE_CHECKING:
     from codeassist.review.findings import Finding
 
 
-def model_completion(opts: GlobalOptions, settings: Any) -> Callable[[str], str]:
+def model_completion(
+    opts: GlobalOptions, settings: Any, *, json_schema: Mapping[str, Any] | None = None
+) -> Callable[[str], str]:
     """One prompt in, the model's whole reply out: the backend and model the settings name.
 
-    Raises ConfigError when no model is configured, BackendError when the call fails.
+    ``json_schema`` is sent as the reply's required shape where the endpoint
+    supports it (see :func:`schema_extra`). Raises ConfigError when no model is
+    configured, BackendError when the call fails.
     """
     from codeassist.backends.base import Message, RequestOptions
     from codeassist.backends.catalogue import lookup_model
@@ -30,13 +34,41 @@ def model_completion(opts: GlobalOptions, settings: Any) -> Callable[[str], str]
 
     backend = create_backend(settings, opts.environ)
     info = lookup_model(settings.model, settings.models)
-    options = RequestOptions(model=str(settings.model or info.name), temperature=settings.temperature)
+    extra = schema_extra(opts, settings, info.api, json_schema) if json_schema is not None else {}
+    options = RequestOptions(model=str(settings.model or info.name), temperature=settings.temperature, extra=extra)
 
     def complete(prompt: str) -> str:
         events = backend.stream([Message("user", prompt)], options)
         return "".join(e.text for e in events if e.kind == "delta")
 
     return complete
+
+
+def schema_extra(opts: GlobalOptions, settings: Any, api: str, schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The request fields that make the reply follow ``schema``; empty where the endpoint may reject them.
+
+    ``review_json_schema``: ``on``, ``off``, or ``auto``: on only for OpenAI's
+    own endpoint, the one known to accept strict JSON schemas (other
+    OpenAI-compatible servers differ, and the reply is parsed defensively anyway).
+    """
+    from codeassist.backends.presets import resolve_endpoint
+    from codeassist.errors import ConfigError
+
+    mode = str(settings.review_json_schema).lower()
+    if mode not in ("on", "off", "auto"):
+        raise ConfigError(f"review_json_schema must be on, off or auto, not {mode!r}")
+    if mode == "off":
+        return {}
+    if mode == "auto":
+        endpoint = resolve_endpoint(settings, opts.environ)
+        if endpoint.preset is not None and endpoint.preset.name not in ("openai",):
+            return {}
+        if endpoint.base_url not in (None, "https://api.openai.com/v1"):
+            return {}
+    spec = {"name": "review_findings", "schema": dict(schema), "strict": True}
+    if api == "responses":
+        return {"text": {"format": {"type": "json_schema", **spec}}}
+    return {"response_format": {"type": "json_schema", "json_schema": spec}}
 
 
 def prompt_dirs_for(opts: GlobalOptions, root: Path) -> tuple[Path, ...]:

@@ -31,6 +31,27 @@ _LINE_FORM = re.compile(
 )
 
 
+# The reply's shape as a JSON schema, for endpoints that enforce one (OpenAI's structured outputs, strict mode).
+_ITEM = {
+    "type": "object",
+    "properties": {
+        "path": {"type": "string"},
+        "line": {"type": "integer"},
+        "end_line": {"type": "integer"},
+        "severity": {"type": "string", "enum": ["error", "warning"]},
+        "message": {"type": "string"},
+    },
+    "required": ["path", "line", "end_line", "severity", "message"],
+    "additionalProperties": False,
+}
+FINDINGS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"findings": {"type": "array", "items": _ITEM}},
+    "required": ["findings"],
+    "additionalProperties": False,
+}
+
+
 @dataclass(frozen=True)
 class ModelFindings:
     findings: tuple[Finding, ...]
