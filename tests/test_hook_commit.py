@@ -180,3 +180,22 @@ def test_a_codeassist_folder_in_the_repository_does_not_shadow_the_hook(repo: Pa
     )
     proc = commit(repo)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_amend_is_judged_on_what_it_adds(repo: Path) -> None:
+    stage(repo, {"app.py": "def main():\n    return 7\n"})
+    assert commit(repo).returncode == 0
+    assert git_run(repo, "commit", "-q", "--amend", "-m", "reworded").returncode == 0
+    stage(repo, {"app.py": "def main(:\n"})
+    proc = git_run(repo, "commit", "-q", "--amend", "--no-edit")
+    assert proc.returncode != 0 and "app.py:1: error:" in proc.stderr
+    assert git(repo, "log", "-1", "--format=%s").strip() == "reworded"
+
+
+def test_hook_run_by_hand(repo: Path) -> None:
+    stage(repo, {"app.py": "def main(:\n"})
+    proc = codeassist(repo, "hook", "run", "pre-commit")
+    assert proc.returncode == 1 and "app.py:1: error:" in proc.stderr
+    assert codeassist(repo, "hook", "run", "pre-commit", "--offline").returncode == 1
+    stage(repo, {"app.py": "def main():\n    return 8\n"})
+    assert codeassist(repo, "hook", "run", "pre-commit").returncode == 0
