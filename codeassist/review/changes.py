@@ -15,7 +15,7 @@ import os
 import re
 import subprocess
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from codeassist.errors import GitError, UsageError
@@ -61,7 +61,6 @@ class ChangeSet:
     files: tuple[ChangedFile, ...]
     base: str | None  # the commit the change is compared with (None: initial commit)
     key: str | None = None
-    diff_args: tuple[str, ...] = field(default=())  # how `git diff` shows this change (for the model)
 
 
 class Git:
@@ -238,7 +237,7 @@ def staged_changes(root: Path, environ: Mapping[str, str]) -> ChangeSet:
         files = _narrow_to_merge(git, files, merge_head)
     tree = git.run("write-tree", check=False).decode().strip()  # fails with unresolved conflicts: no key
     key = f"{base}:{tree}" if tree else None
-    return ChangeSet("staged", tuple(files), head, key, ("--cached", base))
+    return ChangeSet("staged", tuple(files), head, key)
 
 
 def range_changes(root: Path, environ: Mapping[str, str], rev_range: str) -> ChangeSet:
@@ -267,7 +266,7 @@ def range_changes(root: Path, environ: Mapping[str, str], rev_range: str) -> Cha
     files = _build(git, _raw_entries(raw), patch, new_from_disk=False)
     tree = git.run("rev-parse", right + "^{tree}").decode().strip()
     base = git.run("rev-parse", "-q", "--verify", left + "^{commit}", check=False).decode().strip() or None
-    return ChangeSet("range", tuple(files), base, f"{left}:{tree}", tuple(pair))
+    return ChangeSet("range", tuple(files), base, f"{left}:{tree}")
 
 
 def uncommitted_changes(root: Path, environ: Mapping[str, str]) -> ChangeSet:
@@ -287,4 +286,4 @@ def uncommitted_changes(root: Path, environ: Mapping[str, str]) -> ChangeSet:
             continue
         count = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
         files.append(ChangedFile(name, "A", None, None, data, frozenset(range(1, count + 1))))
-    return ChangeSet("uncommitted", tuple(sorted(files, key=lambda f: f.path)), head, None, (base,))
+    return ChangeSet("uncommitted", tuple(sorted(files, key=lambda f: f.path)), head, None)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from codeassist.review.changes import staged_changes
+from codeassist.review.changes import ChangeSet, staged_changes
 from codeassist.review.findings import blocks
 from codeassist.review.model import Complete
 from codeassist.review.rules import from_settings
@@ -126,7 +126,7 @@ def prepare_commit_msg(
 
 
 def _draft_in_time(
-    changes: Any, root: Path, complete: Callable[[], Complete], dirs: Sequence[Path] | None, timeout: float
+    changes: ChangeSet, root: Path, complete: Callable[[], Complete], dirs: Sequence[Path] | None, timeout: float
 ) -> tuple[str, str | None]:
     from codeassist.review.message import draft_message
 

@@ -18,7 +18,7 @@ from typing import Any
 from codeassist import __version__
 from codeassist.errors import CodeassistError
 from codeassist.review import cache
-from codeassist.review.changes import ChangeSet
+from codeassist.review.changes import ChangedFile, ChangeSet
 from codeassist.review.findings import Finding, sort_findings
 from codeassist.review.model import Complete, ModelFindings, model_review
 from codeassist.review.offline import check_file, path_matcher
@@ -140,7 +140,7 @@ def review(
 
 
 def _ask_in_time(
-    files: Sequence[Any],
+    files: Sequence[ChangedFile],
     complete: Callable[[], Complete],
     config: ReviewConfig,
     dirs: Sequence[Path] | None,
