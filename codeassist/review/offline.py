@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from codeassist.review.changes import ChangedFile
 from codeassist.review.findings import Finding, Severity
 from codeassist.review.rules import ReviewConfig
-from codeassist.review.secrets import find_secrets
+from codeassist.review.secrets import secret_in_line
 
 _CONFLICT = re.compile(r"^(?:<{7}|>{7}|\|{7})(?: |$)")
 _SEPARATOR = re.compile(r"^={7}$")
@@ -45,12 +45,7 @@ _PRINTS: dict[str, tuple[str, re.Pattern[str]]] = {
 _COMMENT = re.compile(r"^\s*(?:#|//|--|/\*|\*)")
 
 
-def _lines(f: ChangedFile) -> list[str]:
-    return f.text().splitlines()
-
-
-def conflict_markers(f: ChangedFile) -> list[Finding]:
-    lines = _lines(f)
+def conflict_markers(f: ChangedFile, lines: list[str]) -> list[Finding]:
     opened = any(line.startswith("<<<<<<<") for line in lines)
     out = []
     for n in sorted(f.added):
@@ -64,10 +59,11 @@ def conflict_markers(f: ChangedFile) -> list[Finding]:
     return out
 
 
-def secrets(f: ChangedFile) -> list[Finding]:
+def secrets(f: ChangedFile, lines: list[str]) -> list[Finding]:
     out = []
-    for m in find_secrets(f.text()):
-        if m.line in f.added:
+    for n in sorted(f.added):
+        m = secret_in_line(lines[n - 1], n) if n <= len(lines) else None
+        if m is not None:
             message = f"likely secret ({m.kind}): {m.redacted}"
             out.append(Finding(f.path, m.line, m.line, "error", "secret", message, "secret"))
     return out
@@ -81,7 +77,9 @@ def large_file(f: ChangedFile, limit: int) -> list[Finding]:
     return [Finding(f.path, 0, 0, "error", "large-file", message, "large-file")]
 
 
-def debug_leftovers(f: ChangedFile, language: str | None, print_paths: Callable[[str], bool]) -> list[Finding]:
+def debug_leftovers(
+    f: ChangedFile, lines: list[str], language: str | None, print_paths: Callable[[str], bool]
+) -> list[Finding]:
     if language is None:
         return []
     patterns = list(_BREAKPOINTS.get(language, ()))
@@ -90,7 +88,6 @@ def debug_leftovers(f: ChangedFile, language: str | None, print_paths: Callable[
         patterns.append((name, pattern, "warning"))
     if not patterns:
         return []
-    lines = _lines(f)
     out = []
     for n in sorted(f.added):
         if n > len(lines) or _COMMENT.match(lines[n - 1]):
@@ -130,12 +127,13 @@ def check_file(f: ChangedFile, config: ReviewConfig, print_paths: Callable[[str]
     from codeassist.index.languages import language_for_path
 
     language = language_for_path(f.path)
+    lines = f.text().splitlines()
     if config.enabled("conflict-marker"):
-        out += conflict_markers(f)
+        out += conflict_markers(f, lines)
     if config.enabled("secret"):
-        out += secrets(f)
+        out += secrets(f, lines)
     if config.enabled("debug-leftover"):
-        out += debug_leftovers(f, language, print_paths)
+        out += debug_leftovers(f, lines, language, print_paths)
     if config.enabled("syntax") and language is not None and f.added:
         out += syntax(f)
     return out
