@@ -118,3 +118,12 @@ def test_outside_a_repository_is_a_git_error(tmp_path: Path) -> None:
 def test_bad_hook_run_arguments_are_usage_errors(git_repo: Path, args: list[str]) -> None:
     proc = codeassist(git_repo, "hook", *args)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_uninstall_restores_the_kept_hook_even_when_ours_was_deleted(git_repo: Path) -> None:
+    hook = git_repo / ".git" / "hooks" / "pre-commit"
+    write_hook(hook, PREVIOUS)
+    assert codeassist(git_repo, "hook", "install").returncode == 0
+    hook.unlink()
+    assert codeassist(git_repo, "hook", "uninstall").returncode == 0
+    assert hook.read_text() == PREVIOUS

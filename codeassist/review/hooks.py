@@ -120,10 +120,10 @@ def uninstall(root: Path) -> list[HookChange]:
         if path.is_symlink() or (path.exists() and not is_ours(path)):
             changes.append(HookChange(name, path, "foreign"))
             continue
-        if not path.exists():
+        if not path.exists() and not (kept.exists() or kept.is_symlink()):
             changes.append(HookChange(name, path, "absent"))
             continue
-        path.unlink()
+        path.unlink(missing_ok=True)  # ours, or already removed by hand (then only the kept hook goes back)
         if kept.exists() or kept.is_symlink():
             os.replace(kept, path)
             changes.append(HookChange(name, path, "restored"))
