@@ -199,3 +199,13 @@ def test_hook_run_by_hand(repo: Path) -> None:
     assert codeassist(repo, "hook", "run", "pre-commit", "--offline").returncode == 1
     stage(repo, {"app.py": "def main():\n    return 8\n"})
     assert codeassist(repo, "hook", "run", "pre-commit").returncode == 0
+
+
+def test_the_review_writes_nothing_to_the_index_or_the_object_store(repo: Path) -> None:
+    stage(repo, {"app.py": "def main(:\n", "new.py": "N = 1\n"})
+    (repo / "app.py").write_text("work tree only\n")
+    index = repo / ".git" / "index"
+    before = (index.read_bytes(), git(repo, "count-objects"), (repo / "app.py").read_bytes())
+    assert codeassist(repo, "hook", "run", "pre-commit").returncode == 1
+    assert codeassist(repo, "review", "--staged", "--json").returncode == 1
+    assert (index.read_bytes(), git(repo, "count-objects"), (repo / "app.py").read_bytes()) == before

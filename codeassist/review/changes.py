@@ -4,13 +4,13 @@ Staged content comes from the index blobs, never from the working tree, so a
 partially staged file is judged by what will be committed. Git runs hooks of
 ``git commit -a`` and ``git commit PATH`` with its own temporary index in
 ``GIT_INDEX_FILE``; every git call here receives the caller's environment, so
-that index is the one read. Nothing here writes to the index or the working
-tree (``git write-tree`` only adds tree objects to the object store, which is
-what the commit is about to do anyway).
+that index is the one read. Nothing here writes anything: not the index,
+not the working tree, not the object store.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -231,12 +231,15 @@ def staged_changes(root: Path, environ: Mapping[str, str]) -> ChangeSet:
     base = head or EMPTY_TREE
     raw = git.run("diff-index", "--cached", "-z", "--raw", "--no-abbrev", "-M", base)
     patch = git.run("diff", "--cached", "-U0", *_DIFF_FLAGS, "--src-prefix=a/", "--dst-prefix=b/", base)
-    files = _build(git, _raw_entries(raw), patch, new_from_disk=False)
+    entries = _raw_entries(raw)
+    files = _build(git, entries, patch, new_from_disk=False)
     merge_head = git.run("rev-parse", "-q", "--verify", "MERGE_HEAD^{commit}", check=False).decode().strip()
     if merge_head and head:
         files = _narrow_to_merge(git, files, merge_head)
-    tree = git.run("write-tree", check=False).decode().strip()  # fails with unresolved conflicts: no key
-    key = f"{base}:{tree}" if tree else None
+    # The staged tree is identified by its base and its difference from it (full blob ids), without
+    # `git write-tree`, which would write to the index git is committing from.
+    unmerged = any(e[3] == "U" for e in entries)
+    key = None if unmerged else f"{base}:{merge_head}:" + hashlib.sha256(raw).hexdigest()
     return ChangeSet("staged", tuple(files), head, key)
 
 
