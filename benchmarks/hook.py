@@ -10,7 +10,9 @@ own time. The result cache is cleared before each run, so every run does the
 whole review; the "cached" row re-runs on the same staged tree. "model" runs
 the model review against the loopback OpenAI-compatible server of the tests,
 which answers at once with no findings: the figure is codeassist's own cost
-around a model call, not a model's latency.
+around a model call, not a model's latency. "cpu" is the median CPU time
+(user + system) of the hook and the git processes it starts, which a busy
+machine inflates less than the wall time.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -69,23 +72,28 @@ def make_repo(root: Path, count: int, env: dict[str, str]) -> None:
 
 def time_hook(
     root: Path, env: dict[str, str], runs: int, *, clear_cache: bool, server: OpenAIServer | None
-) -> list[float]:
+) -> tuple[list[float], list[float]]:
+    """Wall times and CPU times (user + system of the hook and the git processes it starts)."""
     hook = root / ".git" / "hooks" / "pre-commit"
     cache = root / ".git" / "codeassist" / "review-cache"
-    times = []
+    times: list[float] = []
+    cpu: list[float] = []
     for i in range(runs + 1):
         if clear_cache:
             shutil.rmtree(cache, ignore_errors=True)
         if server is not None:
             server.enqueue(Text(json.dumps({"findings": []})))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         proc = subprocess.run([str(hook)], cwd=root, env=env, capture_output=True)
         elapsed = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if proc.returncode != 0:
             sys.exit(f"the hook failed: {proc.stderr.decode()}")
         if i:  # the first run warms the page cache
             times.append(elapsed)
-    return times
+            cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return times, cpu
 
 
 def main() -> None:
@@ -96,7 +104,7 @@ def main() -> None:
     base_env = {k: v for k, v in os.environ.items() if not k.startswith(("CODEASSIST_", "OPENAI_"))}
     base_env.update(GIT_ENV)
     server = OpenAIServer().start()
-    print(f"{'files':>5} {'mode':<8} {'median':>8} {'min':>8} {'max':>8}   ({args.runs} runs)")
+    print(f"{'files':>5} {'mode':<8} {'median':>8} {'min':>8} {'max':>8} {'cpu':>8}   ({args.runs} runs; seconds)")
     try:
         with tempfile.TemporaryDirectory() as tmp:
             home = Path(tmp) / "home"
@@ -119,8 +127,11 @@ def main() -> None:
                     "cached": time_hook(root, base_env, args.runs, clear_cache=False, server=None),
                     "model": time_hook(root, model_env, args.runs, clear_cache=True, server=server),
                 }
-                for mode, t in rows.items():
-                    print(f"{count:>5} {mode:<8} {statistics.median(t):8.3f} {min(t):8.3f} {max(t):8.3f}")
+                for mode, (t, c) in rows.items():
+                    print(
+                        f"{count:>5} {mode:<8} {statistics.median(t):8.3f} {min(t):8.3f} {max(t):8.3f}"
+                        f" {statistics.median(c):8.3f}"
+                    )
     finally:
         server.stop()
 
