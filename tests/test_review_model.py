@@ -300,3 +300,23 @@ def test_json_schema_is_asked_for_only_where_the_endpoint_takes_it(
     fmt = body["response_format"]
     assert fmt["type"] == "json_schema" and fmt["json_schema"]["strict"] is True
     assert fmt["json_schema"]["schema"]["required"] == ["findings"]
+
+
+def test_a_template_gets_the_draft_above_it_and_dry_run_all_leaves_the_index(
+    repo: Path, openai_server: OpenAIServer, isolated_env: dict[str, str]
+) -> None:
+    env = {**model_env(isolated_env, openai_server.base_url), "CODEASSIST_HOOK_REVIEW": "0", "GIT_EDITOR": "true"}
+    (repo / "app.py").write_text("def main():\n    return 15\n")  # tracked, not staged
+    index = (repo / ".git" / "index").read_bytes()
+    openai_server.enqueue(Text("fix: return fifteen"))
+    dry = codeassist(repo, "commit", "--dry-run", "-a", env=env)
+    assert dry.returncode == 0 and dry.stdout.strip() == "fix: return fifteen"
+    assert (repo / ".git" / "index").read_bytes() == index
+    assert "return 15" in prompt_of(openai_server)
+
+    (repo / ".git" / "tmpl").write_text("# Why:\n")
+    git(repo, "config", "commit.template", str(repo / ".git" / "tmpl"))
+    openai_server.enqueue(Text("fix: return fifteen"))
+    proc = git_run(repo, "commit", "-q", "-a", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert git(repo, "log", "-1", "--format=%B").strip() == "fix: return fifteen"
