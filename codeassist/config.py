@@ -72,6 +72,17 @@ KEYS: dict[str, Key] = {
     "auto_add_files": Key(bool, False, "add files the model asks for without asking"),
     "instruction_files": Key(list, [], "extra instruction files to include"),
     "record": Key(bool, False, "keep a record of each request in the user's data directory (codeassist stats/export)"),
+    "hook_review": Key(bool, False, "the pre-commit hook also asks the model to review the staged change"),
+    "hook_fail_closed": Key(bool, False, "block the commit when the hook's model review cannot complete"),
+    "hook_timeout": Key(float, 20.0, "seconds the hooks may take before reporting what they have", positive=True),
+    "review_max_file_bytes": Key(int, 1_000_000, "a staged file larger than this is a large-file finding", minimum=1),
+    "review_disabled_rules": Key(
+        list, [], "review rules turned off: syntax, conflict-marker, secret, large-file, debug-leftover, model"
+    ),
+    "debug_leftover_paths": Key(list, [], "globs of paths where console.log or print() is a debugging leftover"),
+    "review_json_schema": Key(
+        str, "auto", "ask for the review's JSON schema: on, off, auto (on for OpenAI's own endpoint only)"
+    ),
 }
 
 SOURCES = ("default", "user", "repo", "env", "flag")
@@ -118,6 +129,13 @@ class Settings:
     auto_add_files: bool = False
     instruction_files: tuple[str, ...] = ()
     record: bool = False
+    hook_review: bool = False
+    hook_fail_closed: bool = False
+    hook_timeout: float = 20.0
+    review_max_file_bytes: int = 1_000_000
+    review_disabled_rules: tuple[str, ...] = ()
+    debug_leftover_paths: tuple[str, ...] = ()
+    review_json_schema: str = "auto"
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     models: Mapping[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
     user_path: Path | None = None

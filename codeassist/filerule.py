@@ -20,7 +20,8 @@ the repository's listing.
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
 
 IGNORE_FILE = ".codeassistignore"
 STATE_DIR = ".codeassist"
@@ -50,9 +51,11 @@ _SECRET_NAMES = frozenset(
         ".git-credentials",
         ".htpasswd",
         "master.key",
+        ".envrc",
+        ".npmrc",
     }
 )
-_SECRET_SUFFIXES = (".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".kdbx", ".gpg", ".ppk")
+_SECRET_SUFFIXES = (".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".kdbx", ".gpg", ".ppk", ".secret", ".secrets")
 _PRIVATE_KEY = re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
 # KEY=value lines whose key names a secret and whose value is filled in.
 _SECRET_ASSIGNMENT = re.compile(
@@ -75,7 +78,8 @@ def secret_store_reason(rel: str, head: bytes | None = None) -> str | None:
         return None
     if lower == ".env" or lower.startswith(".env.") or lower.endswith(".env"):
         return "an environment file (.env) usually holds secrets"
-    if lower in _SECRET_NAMES:
+    ssh_key = lower.startswith(("id_rsa", "id_dsa", "id_ecdsa", "id_ed25519")) and not lower.endswith(".pub")
+    if lower in _SECRET_NAMES or ssh_key:
         return "a credentials or private key file"
     if lower.endswith(_SECRET_SUFFIXES):
         return "a key or certificate store"
@@ -128,3 +132,18 @@ def hidden_reason(rel: str, ignore: IgnoreRule, head: bytes | None = None) -> st
     if secret is not None:
         return f"looks like a secret store ({secret})"
     return None
+
+
+def rule_at(root: Path) -> IgnoreRule:
+    """The ``.codeassistignore`` at ``root`` (none: nothing ignored)."""
+    try:
+        raw: bytes | None = (root / IGNORE_FILE).read_bytes()
+    except OSError:
+        raw = None
+    return IgnoreRule(raw)
+
+
+def model_may_read(root: Path) -> Callable[[str], bool]:
+    """A predicate: may the file at this repository path (judged by its name) be sent to a model?"""
+    rule = rule_at(root)
+    return lambda rel: hidden_reason(rel, rule) is None

@@ -130,9 +130,12 @@ def reflect_check(check: str, output: str, dirs: Sequence[Path] | None = None) -
     return render("reflect_check.md", dirs, check=check, output=output.rstrip())
 
 
-def commit_message_prompt(diff: str, *, request: str = "", dirs: Sequence[Path] | None = None) -> str:
-    """The prompt that asks for a commit message for ``diff``."""
-    return render("commit_message.md", dirs, diff=diff.rstrip(), request=request.strip() or "(none)")
+def commit_message_prompt(
+    diff: str, *, request: str = "", recent: Sequence[str] = (), dirs: Sequence[Path] | None = None
+) -> str:
+    """The prompt that asks for a commit message for ``diff``; ``recent`` are the repository's latest subjects."""
+    style = "\n".join(s.strip() for s in recent if s.strip()) or "(none)"
+    return render("commit_message.md", dirs, diff=diff.rstrip(), request=request.strip() or "(none)", recent=style)
 
 
 def review_prompt(diff: str, dirs: Sequence[Path] | None = None) -> str:

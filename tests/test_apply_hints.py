@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from codeassist.transaction import apply_reply
 from codeassist.edits.parse import parse_reply
+from codeassist.transaction import apply_reply
 from tests.conftest import git
 
 APP = "def main():\n    return 1\n"

@@ -70,17 +70,23 @@ def _root(
 def _register() -> None:
     from codeassist.interfaces import (
         cmd_chat,
+        cmd_commit,
         cmd_config,
         cmd_context,
         cmd_edits,
         cmd_eval,
+        cmd_hook,
         cmd_index,
-        cmd_later,
         cmd_learn,
         cmd_models,
+        cmd_review,
     )
 
-    for module in (cmd_chat, cmd_context, cmd_edits, cmd_index, cmd_later, cmd_models, cmd_config, cmd_eval, cmd_learn):
+    modules = (
+        cmd_chat, cmd_context, cmd_edits, cmd_index, cmd_review, cmd_commit, cmd_hook, cmd_models, cmd_config,
+        cmd_eval, cmd_learn,
+    )  # fmt: skip
+    for module in modules:
         module.register(app)
 
 

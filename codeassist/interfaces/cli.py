@@ -85,6 +85,22 @@ def _json_for_early_usage_error(raw: list[str], message: str) -> None:
         print_stopped(command, mode, [message])
 
 
+def _run_hook(argv: list[str]) -> int:
+    from codeassist.errors import CodeassistError
+    from codeassist.interfaces.hook_runner import main as hook_main
+
+    try:
+        return hook_main(argv)
+    except CodeassistError as exc:
+        from codeassist.interfaces.render import print_error
+
+        print_error(exc.message, exc.hint)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("\ninterrupted\n")
+        return 130
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app and translate errors to exit codes."""
     raw = list(sys.argv[1:] if argv is None else argv)
@@ -100,6 +116,8 @@ def main(argv: list[str] | None = None) -> None:
 
         print(f"codeassist {__version__}")
         sys.exit(0)
+    if args[:2] == ["hook", "run"] and not {"-h", "--help"} & set(args):
+        sys.exit(_run_hook(args[2:]))  # git runs this on every commit: no typer, no command modules
     import typer
 
     from codeassist.errors import CodeassistError
