@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # imported lazily at run time: importing the package must stay cheap
+    from codeassist.index.cache import IndexCache
     from codeassist.index.indexer import Snapshot
     from codeassist.repomap.graph import RepoGraph
-    from codeassist.repomap.rank import Seeds
+    from codeassist.repomap.rank import Ranking, Seeds
     from codeassist.repomap.render import Item
 
 __all__ = ["RankedFile", "RepoMap", "build_repo_map", "rank_files"]
@@ -81,17 +82,28 @@ def _recent_files(root: Path, dirty: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted(recent))
 
 
-def _prepare(root: Path, refresh: bool) -> tuple[Path, Snapshot, RepoGraph]:
+def _open(root: Path, refresh: bool) -> tuple[Path, IndexCache, Snapshot]:
     from codeassist.index.indexer import open_snapshot
-    from codeassist.repomap.graph import graph_for
 
     root = root.resolve()
     cache, snap = open_snapshot(root, refresh=refresh)
-    try:
-        graph = graph_for(cache, snap)
-    finally:
-        cache.close()
-    return root, snap, graph
+    return root, cache, snap
+
+
+def _ranked(cache: IndexCache, snap: Snapshot, seeds: Seeds) -> tuple[RepoGraph, Ranking]:
+    """The graph and its ranking for ``seeds``; for seeds without words, both as stored when they are."""
+    from codeassist.repomap.rank import rank
+    from codeassist.repomap.store import graph_for, load_view, save_view, wordless
+
+    if wordless(seeds):
+        view = load_view(cache, snap, seeds)
+        if view is not None:
+            return view
+    graph = graph_for(cache, snap)
+    ranking = rank(graph, seeds)
+    if wordless(seeds):
+        save_view(cache, graph, seeds, ranking)
+    return graph, ranking
 
 
 def _seeds(
@@ -117,8 +129,13 @@ def rank_files(
 ) -> list[RankedFile]:
     """Every indexed file, best first, with its most important definitions."""
     from codeassist.repomap.rank import rank
+    from codeassist.repomap.store import graph_for
 
-    root, snap, graph = _prepare(root, refresh)
+    root, cache, snap = _open(root, refresh)
+    try:
+        graph = graph_for(cache, snap)
+    finally:
+        cache.close()
     ranking = rank(graph, _seeds(root, snap, chat_files, query, seed_files))
     order = sorted(range(len(graph.paths)), key=lambda f: (-ranking.file_rank[f], graph.paths[f]))
     out = []
@@ -151,13 +168,15 @@ def build_repo_map(
     ``max_files`` caps how many files it shows: the budget left then goes to
     more of those files' definitions instead of more files.
     """
-    from codeassist.repomap.rank import rank
     from codeassist.repomap.render import fit, order_items, render_items
     from codeassist.tokens import estimate_tokens
 
-    root, snap, graph = _prepare(root, refresh)
-    seeds = _seeds(root, snap, chat_files, query, seed_files)
-    ranking = rank(graph, seeds)
+    root, cache, snap = _open(root, refresh)
+    try:
+        seeds = _seeds(root, snap, chat_files, query, seed_files)
+        graph, ranking = _ranked(cache, snap, seeds)
+    finally:
+        cache.close()
     index = graph.index
     hidden = {index[c] for c in seeds.chat if c in index} if exclude_chat_files else set()
     items = order_items(graph, ranking, hidden)
