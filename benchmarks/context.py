@@ -170,7 +170,16 @@ CONFIGS: dict[str, dict[str, object]] = {
 def run(git_dir: Path, count: int, configs: list[str]) -> dict[str, object]:
     from codeassist.backends.catalogue import lookup_model
     from codeassist.context import ContextRequest
-    from codeassist.context_files import repo_files
+    from codeassist.workspace import Workspace
+
+    def repo_files(root: Path) -> list[str]:
+        ws = Workspace.find(root)
+        if ws is None:
+            raise SystemExit(f"not a git work tree: {root}")
+        try:
+            return list(ws.files())
+        finally:
+            ws.forget_listing()
 
     fallback = lookup_model("")
     commits = pick_commits(git_dir, count)

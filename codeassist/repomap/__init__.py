@@ -151,6 +151,20 @@ def _best_files(items: Sequence[Item], count: int, order: Callable[[int], tuple[
     return [it for it in items if it.file in kept]
 
 
+def _leaders_first(items: Sequence[Item], order: Callable[[int], tuple[float, str]]) -> list[Item]:
+    """Each file's best item first, files in ``order``; then the rest as they were.
+
+    A small budget then shows every chosen file (the seeds first) before more
+    of any one file's code.
+    """
+    first: dict[int, Item] = {}
+    for it in items:
+        first.setdefault(it.file, it)
+    leaders = sorted(first.values(), key=lambda it: order(it.file))
+    taken = set(leaders)
+    return leaders + [it for it in items if it not in taken]
+
+
 def build_repo_map(
     root: Path,
     *,
@@ -181,11 +195,18 @@ def build_repo_map(
     hidden = {index[c] for c in seeds.chat if c in index} if exclude_chat_files else set()
     items = order_items(graph, ranking, hidden)
 
+    # Files the caller found by the request's words lead the map, in the caller's order: they
+    # hold the files a change needs more often than the graph's picks (BENCHMARKS.md).
+    lead = {index[p]: i for i, p in enumerate(dict.fromkeys(seeds.lexical)) if p in index}
+
     def order(f: int) -> tuple[float, str]:
-        return (-ranking.file_rank[f], graph.paths[f])
+        place = lead.get(f)
+        return (place - len(lead) - 1.0, "") if place is not None else (-ranking.file_rank[f], graph.paths[f])
 
     if max_files is not None:
         items = _best_files(items, max_files, order)
+    if lead:
+        items = _leaders_first(items, order)
 
     def render(n: int) -> str:
         return render_items(root, graph, items[:n], order)[0]
