@@ -69,6 +69,9 @@ print(json.dumps(out))
 
 
 def child(root: Path, mode: str, jobs: str) -> dict:
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-c", _CHILD, str(root), mode, jobs], capture_output=True, text=True, check=False
@@ -77,6 +80,9 @@ def child(root: Path, mode: str, jobs: str) -> dict:
         sys.exit(f"benchmark child failed:\n{proc.stderr}")
     out = json.loads(proc.stdout)
     out["process"] = time.perf_counter() - wall
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU of the whole process tree (the interpreter, git, parse workers): stable on a busy machine.
+    out["process_cpu"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     return out
 
 
@@ -104,7 +110,7 @@ def warm_maps(root: Path, runs: int, jobs: str) -> None:
     """A whole process that prints one 1k map, cold (graph built in the process) and warm (stored
     graph and ranks), alternating so that both see the same load; with and without a query."""
     for mode, label in (("onemap", "no query"), ("onemap-query", "with a query")):
-        cold, warm, digests = [], [], set()
+        cold, warm, cold_cpu, warm_cpu, digests = [], [], [], [], set()
         child(root, mode, jobs)  # the index and the stored graph are current
         for _ in range(runs):
             clear_graphs(root)
@@ -112,8 +118,11 @@ def warm_maps(root: Path, runs: int, jobs: str) -> None:
             w = child(root, mode, jobs)
             cold.append(c["process"])
             warm.append(w["process"])
+            cold_cpu.append(c["process_cpu"])
+            warm_cpu.append(w["process_cpu"])
             digests.update((c["map_sha1"], w["map_sha1"]))
         print(f"map process, {label}: cold {med(cold)}  warm {med(warm)}  identical: {len(digests) == 1}")
+        print(f"  CPU (process and its children): cold {med(cold_cpu)}  warm {med(warm_cpu)}")
 
 
 def pick_file(root: Path) -> Path:
