@@ -100,7 +100,9 @@ MIN_RELATED = 30  # ... and at least this many (a path costs about ten tokens)
 # Files offered read-only unasked: at most this many tokens each and in all, so that a large
 # window does not send a changelog or a huge module with every request.
 SUGGESTED_FILE_TOKENS = 8_000
-SUGGESTED_CODE_TOKENS = 12_000  # ... a source file may take more: it is what a change edits
+# A source file may take more, as may what the request asks about: it is what a change edits.
+# A large window pays for a large module: a quarter of the budget for one, a third for all.
+SUGGESTED_CODE_TOKENS = 12_000
 SUGGESTED_TOKENS = 24_000
 
 
@@ -388,12 +390,14 @@ def _add_map_and_candidates(
 def _add_suggestions(draft: Draft, root: Path, ranked: Sequence[str], req: ContextRequest) -> None:
     """Offer the best-ranked files read-only; they bring their directories' AGENTS.md along.
 
-    Nobody asked for these, so their cost is bounded whatever the window: a
-    file larger than :data:`SUGGESTED_FILE_TOKENS` (:data:`SUGGESTED_CODE_TOKENS`
-    for source code; a changelog, a lock file) is skipped and stays listed by
-    path. Documentation, changelogs and lock files (:func:`is_prose`) come
-    with code, not instead of it: unless the request is about them, at most
-    one is offered, after the code, and none when no source file is.
+    Nobody asked for these, so their cost is bounded: a file larger than
+    :data:`SUGGESTED_FILE_TOKENS` (a changelog, a lock file; for source code and
+    what the request is about :data:`SUGGESTED_CODE_TOKENS` or a quarter of a
+    large budget) is skipped and stays listed by path, and all of them take at
+    most :data:`SUGGESTED_TOKENS` or a third of the budget. Documentation,
+    changelogs and lock files (:func:`is_prose`) come with code, not instead
+    of it: unless the request is about them, at most one is offered, after the
+    code, and none when no source file is.
     """
     from codeassist.index.languages import language_for_path
 
@@ -401,6 +405,9 @@ def _add_suggestions(draft: Draft, root: Path, ranked: Sequence[str], req: Conte
     code: list[FileText] = []
     prose: list[FileText] = []
     used = 0
+    budget = req.context_window - req.max_output_tokens
+    code_cap = max(SUGGESTED_CODE_TOKENS, budget // 4)
+    total_cap = max(SUGGESTED_TOKENS, budget // 3)
     for path in ranked[:MAX_CANDIDATES]:
         if len(code) + len(prose) >= req.map_files:
             break
@@ -411,8 +418,8 @@ def _add_suggestions(draft: Draft, root: Path, ranked: Sequence[str], req: Conte
         if text is None:
             continue
         cost = estimate_tokens(text.block, req.model)
-        cap = SUGGESTED_CODE_TOKENS if language_for_path(path) is not None else SUGGESTED_FILE_TOKENS
-        if cost > cap or used + cost > SUGGESTED_TOKENS:
+        wanted = language_for_path(path) is not None or (is_prose(path) and not is_doc)
+        if cost > (code_cap if wanted else SUGGESTED_FILE_TOKENS) or used + cost > total_cap:
             continue
         used += cost
         (prose if is_doc else code).append(replace(text, auto=True))

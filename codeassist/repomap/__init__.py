@@ -33,6 +33,7 @@ __all__ = ["RankedFile", "RepoMap", "build_repo_map", "rank_files"]
 
 _SYMBOLS_PER_FILE = 20  # names listed per file by rank_files
 _RECENT_COMMITS = 10
+_RECENT_MAX_FILES = 200  # a recent commit of more files than this does not count
 
 
 @dataclass(frozen=True)
@@ -72,26 +73,31 @@ def _recent_files(root: Path, dirty: Sequence[str]) -> tuple[str, ...]:
     """Dirty files and files touched by the last few commits (none outside git)."""
     from codeassist.git import run_git
 
-    proc = run_git(root, "log", f"-n{_RECENT_COMMITS}", "--name-only", "--format=", "-z", "--no-renames", check=False)
+    proc = run_git(
+        root, "log", f"-n{_RECENT_COMMITS}", "--name-only", "--format=%x01", "-z", "--no-renames", check=False
+    )
     recent = set(dirty)
     if proc.returncode == 0:
-        for raw in proc.stdout.split(b"\0"):
-            name = raw.strip(b"\n").decode("utf-8", "replace")
-            if name:
-                recent.add(name)
+        for commit in proc.stdout.split(b"\x01"):
+            names = [raw.strip(b"\n").decode("utf-8", "replace") for raw in commit.split(b"\0")]
+            names = [n for n in names if n]
+            # An import or a mass rename says nothing about where work is going on.
+            if len(names) <= _RECENT_MAX_FILES:
+                recent.update(names)
     return tuple(sorted(recent))
 
 
-def _open(root: Path, refresh: bool) -> tuple[Path, IndexCache, Snapshot]:
+def _open(root: Path, refresh: bool, files: bool = True) -> tuple[Path, IndexCache, Snapshot]:
     from codeassist.index.indexer import open_snapshot
 
     root = root.resolve()
-    cache, snap = open_snapshot(root, refresh=refresh)
+    cache, snap = open_snapshot(root, refresh=refresh, files=files)
     return root, cache, snap
 
 
 def _ranked(cache: IndexCache, snap: Snapshot, seeds: Seeds) -> tuple[RepoGraph, Ranking]:
     """The graph and its ranking for ``seeds``; for seeds without words, both as stored when they are."""
+    from codeassist.index.indexer import with_files
     from codeassist.repomap.rank import rank
     from codeassist.repomap.store import graph_for, load_view, save_view, wordless
 
@@ -99,7 +105,7 @@ def _ranked(cache: IndexCache, snap: Snapshot, seeds: Seeds) -> tuple[RepoGraph,
         view = load_view(cache, snap, seeds)
         if view is not None:
             return view
-    graph = graph_for(cache, snap)
+    graph = graph_for(cache, with_files(cache, snap))
     ranking = rank(graph, seeds)
     if wordless(seeds):
         save_view(cache, graph, seeds, ranking)
@@ -185,7 +191,7 @@ def build_repo_map(
     from codeassist.repomap.render import fit, order_items, render_items
     from codeassist.tokens import estimate_tokens
 
-    root, cache, snap = _open(root, refresh)
+    root, cache, snap = _open(root, refresh, files=False)  # a stored view needs no file list
     try:
         seeds = _seeds(root, snap, chat_files, query, seed_files)
         graph, ranking = _ranked(cache, snap, seeds)

@@ -116,6 +116,7 @@ def save_view(cache: IndexCache, graph: RepoGraph, seeds: Seeds, ranking: Rankin
     blobs = graph.defs.blobs()
     data = marshal.dumps(
         (
+            graph.paths,
             graph.ndefs,
             ranking.file_rank,
             ranking.def_score,
@@ -130,16 +131,20 @@ def save_view(cache: IndexCache, graph: RepoGraph, seeds: Seeds, ranking: Rankin
 def load_view(cache: IndexCache, snap: Snapshot, seeds: Seeds) -> tuple[RepoGraph, Ranking] | None:
     """A graph holding what a map needs for ``seeds`` (no links) and its ranking, or None.
 
+    The paths are the stored ones: the state key vouches for them, so ``snap``
+    need not have read its file list.
+
     The graph's definitions are there for the files the ranking scored only:
     enough to render the map, not to rank again.
     """
     data = cache.get_graph(snap.state_key, "view", seeds_key(seeds), FORMAT)
     if data is None:
         return None
-    paths = tuple(f.path for f in snap.files)
     try:
-        ndefs, file_rank, def_score, mentioned, words, held = marshal.loads(data)
+        paths, ndefs, file_rank, def_score, mentioned, words, held = marshal.loads(data)
         n = len(paths)
+        if not isinstance(paths, tuple) or (snap.listed and paths != tuple(f.path for f in snap.files)):
+            return None
         if len(ndefs) != n or len(file_rank) != n or not isinstance(def_score, dict) or not isinstance(held, dict):
             return None
         if any(not 0 <= f < n for f in held) or any(f not in held for f, _ in def_score):
