@@ -137,3 +137,21 @@ def test_a_cache_from_before_the_graphs_table_is_migrated(shop: Path) -> None:
         cache.close()
     assert maps(shop) == cold
     assert [kind for kind, _, _ in rows(shop)] == ["graph", "view"]
+
+
+def test_a_mass_commit_does_not_count_as_recent_work(shop: Path) -> None:
+    from codeassist.repomap import _RECENT_MAX_FILES, _recent_files
+
+    (shop / "shop" / "pricing.py").write_text((shop / "shop" / "pricing.py").read_text() + "\n# touched\n")
+    git(shop, "commit", "-qam", "small change")
+    assert _recent_files(shop, ()) == tuple(sorted({"shop/pricing.py", *_recent_files(shop, ())}))
+    assert "shop/pricing.py" in _recent_files(shop, ())
+    vendor = shop / "vendor"
+    vendor.mkdir()
+    for i in range(_RECENT_MAX_FILES + 1):
+        (vendor / f"v{i:03}.txt").write_text(f"{i}\n")
+    git(shop, "add", "-A")
+    git(shop, "commit", "-qm", "vendor everything")
+    recent = _recent_files(shop, ("dirty.py",))
+    assert "shop/pricing.py" in recent and "dirty.py" in recent
+    assert not any(p.startswith("vendor/") for p in recent)

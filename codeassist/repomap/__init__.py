@@ -79,11 +79,10 @@ def _recent_files(root: Path, dirty: Sequence[str]) -> tuple[str, ...]:
     recent = set(dirty)
     if proc.returncode == 0:
         for commit in proc.stdout.split(b"\x01"):
-            names = [raw.strip(b"\n").decode("utf-8", "replace") for raw in commit.split(b"\0")]
-            names = [n for n in names if n]
+            raws = [raw for raw in (r.strip(b"\n") for r in commit.split(b"\0")) if raw]
             # An import or a mass rename says nothing about where work is going on.
-            if len(names) <= _RECENT_MAX_FILES:
-                recent.update(names)
+            if len(raws) <= _RECENT_MAX_FILES:
+                recent.update(raw.decode("utf-8", "replace") for raw in raws)
     return tuple(sorted(recent))
 
 
