@@ -22,11 +22,12 @@ the request names by path (see :func:`files_named_in`), which join the chat.
 Other files are ranked for the request (its words, :mod:`codeassist.lexical`,
 and the files changed by past commits whose messages read like it,
 :mod:`codeassist.history`, fused with the map's order) into ``candidates``;
-the first of these also seed the map, which shows at most one file per 200
-tokens of its budget (what is left buys more of those files' code). When no
-file was given or named, the best ``map_files`` candidates are shown
-read-only (at most 8k tokens each and 20k in all: larger ones are only
-listed), and the next ``related_files`` (by default one per 128 tokens of
+the first of these also seed the map and lead it, in their order; the map
+shows at most one file per 200 tokens of its budget, at least ten (what is
+left buys more of those files' code). When no file was given or named, the
+best ``map_files`` candidates are shown read-only (bounded in size, see
+:func:`_add_suggestions`; documentation, changelogs and lock files come with
+code, not instead of it; larger files are only listed), and the next ``related_files`` (by default one per 128 tokens of
 map budget, at least thirty, paid from that budget) are listed by path after
 the map (so are suggestions later dropped to fit), for the model to ask for
 with ``NEED FILE: path``.
