@@ -40,6 +40,7 @@ from pathlib import Path
 SKIP_SUBJECT = re.compile(r"^(merge|bump|release|revert|v?\d+\.\d+|build\(deps|chore\(deps|chore\(release)", re.I)
 VERBOSE = False
 AT_K = (5, 15)
+FIRST_K = (5, 10)  # the first files of the prompt (shown whole, then the map's) against BM25 over source files
 VERBOSE_CONFIG = "default, no model (8k window)"
 TRAILER = re.compile(r"^(co-authored-by|signed-off-by|reviewed-by|change-id):", re.I)
 
@@ -119,15 +120,33 @@ def bm25_rank(root: Path, files: list[str], query: str) -> list[str]:
     return sorted(scores, key=lambda f: (-scores[f], f))
 
 
-def prompt_files(root: Path, req: object) -> tuple[set[str], list[str], float, int]:
-    """Files anywhere in the prompt; our ranking (chat files, then the candidates); seconds; tokens."""
+def source_files(files: list[str]) -> list[str]:
+    """The files in a language the index parses (code, not documentation, data or lock files)."""
+    from codeassist.index.languages import language_for_path
+
+    return [f for f in files if language_for_path(f) is not None]
+
+
+@dataclass(frozen=True)
+class Shown:
+    anywhere: set[str]  # files anywhere in the prompt
+    ranking: list[str]  # chat files, then the candidates
+    whole: list[str]  # files shown whole: the chat's, then the read-only ones
+    first: list[str]  # the prompt's files in order: shown whole, then the map's
+    seconds: float
+    tokens: int
+
+
+def prompt_files(root: Path, req: object) -> Shown:
     from codeassist.context import build_context
 
     t0 = time.perf_counter()
     built = build_context(req)  # type: ignore[arg-type]
     elapsed = time.perf_counter() - t0
     shown = set(built.files) | set(built.read_only) | set(built.related) | set(built.map_files)
-    return shown, list(built.files) + list(built.candidates), elapsed, built.total_tokens
+    whole = list(dict.fromkeys([*built.files, *built.read_only]))
+    first = list(dict.fromkeys([*whole, *built.map_files]))
+    return Shown(shown, list(built.files) + list(built.candidates), whole, first, elapsed, built.total_tokens)
 
 
 def _check_no_future(work: Path, c: Commit) -> None:
@@ -148,10 +167,19 @@ CONFIGS: dict[str, dict[str, object]] = {
 }
 
 
-def run(git_dir: Path, count: int) -> dict[str, object]:
+def run(git_dir: Path, count: int, configs: list[str]) -> dict[str, object]:
     from codeassist.backends.catalogue import lookup_model
     from codeassist.context import ContextRequest
-    from codeassist.context_files import repo_files
+    from codeassist.workspace import Workspace
+
+    def repo_files(root: Path) -> list[str]:
+        ws = Workspace.find(root)
+        if ws is None:
+            raise SystemExit(f"not a git work tree: {root}")
+        try:
+            return list(ws.files())
+        finally:
+            ws.forget_listing()
 
     fallback = lookup_model("")
     commits = pick_commits(git_dir, count)
@@ -159,12 +187,17 @@ def run(git_dir: Path, count: int) -> dict[str, object]:
     work = scratch / "repo"
     os.environ["XDG_CACHE_HOME"] = str(scratch / "cache")  # a cold, private index cache
     subprocess.run(["git", "clone", "-q", "--no-checkout", str(git_dir), str(work)], check=True)
-    results: dict[str, list[float]] = {name: [] for name in CONFIGS}
-    baseline: dict[str, list[float]] = {name: [] for name in CONFIGS}
-    sizes: dict[str, list[int]] = {name: [] for name in CONFIGS}
-    tokens: dict[str, list[int]] = {name: [] for name in CONFIGS}
+    results: dict[str, list[float]] = {name: [] for name in configs}
+    baseline: dict[str, list[float]] = {name: [] for name in configs}
+    sizes: dict[str, list[int]] = {name: [] for name in configs}
+    tokens: dict[str, list[int]] = {name: [] for name in configs}
     top: dict[tuple[str, int], list[float]] = {(name, at): [] for name in CONFIGS for at in AT_K}
     top_bm25: dict[tuple[str, int], list[float]] = {(name, at): [] for name in CONFIGS for at in AT_K}
+    whole: dict[str, list[float]] = {name: [] for name in configs}
+    whole_bm25: dict[str, list[float]] = {name: [] for name in configs}
+    whole_sizes: dict[str, list[int]] = {name: [] for name in configs}
+    first: dict[tuple[str, int], list[float]] = {(name, at): [] for name in configs for at in FIRST_K}
+    first_bm25: dict[tuple[str, int], list[float]] = {(name, at): [] for name in configs for at in FIRST_K}
     times: list[float] = []
     try:
         for c in commits:
@@ -173,7 +206,9 @@ def run(git_dir: Path, count: int) -> dict[str, object]:
             files = repo_files(work)
             _check_no_future(work, c)
             ranked = bm25_rank(work, files, c.message)
-            for name, cfg in CONFIGS.items():
+            ranked_src = bm25_rank(work, source_files(files), c.message)
+            for name in configs:
+                cfg = CONFIGS[name]
                 window = cfg["window"] or fallback.context_window
                 out_tokens = fallback.max_output_tokens if cfg["window"] is None else 16_000
                 req = ContextRequest(
@@ -185,7 +220,15 @@ def run(git_dir: Path, count: int) -> dict[str, object]:
                     map_tokens=cfg["map"],  # type: ignore[arg-type]
                     edit_format=fallback.edit_format,
                 )
-                shown, suggested, elapsed, used = prompt_files(work, req)
+                got = prompt_files(work, req)
+                shown, suggested, elapsed, used = got.anywhere, got.ranking, got.seconds, got.tokens
+                n_whole = len(got.whole)
+                whole_sizes[name].append(n_whole)
+                whole[name].append(sum(t in got.whole for t in c.targets) / len(c.targets))
+                whole_bm25[name].append(sum(t in ranked_src[:n_whole] for t in c.targets) / len(c.targets))
+                for at in FIRST_K:
+                    first[(name, at)].append(sum(t in got.first[:at] for t in c.targets) / len(c.targets))
+                    first_bm25[(name, at)].append(sum(t in ranked_src[:at] for t in c.targets) / len(c.targets))
                 tokens[name].append(used)
                 if name.startswith("default, 128k"):
                     times.append(elapsed)
@@ -195,12 +238,17 @@ def run(git_dir: Path, count: int) -> dict[str, object]:
                 for at in AT_K:
                     top[(name, at)].append(sum(t in suggested[:at] for t in c.targets) / len(c.targets))
                     top_bm25[(name, at)].append(sum(t in ranked[:at] for t in c.targets) / len(c.targets))
-                if VERBOSE and name == VERBOSE_CONFIG:
+                if VERBOSE and (name == VERBOSE_CONFIG or len(configs) == 1):
                     subject = c.message.splitlines()[0][:60]
                     marks = " ".join(
-                        ("+" if t in shown else "-") + ("b" if t in ranked[:k] else "") + t for t in c.targets
+                        ("+" if t in shown else "-")
+                        + ("W" if t in got.whole else "")
+                        + ("F" if t in got.first[:10] else "")
+                        + ("b" if t in ranked_src[:10] else "")
+                        + t
+                        for t in c.targets
                     )
-                    print(f"{c.sha[:8]} k={k:3} {subject!r}: {marks}", file=sys.stderr)
+                    print(f"{c.sha[:8]} k={k:3} {subject!r}: {marks}  first: {got.first[:10]}", file=sys.stderr)
                 results[name].append(hits / len(c.targets))
                 baseline[name].append(bhits / len(c.targets))
                 sizes[name].append(len(shown))
@@ -219,8 +267,13 @@ def run(git_dir: Path, count: int) -> dict[str, object]:
                 "median_tokens": statistics.median(tokens[name]) if commits else 0,
                 **{f"recall_at_{at}": statistics.mean(top[(name, at)]) if commits else 0.0 for at in AT_K},
                 **{f"bm25_recall_at_{at}": statistics.mean(top_bm25[(name, at)]) if commits else 0.0 for at in AT_K},
+                "whole": statistics.mean(whole[name]) if commits else 0.0,
+                "whole_bm25": statistics.mean(whole_bm25[name]) if commits else 0.0,
+                "whole_files": statistics.median(whole_sizes[name]) if commits else 0,
+                **{f"first_{at}": statistics.mean(first[(name, at)]) if commits else 0.0 for at in FIRST_K},
+                **{f"first_{at}_bm25": statistics.mean(first_bm25[(name, at)]) if commits else 0.0 for at in FIRST_K},
             }
-            for name in CONFIGS
+            for name in configs
         ],
         "median_build_seconds": statistics.median(times) if times else 0.0,
     }
@@ -232,10 +285,13 @@ def main() -> None:
     ap.add_argument("--commits", type=int, default=30)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per commit on stderr")
+    ap.add_argument(
+        "--config", action="append", choices=list(CONFIGS), help="only these configurations (repeatable)"
+    )
     args = ap.parse_args()
     global VERBOSE
     VERBOSE = args.verbose
-    report = run(args.git_dir.resolve(), args.commits)
+    report = run(args.git_dir.resolve(), args.commits, args.config or list(CONFIGS))
     if args.json:
         print(json.dumps(report, indent=2))
         return
@@ -257,6 +313,16 @@ def main() -> None:
             f"{row['median_tokens']:7} | "
             f"{row['recall_at_5']:4.0%} {row['bm25_recall_at_5']:5.0%} | "
             f"{row['recall_at_15']:4.0%} {row['bm25_recall_at_15']:5.0%}"
+        )
+    print(
+        "\nshown whole (BM25 over source files at as many files, median files shown whole)"
+        " | first 5 / first 10 files of the prompt (BM25 over source files)"
+    )
+    print(f"{'config':30} {'whole':>6} {'BM25':>5} {'files':>5} | {'@5':>4} {'BM25':>5} | {'@10':>4} {'BM25':>5}")
+    for row in report["rows"]:  # type: ignore[attr-defined]
+        print(
+            f"{row['config']:30} {row['whole']:6.0%} {row['whole_bm25']:5.0%} {row['whole_files']:5} | "
+            f"{row['first_5']:4.0%} {row['first_5_bm25']:5.0%} | {row['first_10']:4.0%} {row['first_10_bm25']:5.0%}"
         )
 
 

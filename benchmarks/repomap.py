@@ -1,6 +1,6 @@
 """Benchmark the index and the repo map on a repository.
 
-    python benchmarks/repomap.py PATH [--runs 5] [--jobs N] [--skip-cold]
+    python benchmarks/repomap.py PATH [--runs 5] [--jobs N] [--skip-cold] [--maps-only]
     python benchmarks/repomap.py --make-synthetic DIR --files 10000
     python benchmarks/repomap.py --replicate SRC DIR --files 100000
 
@@ -33,9 +33,17 @@ t0 = time.perf_counter()
 from codeassist.index.indexer import refresh_index
 root, mode, jobs = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 out = {}
-stats = refresh_index(root, jobs=int(jobs) if jobs != "auto" else None)
-out["refresh"] = time.perf_counter() - t0
-out["stats"] = stats.to_dict()
+if not mode.startswith("onemap"):
+    stats = refresh_index(root, jobs=int(jobs) if jobs != "auto" else None)
+    out["refresh"] = time.perf_counter() - t0
+    out["stats"] = stats.to_dict()
+if mode in ("onemap", "onemap-query"):
+    from codeassist.repomap import build_repo_map
+    import hashlib
+    query = "parse the configuration file" if mode == "onemap-query" else ""
+    m = build_repo_map(root, tokens=1024, query=query)
+    out["map_sha1"] = hashlib.sha1(m.text.encode()).hexdigest()
+    out["map_tokens"] = m.tokens
 if mode == "map":
     from codeassist.repomap import build_repo_map
     for budget in (1024, 4096, 8192):
@@ -61,6 +69,9 @@ print(json.dumps(out))
 
 
 def child(root: Path, mode: str, jobs: str) -> dict:
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-c", _CHILD, str(root), mode, jobs], capture_output=True, text=True, check=False
@@ -69,6 +80,9 @@ def child(root: Path, mode: str, jobs: str) -> dict:
         sys.exit(f"benchmark child failed:\n{proc.stderr}")
     out = json.loads(proc.stdout)
     out["process"] = time.perf_counter() - wall
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU of the whole process tree (the interpreter, git, parse workers): stable on a busy machine.
+    out["process_cpu"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     return out
 
 
@@ -78,6 +92,37 @@ def clear_cache(root: Path) -> None:
             os.unlink(root / ".codeassist" / f"index.sqlite{suffix}")
         except FileNotFoundError:
             pass
+
+
+def clear_graphs(root: Path) -> None:
+    """Forget the stored map graphs and rankings (the index's tags stay): the next map is cold."""
+    import sqlite3
+
+    conn = sqlite3.connect(root / ".codeassist" / "index.sqlite")
+    try:
+        conn.execute("DELETE FROM graphs")
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def warm_maps(root: Path, runs: int, jobs: str) -> None:
+    """A whole process that prints one 1k map, cold (graph built in the process) and warm (stored
+    graph and ranks), alternating so that both see the same load; with and without a query."""
+    for mode, label in (("onemap", "no query"), ("onemap-query", "with a query")):
+        cold, warm, cold_cpu, warm_cpu, digests = [], [], [], [], set()
+        child(root, mode, jobs)  # the index and the stored graph are current
+        for _ in range(runs):
+            clear_graphs(root)
+            c = child(root, mode, jobs)
+            w = child(root, mode, jobs)
+            cold.append(c["process"])
+            warm.append(w["process"])
+            cold_cpu.append(c["process_cpu"])
+            warm_cpu.append(w["process_cpu"])
+            digests.update((c["map_sha1"], w["map_sha1"]))
+        print(f"map process, {label}: cold {med(cold)}  warm {med(warm)}  identical: {len(digests) == 1}")
+        print(f"  CPU (process and its children): cold {med(cold_cpu)}  warm {med(warm_cpu)}")
 
 
 def pick_file(root: Path) -> Path:
@@ -131,6 +176,7 @@ def bench(root: Path, runs: int, jobs: str, skip_cold: bool) -> None:
         target.write_bytes(original)
     print(f"incremental refresh: {med([r['refresh'] for r in incr])}  (edited {target.relative_to(root)})")
     print(f"incremental process: {med([r['process'] for r in incr])}")
+    warm_maps(root, runs, jobs)
     maps = [child(root, "map", jobs) for _ in range(max(2, runs))]
     for key in ("map_first_1024", "map_4096", "map_8192", "map_rerank_1024", "map_4096_with_refresh"):
         print(f"{key + ':':<22}{med([m[key] for m in maps])}")
@@ -198,6 +244,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--jobs", default="auto")
     ap.add_argument("--skip-cold", action="store_true", help="reuse the cache (for very large trees)")
+    ap.add_argument("--maps-only", action="store_true", help="only the cold/warm map processes")
     ap.add_argument("--make-synthetic", type=Path, metavar="DIR")
     ap.add_argument("--replicate", nargs=2, type=Path, metavar=("SRC", "DIR"))
     ap.add_argument("--files", type=int, default=10_000)
@@ -206,6 +253,8 @@ def main() -> None:
         make_synthetic(args.make_synthetic, args.files)
     elif args.replicate:
         replicate(args.replicate[0], args.replicate[1], args.files)
+    elif args.path and args.maps_only:
+        warm_maps(args.path.resolve(), args.runs, args.jobs)
     elif args.path:
         bench(args.path, args.runs, args.jobs, args.skip_cold)
     else:

@@ -22,11 +22,12 @@ the request names by path (see :func:`files_named_in`), which join the chat.
 Other files are ranked for the request (its words, :mod:`codeassist.lexical`,
 and the files changed by past commits whose messages read like it,
 :mod:`codeassist.history`, fused with the map's order) into ``candidates``;
-the first of these also seed the map, which shows at most one file per 200
-tokens of its budget (what is left buys more of those files' code). When no
-file was given or named, the best ``map_files`` candidates are shown
-read-only (at most 8k tokens each and 20k in all: larger ones are only
-listed), and the next ``related_files`` (by default one per 128 tokens of
+the first of these also seed the map and lead it, in their order; the map
+shows at most one file per 200 tokens of its budget, at least ten (what is
+left buys more of those files' code). When no file was given or named, the
+best ``map_files`` candidates are shown read-only (bounded in size, see
+:func:`_add_suggestions`; documentation, changelogs and lock files come with
+code, not instead of it; larger files are only listed), and the next ``related_files`` (by default one per 128 tokens of
 map budget, at least thirty, paid from that budget) are listed by path after
 the map (so are suggestions later dropped to fit), for the model to ask for
 with ``NEED FILE: path``.
@@ -94,12 +95,16 @@ MAP_SEEDS = 20  # best files by the request's words and history that seed the ma
 # graph's picks hold fewer of the files a change needs than the candidates listed by path
 # after the map do, at as many files (BENCHMARKS.md, context recall).
 MAP_TOKENS_PER_FILE = 200
+MIN_MAP_FILES = 10  # ... but at least this many (a small map outlines them instead)
 MAP_TOKENS_PER_RELATED = 128  # map budget per file listed by path after the map ...
 MIN_RELATED = 30  # ... and at least this many (a path costs about ten tokens)
 # Files offered read-only unasked: at most this many tokens each and in all, so that a large
 # window does not send a changelog or a huge module with every request.
 SUGGESTED_FILE_TOKENS = 8_000
-SUGGESTED_TOKENS = 20_000
+# A source file may take more, as may what the request asks about: it is what a change edits.
+# A large window pays for a large module: a quarter of the budget for one, a third for all.
+SUGGESTED_CODE_TOKENS = 12_000
+SUGGESTED_TOKENS = 24_000
 
 
 @dataclass(frozen=True)
@@ -359,7 +364,7 @@ def _add_map_and_candidates(
         # The map shows the code around the files the request's words find (BENCHMARKS.md,
         # context recall), and a larger map lists more of them by path, paid from its own budget.
         draft.map_seeds = tuple(p for p in by_text if p not in in_play)[:MAP_SEEDS]
-        draft.map_max_files = max(1, map_budget // MAP_TOKENS_PER_FILE)
+        draft.map_max_files = max(MIN_MAP_FILES, map_budget // MAP_TOKENS_PER_FILE)
         if req.related_files is None:
             n_related = max(MIN_RELATED, map_budget // MAP_TOKENS_PER_RELATED)
             cost = sum(estimate_tokens(f"- {p}\n", req.model) for p in by_text[:n_related])
@@ -369,7 +374,7 @@ def _add_map_and_candidates(
             draft.map_text = rmap.text
             draft.map_tokens_asked = map_budget
             map_ranked = [f.path for f in sorted(rmap.files, key=lambda f: (-f.rank, f.path))]
-            draft.map_shown = tuple(map_ranked)
+            draft.map_shown = tuple(f.path for f in rmap.files)  # as the text shows them
     shown = set(in_play) | set(draft.instruction_names)
     # The words of a request and the files of past commits described like it find the files
     # a change touches better than the symbol graph does (BENCHMARKS.md, context recall);
@@ -386,25 +391,83 @@ def _add_map_and_candidates(
 def _add_suggestions(draft: Draft, root: Path, ranked: Sequence[str], req: ContextRequest) -> None:
     """Offer the best-ranked files read-only; they bring their directories' AGENTS.md along.
 
-    Nobody asked for these, so their cost is bounded whatever the window: a
-    file larger than :data:`SUGGESTED_FILE_TOKENS` (a changelog, a lock file, a
-    test module of thousands of lines) is skipped and stays listed by path.
+    Nobody asked for these, so their cost is bounded: a file larger than
+    :data:`SUGGESTED_FILE_TOKENS` (a changelog, a lock file; for source code and
+    what the request is about :data:`SUGGESTED_CODE_TOKENS` or a quarter of a
+    large budget) is skipped and stays listed by path, and all of them take at
+    most :data:`SUGGESTED_TOKENS` or a third of the budget. Documentation,
+    changelogs and lock files (:func:`is_prose`) come with code, not instead
+    of it: unless the request is about them, at most one is offered, after the
+    code, and none when no source file is.
     """
+    from codeassist.index.languages import language_for_path
+
+    about = _prose_asked(req.request)
+    code: list[FileText] = []
+    prose: list[FileText] = []
     used = 0
+    budget = req.context_window - req.max_output_tokens
+    code_cap = max(SUGGESTED_CODE_TOKENS, budget // 4)
+    total_cap = max(SUGGESTED_TOKENS, budget // 3)
     for path in ranked[:MAX_CANDIDATES]:
-        if len(draft.read_only) >= req.map_files:
+        if len(code) + len(prose) >= req.map_files:
             break
-        if _hidden(req, path):
+        is_doc = is_prose(path) and not about(path)
+        if (is_doc and prose) or _hidden(req, path):
             continue
         text = try_read_file(root, path, editable=False)
         if text is None:
             continue
         cost = estimate_tokens(text.block, req.model)
-        if cost > SUGGESTED_FILE_TOKENS or used + cost > SUGGESTED_TOKENS:
+        wanted = language_for_path(path) is not None or (is_prose(path) and not is_doc)
+        if cost > (code_cap if wanted else SUGGESTED_FILE_TOKENS) or used + cost > total_cap:
             continue
         used += cost
-        draft.read_only.append(replace(text, auto=True))
+        (prose if is_doc else code).append(replace(text, auto=True))
+    if any(language_for_path(t.path) is not None for t in code):
+        code.extend(prose)
+    draft.read_only.extend(code)
     _set_instructions(draft, root, [f.path for f in draft.read_only], req)
+
+
+_PROSE_NAMES = re.compile(r"^(readme|changes|changelog|history|news|authors|contributing|license|copying)\b", re.I)
+_PROSE_EXT = (".md", ".rst", ".txt", ".adoc", ".lock", ".sum")
+_LOCK_NAMES = ("package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock", "bun.lockb")
+_PROSE_WORDS = re.compile(
+    r"\b(docs?|documentation|documented|readme|changelog|changes file|release notes|news|typos?|spelling|"
+    r"lock ?files?|lockfile|dependenc(y|ies)|upgrade|bump|faq|guide|tutorial)\b",
+    re.I,
+)
+
+
+def is_prose(path: str) -> bool:
+    """Documentation, a changelog or a lock file: what a code change should not be offered instead of code."""
+    from codeassist.index.languages import language_for_path
+
+    if language_for_path(path) is not None:
+        return False
+    base = path.rsplit("/", 1)[-1]
+    top = path.split("/", 1)[0].lower()
+    return (
+        base.lower().endswith(_PROSE_EXT)
+        or base in _LOCK_NAMES
+        or bool(_PROSE_NAMES.match(base))
+        or (top in ("doc", "docs", "documentation") and "/" in path)
+    )
+
+
+def _prose_asked(request: str) -> Callable[[str], bool]:
+    """Whether the request is about a given prose file: it asks about documentation, changelogs
+    or dependencies, or names the file's stem ("update the README", "CHANGES")."""
+    if _PROSE_WORDS.search(request):
+        return lambda _path: True
+    words = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9_-]+", request)}
+
+    def about(path: str) -> bool:
+        stem = path.rsplit("/", 1)[-1].split(".", 1)[0].lower()
+        return stem in words
+
+    return about
 
 
 def _with_file_rule(req: ContextRequest, root: Path) -> ContextRequest:

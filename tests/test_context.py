@@ -153,7 +153,8 @@ def test_map_budget_scales_with_the_window_unless_given(shop: Path) -> None:
         provider = FakeMapProvider()
         build_context(_req(shop, context_window=window, max_output_tokens=1000, related_files=0), map_provider=provider)
         assert provider.calls[0]["tokens"] == expected
-        assert provider.calls[0]["max_files"] == expected // 200  # a larger map shows more files, in depth
+        # a larger map shows more files, in depth; a small one outlines at least ten
+        assert provider.calls[0]["max_files"] == max(10, expected // 200)
         # By default the paths listed after the map are paid from the map's budget.
         provider = FakeMapProvider()
         build_context(_req(shop, context_window=window, max_output_tokens=1000), map_provider=provider)
@@ -187,7 +188,7 @@ def test_drop_order_read_only_then_map_then_history(shop: Path) -> None:
             break
         assert built.total_tokens <= built.budget == window - 1000
         # A map shrunk to fit still shows as many files as the budget first asked for.
-        assert {c["max_files"] for c in provider.calls} <= {1500 // 200}
+        assert {c["max_files"] for c in provider.calls} <= {max(10, 1500 // 200)}
         stage = [d.split(":")[0] for d in built.dropped]
         # Read-only files go first (last given first), then the map, then history.
         assert stage == sorted(stage, key=["read-only", "repo map", "history"].index)
@@ -325,3 +326,62 @@ def test_a_large_map_shows_its_best_files_in_depth_and_lists_more_by_path(git_re
     assert all(f"def helper_30_{j}(y: int) -> int:" in built.map_text for j in range(4))
     assert len(built.related) > 20  # one path per 128 map tokens at this budget
     assert not set(built.related) & (set(built.map_files) | set(built.read_only))
+
+
+def _docs_heavy(shop: Path) -> None:
+    """Documentation, a changelog and a lock file that match the request's words better than the code."""
+    words = "make the cart total apply a discount\n"
+    (shop / "docs").mkdir(exist_ok=True)
+    (shop / "docs" / "discounts.md").write_text("# Discounts\n\n" + words * 30)
+    (shop / "CHANGES.rst").write_text("Changes\n=======\n\n" + ("- " + words) * 30)
+    (shop / "package-lock.json").write_text('{"cart": "total", "discount": "apply"}\n' * 30)
+    git(shop, "add", "-A")
+    git(shop, "commit", "-q", "-m", "docs")
+
+
+def test_prose_comes_with_code_not_instead_of_it(shop: Path) -> None:
+    from codeassist.context import is_prose
+    from codeassist.index.languages import language_for_path
+
+    _docs_heavy(shop)
+    req = _req(shop, context_window=128_000, max_output_tokens=16_000, map_files=3)
+    built = build_context(req, map_provider=FakeMapProvider())
+    prose_ranked = [p for p in built.candidates[:4] if is_prose(p)]
+    assert len(prose_ranked) >= 2  # the words alone would offer documentation first
+    offered = list(built.read_only)
+    assert sum(is_prose(p) for p in offered) == 1  # one, after the code
+    assert offered[-1] in prose_ranked
+    assert all(language_for_path(p) is not None for p in offered[:-1])
+    assert set(prose_ranked) - set(offered) <= set(built.related)  # the rest stay listed by path
+
+
+def test_prose_is_offered_when_the_request_is_about_it(shop: Path) -> None:
+    from codeassist.context import is_prose
+
+    _docs_heavy(shop)
+    for request in ("document how the cart total applies a discount", "note the cart discount in CHANGES"):
+        req = _req(shop, request=request, context_window=128_000, max_output_tokens=16_000, map_files=3)
+        built = build_context(req, map_provider=FakeMapProvider())
+        assert sum(is_prose(p) for p in built.read_only) >= 1
+        if "CHANGES" in request:
+            assert "CHANGES.rst" in built.read_only
+
+
+def test_no_prose_offered_without_code(shop: Path) -> None:
+    from codeassist.context import is_prose
+
+    _docs_heavy(shop)
+    # Only one file may be offered: documentation ranks first, but it does not come alone.
+    built = build_context(
+        _req(shop, context_window=128_000, max_output_tokens=16_000, map_files=1), map_provider=FakeMapProvider()
+    )
+    assert built.read_only and not any(is_prose(p) for p in built.read_only)
+
+
+def test_is_prose() -> None:
+    from codeassist.context import is_prose
+
+    for path in ("README", "README.md", "docs/api.html", "CHANGES.rst", "Cargo.lock", "yarn.lock", "go.sum", "x/NEWS"):
+        assert is_prose(path), path
+    for path in ("src/app.py", "docs.py", "src/changes.py", "package.json", "Makefile", "src/readme_test.go"):
+        assert not is_prose(path), path

@@ -144,8 +144,8 @@ def test_deterministic_across_processes_and_hash_seeds(shop: Path) -> None:
 
 def test_plain_words_count_less_than_code_names(shop: Path) -> None:
     from codeassist.index.indexer import open_snapshot
-    from codeassist.repomap.graph import graph_for
     from codeassist.repomap.rank import query_identifiers
+    from codeassist.repomap.store import graph_for
 
     cache, snap = open_snapshot(shop)
     try:

@@ -39,8 +39,21 @@ def _m1_initial(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+def _m2_graphs(conn: sqlite3.Connection) -> None:
+    # The repo map's query-independent data (its file graph, and its ranks for requests
+    # without words), keyed by the index's state key: a new process reads it instead of
+    # rebuilding. ``kind`` says which, ``key`` tells rankings apart; ``data`` is opaque here.
+    conn.execute(
+        "CREATE TABLE graphs (state_key TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,"
+        " format TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (state_key, kind, key))"
+    )
+
+
 # Ordered; never edit an applied one, append a new function instead.
-MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (("m1_initial", _m1_initial),)
+MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
+    ("m1_initial", _m1_initial),
+    ("m2_graphs", _m2_graphs),
+)
 
 
 class IncompatibleCache(Exception):
@@ -234,7 +247,39 @@ class IndexCache:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
+    def get_graph(self, state_key: str, kind: str, key: str, fmt: str) -> bytes | None:
+        """The stored ``kind`` blob of ``state_key`` written in format ``fmt``, or None.
+
+        A read that fails (a damaged page) counts as nothing stored: the caller rebuilds.
+        """
+        try:
+            row = self.conn.execute(
+                "SELECT data FROM graphs WHERE state_key = ? AND kind = ? AND key = ? AND format = ?",
+                (state_key, kind, key, fmt),
+            ).fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        return None if row is None else bytes(row[0])
+
     # -- writes --------------------------------------------------------------
+
+    def put_graph(self, state_key: str, kind: str, key: str, fmt: str, data: bytes, keep: int = 1) -> None:
+        """Store a blob for ``state_key``; the last ``keep`` rows of this ``kind`` stay, and
+        none of another state (useless once the repository moved on)."""
+
+        def body(conn: sqlite3.Connection) -> None:
+            conn.execute("INSERT OR REPLACE INTO graphs VALUES (?, ?, ?, ?, ?)", (state_key, kind, key, fmt, data))
+            conn.execute("DELETE FROM graphs WHERE kind = ? AND state_key != ?", (kind, state_key))
+            conn.execute(
+                "DELETE FROM graphs WHERE kind = ? AND rowid NOT IN"
+                " (SELECT rowid FROM graphs WHERE kind = ? ORDER BY rowid DESC LIMIT ?)",
+                (kind, kind, keep),
+            )
+
+        try:
+            self._transaction(body)
+        except sqlite3.DatabaseError as exc:  # a damaged file: the graph is simply not kept
+            self._write_failed(exc)
 
     def store(
         self,

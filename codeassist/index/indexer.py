@@ -41,7 +41,7 @@ from codeassist.index.files import (
 from codeassist.index.parse import ParseResult, ParseTask, parse_all, tags_version
 from codeassist.index.results import IndexedFile, IndexStats, Snapshot
 
-__all__ = ["IndexStats", "IndexedFile", "Progress", "Snapshot", "open_snapshot", "refresh_index"]
+__all__ = ["IndexStats", "IndexedFile", "Progress", "Snapshot", "open_snapshot", "refresh_index", "with_files"]
 
 Progress = Callable[[int, int], None]  # (files parsed so far, files to parse)
 
@@ -393,13 +393,31 @@ def _guarded(cache: IndexCache, work: Callable[[IndexCache], _T]) -> tuple[Index
         return spare, work(spare)
 
 
-def _stored_snapshot(cache: IndexCache, version: str, dirty: tuple[str, ...] = ()) -> Snapshot | None:
-    """The indexed files recorded by the last refresh, or None if there is no usable record."""
+def _stored_snapshot(
+    cache: IndexCache, version: str, dirty: tuple[str, ...] = (), *, files: bool = True
+) -> Snapshot | None:
+    """The indexed files recorded by the last refresh, or None if there is no usable record.
+
+    With ``files=False`` the file list is not read (on a large tree that is most of a warm
+    start): the snapshot says so (``listed``) and :func:`with_files` reads it when needed.
+    """
     state = cache.get_meta("state_key")
     if state is None or cache.get_meta("tags_version") != version:
         return None
-    files = tuple(IndexedFile(*row) for row in cache.indexed_files(version))
-    return Snapshot(files, dirty, state, version, cache.warnings)
+    if not files:
+        return Snapshot((), dirty, state, version, cache.warnings, listed=False)
+    indexed = tuple(IndexedFile(*row) for row in cache.indexed_files(version))
+    return Snapshot(indexed, dirty, state, version, cache.warnings)
+
+
+def with_files(cache: IndexCache, snap: Snapshot) -> Snapshot:
+    """``snap`` with its indexed files read, if :func:`open_snapshot` left them out."""
+    if snap.listed:
+        return snap
+    import dataclasses
+
+    indexed = tuple(IndexedFile(*row) for row in cache.indexed_files(snap.version))
+    return dataclasses.replace(snap, files=indexed, listed=True)
 
 
 def _refresh_default(
@@ -410,23 +428,24 @@ def _refresh_default(
     )
 
 
-def open_snapshot(root: Path, *, refresh: bool = True) -> tuple[IndexCache, Snapshot]:
+def open_snapshot(root: Path, *, refresh: bool = True, files: bool = True) -> tuple[IndexCache, Snapshot]:
     """The cache (caller closes it) and the indexed files of ``root``.
 
     With ``refresh=False`` the state recorded by the last refresh is used as is
-    (a refresh happens anyway when there is none).
+    (a refresh happens anyway when there is none). With ``files=False`` the file
+    list may be left out when nothing changed (see :func:`with_files`).
     """
     root = _check_root(root)
     cache = IndexCache.open(root)
     try:
         version = tags_version()
-        snap = None if refresh else _stored_snapshot(cache, version)
+        snap = None if refresh else _stored_snapshot(cache, version, files=files)
         for force in (False, True):
             if snap is not None:
                 break
             # force: the record vanished under us (another process rebuilt the cache)
             cache, (_, snap, dirty) = _guarded(cache, functools.partial(_refresh_default, root, force=force))
-            snap = snap or _stored_snapshot(cache, version, dirty)
+            snap = snap or _stored_snapshot(cache, version, dirty, files=files)
         assert snap is not None  # a forced refresh always returns one
         return cache, snap
     except BaseException:

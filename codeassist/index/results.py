@@ -58,3 +58,5 @@ class Snapshot:
     state_key: str  # changes exactly when a path, its content or the tags version changes
     version: str
     warnings: tuple[str, ...] = ()
+    # False: ``files`` was not read (``open_snapshot(files=False)``); ``with_files`` reads it.
+    listed: bool = True

@@ -86,6 +86,9 @@ def seed_index(root: Path, tree: Path) -> bool:
             with dst:
                 dst.execute("DELETE FROM files")
                 dst.execute("DELETE FROM meta WHERE key != 'tags_version'")
+                # The map's stored graphs describe the user's checkout too (and may be large).
+                if dst.execute("SELECT 1 FROM sqlite_master WHERE name = 'graphs'").fetchone():
+                    dst.execute("DELETE FROM graphs")
         finally:
             src.close()
             dst.close()

@@ -23,15 +23,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # imported lazily at run time: importing the package must stay cheap
+    from codeassist.index.cache import IndexCache
     from codeassist.index.indexer import Snapshot
     from codeassist.repomap.graph import RepoGraph
-    from codeassist.repomap.rank import Seeds
+    from codeassist.repomap.rank import Ranking, Seeds
     from codeassist.repomap.render import Item
 
 __all__ = ["RankedFile", "RepoMap", "build_repo_map", "rank_files"]
 
 _SYMBOLS_PER_FILE = 20  # names listed per file by rank_files
 _RECENT_COMMITS = 10
+_RECENT_MAX_FILES = 200  # a recent commit of more files than this does not count
 
 
 @dataclass(frozen=True)
@@ -71,27 +73,42 @@ def _recent_files(root: Path, dirty: Sequence[str]) -> tuple[str, ...]:
     """Dirty files and files touched by the last few commits (none outside git)."""
     from codeassist.git import run_git
 
-    proc = run_git(root, "log", f"-n{_RECENT_COMMITS}", "--name-only", "--format=", "-z", "--no-renames", check=False)
+    proc = run_git(
+        root, "log", f"-n{_RECENT_COMMITS}", "--name-only", "--format=%x01", "-z", "--no-renames", check=False
+    )
     recent = set(dirty)
     if proc.returncode == 0:
-        for raw in proc.stdout.split(b"\0"):
-            name = raw.strip(b"\n").decode("utf-8", "replace")
-            if name:
-                recent.add(name)
+        for commit in proc.stdout.split(b"\x01"):
+            raws = [raw for raw in (r.strip(b"\n") for r in commit.split(b"\0")) if raw]
+            # An import or a mass rename says nothing about where work is going on.
+            if len(raws) <= _RECENT_MAX_FILES:
+                recent.update(raw.decode("utf-8", "replace") for raw in raws)
     return tuple(sorted(recent))
 
 
-def _prepare(root: Path, refresh: bool) -> tuple[Path, Snapshot, RepoGraph]:
+def _open(root: Path, refresh: bool, files: bool = True) -> tuple[Path, IndexCache, Snapshot]:
     from codeassist.index.indexer import open_snapshot
-    from codeassist.repomap.graph import graph_for
 
     root = root.resolve()
-    cache, snap = open_snapshot(root, refresh=refresh)
-    try:
-        graph = graph_for(cache, snap)
-    finally:
-        cache.close()
-    return root, snap, graph
+    cache, snap = open_snapshot(root, refresh=refresh, files=files)
+    return root, cache, snap
+
+
+def _ranked(cache: IndexCache, snap: Snapshot, seeds: Seeds) -> tuple[RepoGraph, Ranking]:
+    """The graph and its ranking for ``seeds``; for seeds without words, both as stored when they are."""
+    from codeassist.index.indexer import with_files
+    from codeassist.repomap.rank import rank
+    from codeassist.repomap.store import graph_for, load_view, save_view, wordless
+
+    if wordless(seeds):
+        view = load_view(cache, snap, seeds)
+        if view is not None:
+            return view
+    graph = graph_for(cache, with_files(cache, snap))
+    ranking = rank(graph, seeds)
+    if wordless(seeds):
+        save_view(cache, graph, seeds, ranking)
+    return graph, ranking
 
 
 def _seeds(
@@ -117,8 +134,13 @@ def rank_files(
 ) -> list[RankedFile]:
     """Every indexed file, best first, with its most important definitions."""
     from codeassist.repomap.rank import rank
+    from codeassist.repomap.store import graph_for
 
-    root, snap, graph = _prepare(root, refresh)
+    root, cache, snap = _open(root, refresh)
+    try:
+        graph = graph_for(cache, snap)
+    finally:
+        cache.close()
     ranking = rank(graph, _seeds(root, snap, chat_files, query, seed_files))
     order = sorted(range(len(graph.paths)), key=lambda f: (-ranking.file_rank[f], graph.paths[f]))
     out = []
@@ -132,6 +154,20 @@ def _best_files(items: Sequence[Item], count: int, order: Callable[[int], tuple[
     """The items of the ``count`` best files (by ``order``) among those in ``items``, in their order."""
     kept = set(sorted({it.file for it in items}, key=order)[:count])
     return [it for it in items if it.file in kept]
+
+
+def _leaders_first(items: Sequence[Item], order: Callable[[int], tuple[float, str]]) -> list[Item]:
+    """Each file's best item first, files in ``order``; then the rest as they were.
+
+    A small budget then shows every chosen file (the seeds first) before more
+    of any one file's code.
+    """
+    first: dict[int, Item] = {}
+    for it in items:
+        first.setdefault(it.file, it)
+    leaders = sorted(first.values(), key=lambda it: order(it.file))
+    taken = set(leaders)
+    return leaders + [it for it in items if it not in taken]
 
 
 def build_repo_map(
@@ -151,22 +187,31 @@ def build_repo_map(
     ``max_files`` caps how many files it shows: the budget left then goes to
     more of those files' definitions instead of more files.
     """
-    from codeassist.repomap.rank import rank
     from codeassist.repomap.render import fit, order_items, render_items
     from codeassist.tokens import estimate_tokens
 
-    root, snap, graph = _prepare(root, refresh)
-    seeds = _seeds(root, snap, chat_files, query, seed_files)
-    ranking = rank(graph, seeds)
+    root, cache, snap = _open(root, refresh, files=False)  # a stored view needs no file list
+    try:
+        seeds = _seeds(root, snap, chat_files, query, seed_files)
+        graph, ranking = _ranked(cache, snap, seeds)
+    finally:
+        cache.close()
     index = graph.index
     hidden = {index[c] for c in seeds.chat if c in index} if exclude_chat_files else set()
     items = order_items(graph, ranking, hidden)
 
+    # Files the caller found by the request's words lead the map, in the caller's order: they
+    # hold the files a change needs more often than the graph's picks (BENCHMARKS.md).
+    lead = {index[p]: i for i, p in enumerate(dict.fromkeys(seeds.lexical)) if p in index}
+
     def order(f: int) -> tuple[float, str]:
-        return (-ranking.file_rank[f], graph.paths[f])
+        place = lead.get(f)
+        return (place - len(lead) - 1.0, "") if place is not None else (-ranking.file_rank[f], graph.paths[f])
 
     if max_files is not None:
         items = _best_files(items, max_files, order)
+    if lead:
+        items = _leaders_first(items, order)
 
     def render(n: int) -> str:
         return render_items(root, graph, items[:n], order)[0]

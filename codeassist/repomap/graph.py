@@ -2,7 +2,7 @@
 
 A reference in file A to an identifier that file B defines adds weight to
 the edge A -> B. Nothing here depends on the request, so one graph serves
-every query on the same state (see :func:`graph_for`); re-ranking with other
+every query on the same state (see :func:`codeassist.repomap.store.graph_for`); re-ranking with other
 seeds is cheap, rebuilding is not.
 """
 
@@ -42,6 +42,10 @@ class LazyDefs(Sequence[tuple[Def, ...]]):
 
     def __len__(self) -> int:
         return len(self._blobs)
+
+    def blobs(self) -> tuple[bytes | None, ...]:
+        """The serialized definitions of every file (None: no tags), as stored."""
+        return tuple(self._blobs)
 
     def peek(self, i: int) -> tuple[Def, ...]:
         """Decode without keeping the result (for one pass over every file)."""
@@ -191,14 +195,16 @@ def build_graph(cache: IndexCache, snap: Snapshot) -> RepoGraph:
 _GRAPHS: OrderedDict[str, RepoGraph] = OrderedDict()
 
 
-def graph_for(cache: IndexCache, snap: Snapshot) -> RepoGraph:
-    """The graph of ``snap``'s state, built once per process and state."""
-    graph = _GRAPHS.get(snap.state_key)
-    if graph is None:
-        graph = build_graph(cache, snap)
-        _GRAPHS[snap.state_key] = graph
-        while len(_GRAPHS) > _GRAPH_CACHE_SIZE:
-            _GRAPHS.popitem(last=False)
-    else:
-        _GRAPHS.move_to_end(snap.state_key)
+def remembered(state_key: str) -> RepoGraph | None:
+    """The graph this process already holds for ``state_key``, if any."""
+    graph = _GRAPHS.get(state_key)
+    if graph is not None:
+        _GRAPHS.move_to_end(state_key)
     return graph
+
+
+def remember(graph: RepoGraph) -> None:
+    """Hold ``graph`` for the rest of the process (the last few states only)."""
+    _GRAPHS[graph.state_key] = graph
+    while len(_GRAPHS) > _GRAPH_CACHE_SIZE:
+        _GRAPHS.popitem(last=False)

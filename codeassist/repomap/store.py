@@ -1,0 +1,169 @@
+"""The repo map's query-independent data, kept in the index cache between processes.
+
+Two kinds of rows, both keyed by the index's state key (which changes exactly
+when a path, its content or the tags version changes):
+
+* ``graph``: the whole file graph (:class:`~codeassist.repomap.graph.RepoGraph`
+  without its rustworkx copy, rebuilt from the edges on load). A request with
+  words re-ranks on it.
+* ``view``: the ranking for seeds without words (no query, no lexical seeds:
+  what ``codeassist map`` shows), with the definitions of the files it
+  scored. A map for those seeds then needs neither the graph nor a PageRank.
+
+Rows are ``marshal`` data tagged with :data:`FORMAT` and the Python version
+(marshal's format may change between versions). Anything that does not load
+or does not match the snapshot's files is treated as absent, so the caller
+rebuilds it and stores it again: a damaged or old row is never fatal. Floats
+round-trip exactly, and dicts keep their order, so a stored graph renders the
+same bytes as a freshly built one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import sys
+from typing import Any
+
+from codeassist.index.cache import IndexCache
+from codeassist.index.results import Snapshot
+from codeassist.repomap.graph import LazyDefs, RepoGraph, build_graph, remember, remembered
+from codeassist.repomap.rank import Ranking, Seeds
+
+__all__ = ["FORMAT", "graph_for", "load_graph", "load_view", "save_graph", "save_view", "seeds_key", "wordless"]
+
+FORMAT = f"1:py{sys.version_info[0]}.{sys.version_info[1]}:m{marshal.version}"
+_VIEWS_KEPT = 4  # rankings kept for the current state (chat files or recent files differ)
+
+
+def wordless(seeds: Seeds) -> bool:
+    """Seeds whose ranking depends on the repository state alone (and the chat and recent files)."""
+    return not seeds.query.strip() and not seeds.lexical
+
+
+def seeds_key(seeds: Seeds) -> str:
+    return hashlib.sha1(marshal.dumps((seeds.chat, seeds.query, seeds.recent, seeds.lexical))).hexdigest()
+
+
+def graph_for(cache: IndexCache, snap: Snapshot) -> RepoGraph:
+    """The graph of ``snap``'s state: held by this process, stored in the cache, or built (and stored)."""
+    graph = remembered(snap.state_key)
+    if graph is None:
+        graph = load_graph(cache, snap)
+        if graph is None:
+            graph = build_graph(cache, snap)
+            save_graph(cache, graph)
+        remember(graph)
+    return graph
+
+
+def _digraph(n: int, base: dict[tuple[int, int], float]) -> Any:
+    import rustworkx as rx
+
+    digraph = rx.PyDiGraph(multigraph=False)
+    digraph.add_nodes_from(range(n))
+    digraph.add_edges_from([(s, d, w) for (s, d), w in base.items()])
+    return digraph
+
+
+def save_graph(cache: IndexCache, graph: RepoGraph) -> None:
+    data = marshal.dumps(
+        (
+            graph.paths,
+            graph.defs.blobs(),
+            graph.ndefs,
+            graph.definers,
+            graph.contribs,
+            graph.incoming,
+            graph.base_edges,
+            graph.out_weight,
+        )
+    )
+    cache.put_graph(graph.state_key, "graph", "", FORMAT, data)
+
+
+def load_graph(cache: IndexCache, snap: Snapshot) -> RepoGraph | None:
+    """The stored graph of ``snap``'s state, or None (absent, old format, damaged)."""
+    data = cache.get_graph(snap.state_key, "graph", "", FORMAT)
+    if data is None:
+        return None
+    try:
+        paths, blobs, ndefs, definers, contribs, incoming, base, out_weight = marshal.loads(data)
+        n = len(paths)
+        if paths != tuple(f.path for f in snap.files) or not len(blobs) == len(ndefs) == len(incoming) == n:
+            return None
+        if len(out_weight) != n or not isinstance(definers, dict) or not isinstance(base, dict):
+            return None
+        digraph = _digraph(n, base)
+    except (ValueError, EOFError, TypeError, OverflowError):
+        return None
+    return RepoGraph(
+        state_key=snap.state_key,
+        paths=paths,
+        defs=LazyDefs(list(blobs)),
+        ndefs=ndefs,
+        definers=definers,
+        contribs=contribs,
+        incoming=incoming,
+        base_edges=base,
+        out_weight=out_weight,
+        digraph=digraph,
+    )
+
+
+def save_view(cache: IndexCache, graph: RepoGraph, seeds: Seeds, ranking: Ranking) -> None:
+    scored = sorted({f for f, _ in ranking.def_score})
+    blobs = graph.defs.blobs()
+    data = marshal.dumps(
+        (
+            graph.paths,
+            graph.ndefs,
+            ranking.file_rank,
+            ranking.def_score,
+            tuple(sorted(ranking.mentioned)),
+            tuple(sorted(ranking.words)),
+            {f: blobs[f] for f in scored},
+        )
+    )
+    cache.put_graph(graph.state_key, "view", seeds_key(seeds), FORMAT, data, keep=_VIEWS_KEPT)
+
+
+def load_view(cache: IndexCache, snap: Snapshot, seeds: Seeds) -> tuple[RepoGraph, Ranking] | None:
+    """A graph holding what a map needs for ``seeds`` (no links) and its ranking, or None.
+
+    The paths are the stored ones: the state key vouches for them, so ``snap``
+    need not have read its file list.
+
+    The graph's definitions are there for the files the ranking scored only:
+    enough to render the map, not to rank again.
+    """
+    data = cache.get_graph(snap.state_key, "view", seeds_key(seeds), FORMAT)
+    if data is None:
+        return None
+    try:
+        paths, ndefs, file_rank, def_score, mentioned, words, held = marshal.loads(data)
+        n = len(paths)
+        if not isinstance(paths, tuple) or (snap.listed and paths != tuple(f.path for f in snap.files)):
+            return None
+        if len(ndefs) != n or len(file_rank) != n or not isinstance(def_score, dict) or not isinstance(held, dict):
+            return None
+        if any(not 0 <= f < n for f in held) or any(f not in held for f, _ in def_score):
+            return None
+    except (ValueError, EOFError, TypeError, OverflowError):
+        return None
+    blobs: list[bytes | None] = [None] * n
+    for f, blob in held.items():
+        blobs[f] = blob
+    graph = RepoGraph(
+        state_key=snap.state_key,
+        paths=paths,
+        defs=LazyDefs(blobs),
+        ndefs=ndefs,
+        definers={},
+        contribs={},
+        incoming=(),
+        base_edges={},
+        out_weight=(),
+        digraph=None,
+    )
+    return graph, Ranking(file_rank, def_score, frozenset(mentioned), frozenset(words))

@@ -1,0 +1,157 @@
+"""The map's graph and ranks kept with the index: the same bytes as a cold build, never fatal."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import git
+from repomap_fixture import make_shop
+
+from codeassist.index.cache import IndexCache
+from codeassist.repomap import build_repo_map, rank_files
+from codeassist.repomap.graph import _GRAPHS
+from codeassist.repomap.store import FORMAT
+
+QUERY = "apply_discount to the ShoppingCart total"
+
+
+@pytest.fixture
+def shop(git_repo: Path) -> Path:
+    root = make_shop(git_repo)
+    for i in range(12):
+        (root / "shop" / f"plugin_{i:02}.py").write_text(
+            f"from shop.cart import ShoppingCart\n\n\ndef run_{i}(cart: ShoppingCart) -> int:\n"
+            f"    return cart.total_cents()\n\n\nclass Plugin{i % 3}:\n    name = 'p{i}'\n"
+        )
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "plugins")
+    return root
+
+
+def rows(root: Path) -> list[tuple[str, str, str]]:
+    conn = sqlite3.connect(root / ".codeassist" / "index.sqlite")
+    try:
+        return sorted(conn.execute("SELECT kind, key, format FROM graphs").fetchall())
+    finally:
+        conn.close()
+
+
+def states(root: Path) -> set[str]:
+    conn = sqlite3.connect(root / ".codeassist" / "index.sqlite")
+    try:
+        return {s for (s,) in conn.execute("SELECT state_key FROM graphs")}
+    finally:
+        conn.close()
+
+
+def execute(root: Path, sql: str, *args: object) -> None:
+    conn = sqlite3.connect(root / ".codeassist" / "index.sqlite")
+    try:
+        conn.execute(sql, args)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def maps(root: Path) -> tuple[str, str, str]:
+    """A wordless map, a map for a request, and the ranked file list, in a process with no graph held."""
+    _GRAPHS.clear()
+    plain = build_repo_map(root, tokens=1024).text
+    worded = build_repo_map(root, tokens=1024, query=QUERY, seed_files=("shop/pricing.py",)).text
+    ranked = repr(rank_files(root, query=QUERY))
+    return plain, worded, ranked
+
+
+def test_stored_graph_and_ranks_render_the_cold_bytes(shop: Path) -> None:
+    cold = maps(shop)
+    kinds = [kind for kind, _, _ in rows(shop)]
+    assert kinds == ["graph", "view"]
+    assert maps(shop) == cold  # read back: the stored graph for the request, the stored view without one
+    # ... and from a fresh process (another interpreter, another hash seed).
+    child = (
+        "import sys; from pathlib import Path; from codeassist.repomap import build_repo_map; "
+        "sys.stdout.write(build_repo_map(Path(sys.argv[1]), tokens=1024).text)"
+    )
+    out = subprocess.run([sys.executable, "-c", child, str(shop)], capture_output=True, text=True, check=True)
+    assert out.stdout == cold[0]
+
+
+def test_a_new_state_replaces_the_stored_graph(shop: Path) -> None:
+    maps(shop)
+    before = states(shop)
+    (shop / "shop" / "pricing.py").write_text(
+        (shop / "shop" / "pricing.py").read_text() + "\n\ndef loyalty_bonus(total: int) -> int:\n    return total\n"
+    )
+    after_edit = maps(shop)
+    assert [kind for kind, _, _ in rows(shop)] == ["graph", "view"]
+    assert len(states(shop)) == 1 and states(shop) != before  # the old state's rows are gone
+    execute(shop, "DELETE FROM graphs")
+    assert maps(shop) == after_edit
+
+
+@pytest.mark.parametrize("damage", [b"", b"not marshal at all", b"\xe9" * 64])
+def test_a_damaged_stored_graph_is_rebuilt(shop: Path, damage: bytes) -> None:
+    cold = maps(shop)
+    execute(shop, "UPDATE graphs SET data = ?", damage)
+    assert maps(shop) == cold
+    # Rebuilt and stored again: the next process reads a good row.
+    conn = sqlite3.connect(shop / ".codeassist" / "index.sqlite")
+    try:
+        sizes = [len(d) for (d,) in conn.execute("SELECT data FROM graphs")]
+    finally:
+        conn.close()
+    assert all(size > len(damage) for size in sizes)
+
+
+def test_a_graph_of_another_shape_is_rebuilt(shop: Path) -> None:
+    import marshal
+
+    cold = maps(shop)
+    # Valid marshal data, wrong shape: as an older codeassist with the same format tag might leave.
+    execute(shop, "UPDATE graphs SET data = ?", marshal.dumps((("x.py",), (None,), (0,), {}, {}, (), {}, (0.0,))))
+    assert maps(shop) == cold
+    execute(shop, "UPDATE graphs SET data = ?", marshal.dumps([1, 2, 3]))
+    assert maps(shop) == cold
+
+
+def test_a_row_of_another_format_is_ignored_and_replaced(shop: Path) -> None:
+    cold = maps(shop)
+    execute(shop, "UPDATE graphs SET format = 'old-format'")
+    assert maps(shop) == cold
+    assert {fmt for _, _, fmt in rows(shop)} == {FORMAT}
+
+
+def test_a_cache_from_before_the_graphs_table_is_migrated(shop: Path) -> None:
+    cold = maps(shop)
+    execute(shop, "DROP TABLE graphs")
+    execute(shop, "DELETE FROM migrations WHERE name = 'm2_graphs'")
+    cache = IndexCache.open(shop)
+    try:
+        assert cache.warnings == ()
+        assert cache.get_graph("x", "graph", "", FORMAT) is None
+    finally:
+        cache.close()
+    assert maps(shop) == cold
+    assert [kind for kind, _, _ in rows(shop)] == ["graph", "view"]
+
+
+def test_a_mass_commit_does_not_count_as_recent_work(shop: Path) -> None:
+    from codeassist.repomap import _RECENT_MAX_FILES, _recent_files
+
+    (shop / "shop" / "pricing.py").write_text((shop / "shop" / "pricing.py").read_text() + "\n# touched\n")
+    git(shop, "commit", "-qam", "small change")
+    assert _recent_files(shop, ()) == tuple(sorted({"shop/pricing.py", *_recent_files(shop, ())}))
+    assert "shop/pricing.py" in _recent_files(shop, ())
+    vendor = shop / "vendor"
+    vendor.mkdir()
+    for i in range(_RECENT_MAX_FILES + 1):
+        (vendor / f"v{i:03}.txt").write_text(f"{i}\n")
+    git(shop, "add", "-A")
+    git(shop, "commit", "-qm", "vendor everything")
+    recent = _recent_files(shop, ("dirty.py",))
+    assert "shop/pricing.py" in recent and "dirty.py" in recent
+    assert not any(p.startswith("vendor/") for p in recent)
