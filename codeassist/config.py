@@ -65,6 +65,12 @@ KEYS: dict[str, Key] = {
     "auto_add_files": Key(bool, False, "add files the model asks for without asking"),
     "instruction_files": Key(list, [], "extra instruction files to include"),
     "record": Key(bool, False, "keep a record of each request in the user's data directory (codeassist stats/export)"),
+    "mode": Key(str, "classic", "how edit works: classic (one prepared context) or agent (the model uses tools)"),
+    "approval": Key(str, "auto-edit", "agent mode: read-only, auto-edit (commands ask) or full-auto (sandboxed)"),
+    "allow_commands": Key(list, [], 'agent mode: commands run without asking, by pattern ("pytest *")'),
+    "max_steps": Key(int, 30, "agent mode: model calls per request", minimum=1, maximum=1000),
+    "max_request_tokens": Key(int, 2_000_000, "agent mode: input + output tokens per request (0: no limit)", minimum=0),
+    "max_request_cost": Key(float, None, "agent mode: USD per request, when prices are known", minimum=0),
 }
 
 SOURCES = ("default", "user", "repo", "env", "flag")
@@ -106,6 +112,12 @@ class Settings:
     auto_add_files: bool = False
     instruction_files: tuple[str, ...] = ()
     record: bool = False
+    mode: str = "classic"
+    approval: str = "auto-edit"
+    allow_commands: tuple[str, ...] = ()
+    max_steps: int = 30
+    max_request_tokens: int = 2_000_000
+    max_request_cost: float | None = None
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     models: Mapping[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
     user_path: Path | None = None

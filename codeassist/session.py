@@ -24,6 +24,7 @@ from codeassist.run import Mode, Reply, RunOptions, RunResult, Status, error_tex
 from codeassist.signals import Terminated
 
 if TYPE_CHECKING:
+    from codeassist.agent.options import AgentOptions
     from codeassist.backends.catalogue import ModelInfo
     from codeassist.checks import CheckResult
     from codeassist.commits import UndoResult
@@ -354,6 +355,69 @@ class Session:
             reply, rounds = (loop.last_reply, loop.rounds) if loop is not None else ("", 0)
             return self._finish(self._interrupted(exc, tx, reply, rounds))
         return self._finish(result)
+
+    def agent(self, opts: RunOptions, agent: AgentOptions | None = None) -> RunResult:
+        """One request in agent mode (:mod:`codeassist.agent`), in one Workspace transaction like :meth:`edit`."""
+        from codeassist.agent.loop import AgentLoop
+        from codeassist.agent.options import AgentOptions, policy_from
+        from codeassist.transaction import Transaction
+        from codeassist.transaction import policy_from as commit_policy
+
+        ws = self.workspace
+        if ws is None:
+            return self._finish(self._result_of(UsageError("agent mode needs a git repository"), "", 0))
+        if opts.dry_run:
+            return self._finish(self._result_of(UsageError("--dry-run is not available in agent mode"), "", 0))
+        self.usage = Usage()
+        policy = policy_from(self.settings, agent or AgentOptions())
+        self._emit("start", mode="agent", request=opts.request, model=self.info.name, approval=policy.approval)
+        committing = opts.commit and bool(self.settings.auto_commit)
+        tx = Transaction(ws, replace(commit_policy(self.settings, commit=committing), model=self.info.name))
+        loop: AgentLoop | None = None
+        try:
+            with tx:
+                loop = AgentLoop(self._agent_parts(opts, tx), self._tool_env(ws, tx, policy), opts)
+                result = loop.run()
+        except (KeyboardInterrupt, Terminated, CodeassistError) as exc:
+            reply, steps = (loop.last_reply, loop.steps) if loop is not None else ("", 0)
+            return self._finish(self._interrupted(exc, tx, reply, steps))
+        return self._finish(result)
+
+    def _agent_parts(self, opts: RunOptions, tx: Any) -> Any:
+        from codeassist.agent.loop import AgentParts
+        from codeassist.edit_loop import commit_message
+        from codeassist.tokens import estimate_tokens
+
+        mode: Mode = "ask" if opts.mode == "ask" else "edit"
+        model = self.settings.model
+        return AgentParts(
+            model=self._stream,
+            context=lambda o: self._round_context(
+                replace(o, mode=mode, edit_format="tool"), o.files, o.read_only, o.history
+            ),
+            checks=self._checks,
+            commit_message=lambda paths: commit_message(self._stream, tx, opts.request, self.prompt_dirs, paths),
+            usage=lambda: self.usage,
+            count=lambda text: estimate_tokens(text, model),
+            budget=max(0, self._calibrated_window() - self.info.max_output_tokens),
+            prompt_dirs=self.prompt_dirs,
+        )
+
+    def _tool_env(self, ws: Workspace, tx: Any, policy: Any) -> Any:
+        from codeassist.agent.approval import bubblewrap
+        from codeassist.agent.search import ripgrep
+        from codeassist.agent.specs import tools_for
+        from codeassist.agent.toolbox import ToolEnv
+
+        s = self.settings
+        sandbox = bubblewrap(self.environ) if policy.approval == "full-auto" else None
+        if policy.approval == "full-auto" and sandbox is None:
+            self._emit("notice", message="full-auto: no sandbox here (bubblewrap not found); each command asks")
+        return ToolEnv(
+            ws=ws, tx=tx, policy=policy, tools=tools_for(policy.approval, test_cmd=s.test_cmd, lint_cmd=s.lint_cmd),
+            emit=self._emit, environ=self.environ, test_cmd=s.test_cmd, lint_cmd=s.lint_cmd, bwrap=sandbox,
+            rg=ripgrep(self.environ), model=s.model,
+        )  # fmt: skip
 
     def _loop_parts(self, opts: RunOptions, fmt: str) -> Any:
         from codeassist.edit_loop import LoopParts
