@@ -117,8 +117,11 @@ def _ripgrep(ws: Workspace, regex: re.Pattern[str], glob: str | None, limit: int
     visible = set(ws.files())
     argv = [rg, "--no-config", "--hidden", "--null", "--line-number", "--no-heading", "--with-filename"]
     argv += ["--color", "never", "--sort", "path", "--max-filesize", str(MAX_FILE_BYTES), "-e", regex.pattern]
+    argv += ["--", "."]  # without a path, ripgrep would read a standard input that is not a terminal
     try:
-        proc = subprocess.Popen(argv, cwd=ws.root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            argv, cwd=ws.root, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
     except OSError:
         return None
     hits: list[Hit] = []
@@ -128,7 +131,7 @@ def _ripgrep(ws: Workspace, regex: re.Pattern[str], glob: str | None, limit: int
         for raw in proc.stdout:
             path_b, _, rest = raw.partition(b"\0")
             line_b, _, text_b = rest.partition(b":")
-            rel = path_b.decode("utf-8", "surrogateescape")
+            rel = path_b.decode("utf-8", "surrogateescape").removeprefix("./")
             if rel not in visible or not line_b.isdigit() or (glob and not matches_glob(rel, glob)):
                 continue
             if rel not in hidden:
