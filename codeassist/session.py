@@ -370,7 +370,8 @@ class Session:
             return self._finish(self._result_of(UsageError("--dry-run is not available in agent mode"), "", 0))
         self.usage = Usage()
         policy = policy_from(self.settings, agent or AgentOptions())
-        self._emit("start", mode="agent", request=opts.request, model=self.info.name, approval=policy.approval)
+        start = {"request": opts.request, "model": self.info.name, "edit_format": "tool", "approval": policy.approval}
+        self._emit("start", mode="agent", **start)
         committing = opts.commit and bool(self.settings.auto_commit)
         tx = Transaction(ws, replace(commit_policy(self.settings, commit=committing), model=self.info.name))
         loop: AgentLoop | None = None
