@@ -263,8 +263,13 @@ class Session:
         history: Sequence[Message] = (),
         edit_format: str | None = None,
         map_tokens: int | None = None,
+        window: int | None = None,
     ) -> BuiltContext:
-        """The messages a request would send (``codeassist context``, ``/context`` and every round alike)."""
+        """The messages a request would send (``codeassist context``, ``/context`` and every round alike).
+
+        ``window`` (tokens, the reply's reserve included) narrows the model's: an agent's first context
+        leaves room for the conversation that follows it.
+        """
         from codeassist.context import build_context, request_from_settings
 
         ws = self.workspace
@@ -279,14 +284,19 @@ class Session:
             read_only_files=read_only,
             history=history,
             map_tokens=map_tokens,
-            context_window=self._calibrated_window(),
+            context_window=window or self._calibrated_window(),
         )
         if ws is not None:
             req = replace(req, repo_files=tuple(ws.files()), hidden=ws.hidden_reason)
         return build_context(req, prompt_dirs=self.prompt_dirs)
 
     def _round_context(
-        self, opts: RunOptions, files: Sequence[str], read_only: Sequence[str], history: Sequence[Message]
+        self,
+        opts: RunOptions,
+        files: Sequence[str],
+        read_only: Sequence[str],
+        history: Sequence[Message],
+        window: int | None = None,
     ) -> BuiltContext:
         built = self.context(
             opts.request,
@@ -296,6 +306,7 @@ class Session:
             history=history,
             edit_format=opts.edit_format,
             map_tokens=opts.map_tokens,
+            window=window,
         )
         self._emit(
             "context",
@@ -391,10 +402,13 @@ class Session:
 
         mode: Mode = "ask" if opts.mode == "ask" else "edit"
         model = self.settings.model
+        reserve = self.info.max_output_tokens
+        # The first context takes at most half the room: the tool calls and results that follow need the rest.
+        first_window = reserve + max(0, self._calibrated_window() - reserve) // 2
         return AgentParts(
             model=self._stream,
             context=lambda o: self._round_context(
-                replace(o, mode=mode, edit_format="tool"), o.files, o.read_only, o.history
+                replace(o, mode=mode, edit_format="tool"), o.files, o.read_only, o.history, first_window
             ),
             checks=self._checks,
             commit_message=lambda paths: commit_message(self._stream, tx, opts.request, self.prompt_dirs, paths),

@@ -272,3 +272,22 @@ def test_mode_setting_picks_the_agent(openai_server: OpenAIServer, repo: Path, i
     proc = cli(openai_server, repo, env, "edit", "look around", "--json")
     assert proc.returncode == 0, proc.stderr
     assert "tools" in openai_server.requests[0].body
+
+
+def test_old_tool_results_are_shortened_when_the_window_fills(
+    openai_server: OpenAIServer, repo: Path, isolated_env: dict[str, str]
+) -> None:
+    (repo / "data.txt").write_text("".join(f"line {i:04d} of a long and rather repetitive file\n" for i in range(400)))
+    config = (repo / ".codeassist.toml").read_text() + '[models."gpt-4o-mini"]\ncontext_window = 12000\n'
+    (repo / ".codeassist.toml").write_text(config + "max_output_tokens = 1000\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "data")
+    reads = [call("read_file", path="data.txt", start_line=1 + 60 * i, end_line=60 * (i + 1)) for i in range(7)]
+    openai_server.enqueue(*reads, Text("The file counts lines."))
+    proc = cli(openai_server, repo, isolated_env, "edit", "--agent", "what is in data.txt?", "--stream-json")
+    assert proc.returncode == 0, proc.stderr
+    compacted = [e for e in events(proc) if e["type"] == "history.compacted"]
+    assert compacted and compacted[0]["results"] >= 1
+    last = tool_results(openai_server)
+    assert last[0].endswith("[... shortened to save room; call the tool again for the rest]")
+    assert last[-1].startswith("data.txt (lines 361-400 of 400)") and "line 0399" in last[-1]

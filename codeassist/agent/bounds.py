@@ -19,6 +19,7 @@ REPEAT_STOP = 3  # the third stops the request
 KEEP_RECENT_RESULTS = 4  # tool results compaction never shortens
 COMPACT_AT = 0.75  # of the window's budget
 SHORTENED_CHARS = 300
+SHORTENED_NOTE = "\n[... shortened to save room; call the tool again for the rest]"
 
 
 @dataclass
@@ -49,26 +50,35 @@ class Bounds:
         return self.repeats[key]
 
 
-def compact(messages: Sequence[Message], count: Callable[[str], int], budget: int) -> tuple[list[Message], int]:
-    """Shorten old tool results (the most recent stay whole) while the messages fill the window.
+def size(message: Message, count: Callable[[str], int]) -> int:
+    """A message's estimated tokens: its text and the arguments of the calls it makes (a whole new file, say)."""
+    return count(message.content) + sum(count(c.name) + count(c.arguments) for c in message.tool_calls)
 
-    Returns the messages and how many results were shortened; the caller
-    stops the request when even that does not make room.
+
+def compact(messages: Sequence[Message], count: Callable[[str], int], budget: int) -> tuple[list[Message], int]:
+    """Shorten old tool results while the messages fill the window.
+
+    The oldest go first; the most recent few stay whole unless that is not
+    enough, and the last one always stays whole. Returns the messages and how
+    many results were shortened; the caller stops the request when even that
+    does not make room.
     """
     out = list(messages)
-    total = sum(count(m.content) for m in out)
-    if total <= budget * COMPACT_AT:
+    total = sum(size(m, count) for m in out)
+    goal = budget * COMPACT_AT
+    if total <= goal:
         return out, 0
     results = [i for i, m in enumerate(out) if m.role == "tool"]
     shortened = 0
-    for i in results[:-KEEP_RECENT_RESULTS]:
-        m = out[i]
-        if len(m.content) <= SHORTENED_CHARS:
-            continue
-        short = m.content[:SHORTENED_CHARS] + "\n[... shortened to save room; call the tool again for the rest]"
-        total += count(short) - count(m.content)
-        out[i] = replace(m, content=short)
-        shortened += 1
-        if total <= budget * COMPACT_AT:
-            break
+    for keep in (KEEP_RECENT_RESULTS, 1):
+        for i in results[: max(0, len(results) - keep)]:
+            m = out[i]
+            if len(m.content) <= SHORTENED_CHARS + len(SHORTENED_NOTE):
+                continue
+            short = m.content[:SHORTENED_CHARS] + SHORTENED_NOTE
+            total += count(short) - count(m.content)
+            out[i] = replace(m, content=short)
+            shortened += 1
+            if total <= goal:
+                return out, shortened
     return out, shortened

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codeassist import prompts
-from codeassist.agent.bounds import REPEAT_STOP, REPEAT_WARN, Bounds, compact
+from codeassist.agent.bounds import REPEAT_STOP, REPEAT_WARN, Bounds, compact, size
 from codeassist.agent.result import ToolResult
 from codeassist.agent.toolbox import Toolbox, ToolEnv
 from codeassist.backends.base import Message, ToolCall, Usage
@@ -113,7 +113,7 @@ class AgentLoop:
         self.messages, shortened = compact(self.messages, self.p.count, self.p.budget)
         if shortened:
             self.env.emit("history.compacted", results=shortened)
-        if sum(self.p.count(m.content) for m in self.messages) > self.p.budget:
+        if sum(size(m, self.p.count) for m in self.messages) > self.p.budget:
             return "the conversation no longer fits the model's context window"
         return None
 
