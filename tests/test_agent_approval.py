@@ -83,8 +83,13 @@ def test_full_auto_runs_commands_in_the_sandbox(
     openai_server: OpenAIServer, git_repo: Path, isolated_env: dict[str, str]
 ) -> None:
     probe = f"import socket; socket.create_connection(('127.0.0.1', {openai_server.port}), timeout=5)"
+    (git_repo / ".gitignore").write_text(".env\n")
+    (git_repo / ".env").write_text("TOKEN=sk-sandbox-secret\n")
+    (git_repo / "id_rsa").write_text("not really a key, but named like one\n")
+    git(git_repo, "add", ".gitignore", "id_rsa")
+    git(git_repo, "commit", "-q", "-m", "ignore .env")
     script = (
-        "echo made > made.txt; touch .git/planted && echo git-writable || echo git-read-only; "
+        "cat .env id_rsa; echo made > made.txt; touch .git/planted && echo git-writable || echo git-read-only; "
         f'{Path(sys.executable).as_posix()} -c "{probe}" && echo network-on || echo network-off'
     )
     openai_server.enqueue(ToolCalls([Call("run", json.dumps({"command": script}))]), Text("Done."))
@@ -95,6 +100,8 @@ def test_full_auto_runs_commands_in_the_sandbox(
     result = [m["content"] for m in openai_server.requests[-1].body["messages"] if m["role"] == "tool"][0]
     assert "(in the sandbox, no network)" in result
     assert "git-read-only" in result and "network-off" in result
+    assert "sk-sandbox-secret" not in result and "named like one" not in result
     assert "the command changed these files: made.txt" in result
     assert (git_repo / "made.txt").read_text() == "made\n" and not (git_repo / ".git" / "planted").exists()
-    assert git(git_repo, "log", "--format=%s").strip() == "initial"
+    assert git(git_repo, "log", "-1", "--format=%s").strip() == "ignore .env"
+    assert (git_repo / ".env").read_text() == "TOKEN=sk-sandbox-secret\n"

@@ -93,12 +93,17 @@ def _works(bwrap: str) -> bool:
     return proc.returncode == 0
 
 
-def sandboxed(bwrap: str, command: str, root: Path, git_dir: Path) -> str:
+def sandboxed(bwrap: str, command: str, root: Path, git_dir: Path, hidden: Sequence[str] = ()) -> str:
     """``command`` as a shell line that runs it under bubblewrap: the system read-only, the work tree
-    writable except its git directory (history is the transaction's to change), a private /tmp, no network."""
+    writable except its git directory (history is the transaction's to change), a private /tmp, no network,
+    and the secret stores (``hidden``, repository paths: ``.env``, keys, credentials) empty: a command's
+    output reaches the model, so ``cat .env`` must not show what read_file refuses."""
     argv = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
             "--bind", str(root), str(root)]  # fmt: skip
     if git_dir.is_relative_to(root):
         argv += ["--ro-bind", str(git_dir), str(git_dir)]
+    for rel in hidden:
+        if (root / rel).is_file() and not (root / rel).is_symlink():
+            argv += ["--ro-bind", "/dev/null", str(root / rel)]
     argv += ["--unshare-net", "--unshare-pid", "--die-with-parent", "--chdir", str(root), "/bin/sh", "-c", command]
     return shlex.join(argv)

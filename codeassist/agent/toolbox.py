@@ -52,6 +52,7 @@ class Toolbox:
     def __init__(self, env: ToolEnv) -> None:
         self.env = env
         self.generation = 0  # edits landed so far: a call repeated after an edit is not a repeat
+        self._secrets: list[str] | None = None
 
     # -- arguments --------------------------------------------------------------------
     def arguments(self, call: ToolCall) -> tuple[dict[str, Any], ToolResult | None]:
@@ -160,9 +161,9 @@ class Toolbox:
                 f"not run: {decision.reason}. Continue without it, or use run_tests/run_lint when offered.",
                 f"refused: {decision.reason}",
             )
-        line = (
-            sandboxed(env.bwrap, command, env.ws.root, env.ws.git_dir) if decision.sandboxed and env.bwrap else command
-        )
+        line = command
+        if decision.sandboxed and env.bwrap:
+            line = sandboxed(env.bwrap, command, env.ws.root, env.ws.git_dir, self._secret_stores())
         before = self._status()
         result = run_command_check("run", line, env.ws.root, environ=env.environ, timeout_s=COMMAND_TIMEOUT_S)
         changed = self._changed_since(before)
@@ -184,6 +185,21 @@ class Toolbox:
         )
         verdict = "passed" if result.ok else "failed"
         return ToolResult(f"$ {command}\n{name} {verdict}\n{result.output}", f"{name} {verdict}", ok=result.ok)
+
+    def _secret_stores(self) -> list[str]:
+        """The files of the work tree that look like secret stores, listed or ignored by git (``.env`` is
+        usually ignored). Not those .codeassistignore hides: tests may need fixtures the model should not read.
+        Ignored directories are not looked into (git lists them whole)."""
+        from codeassist.filerule import secret_store_reason
+
+        if self._secrets is None:
+            listed = [p for p, _ in self.env.ws.listing().skipped]
+            proc = self.env.ws.git("ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory",
+                                   check=False)  # fmt: skip
+            ignored = [e.decode("utf-8", "surrogateescape") for e in proc.stdout.split(b"\0") if e]
+            names = sorted({p for p in listed + ignored if not p.endswith("/")})
+            self._secrets = [p for p in names if secret_store_reason(p) is not None]
+        return self._secrets
 
     def _status(self) -> bytes:
         proc = self.env.ws.git("status", "--porcelain", "-z", "--untracked-files=all", check=False)
