@@ -291,3 +291,31 @@ def test_old_tool_results_are_shortened_when_the_window_fills(
     last = tool_results(openai_server)
     assert last[0].endswith("[... shortened to save room; call the tool again for the rest]")
     assert last[-1].startswith("data.txt (lines 361-400 of 400)") and "line 0399" in last[-1]
+
+
+def test_the_token_limit_stops_a_request(openai_server: OpenAIServer, repo: Path, isolated_env: dict[str, str]) -> None:
+    (repo / ".codeassist.toml").write_text((repo / ".codeassist.toml").read_text() + "max_request_tokens = 10\n")
+    openai_server.enqueue(call("list_files"), Text("never sent"))
+    proc = cli(openai_server, repo, isolated_env, "edit", "--agent", "look", "--json")
+    assert proc.returncode == 1
+    data = json.loads(proc.stdout)
+    assert data["errors"][0].startswith("stopped: the token limit (10 tokens per request) was reached")
+    assert len(openai_server.requests) == 1
+
+
+def test_an_edit_of_a_hidden_file_is_refused(
+    openai_server: OpenAIServer, repo: Path, isolated_env: dict[str, str]
+) -> None:
+    (repo / ".env").write_text("API_TOKEN=sk-very-secret-value\n")
+    openai_server.enqueue(
+        call("replace_in_file", path=".env", old_text="API_TOKEN=sk-very-secret-value", new_text="API_TOKEN=x"),
+        call("create_file", path="config/.env.local", content="X=1\n"),
+        Text("I left the secrets alone."),
+    )
+    proc = cli(openai_server, repo, isolated_env, "edit", "--agent", "rotate the token", "--json")
+    assert proc.returncode == 0, proc.stderr
+    results = tool_results(openai_server)
+    assert all(r.startswith("error: ") for r in results), results
+    assert not any("sk-very-secret-value" in r for r in results)
+    assert (repo / ".env").read_text() == "API_TOKEN=sk-very-secret-value\n"
+    assert not (repo / "config").exists()

@@ -121,3 +121,15 @@ def test_repo_map_of_a_part(ws: Workspace) -> None:
     part = symbols.repo_map(ws.root, "", "src/report.py")
     assert part.text.startswith("src/report.py:") and "shapes.py" not in part.text
     assert not symbols.repo_map(ws.root, "", "nowhere").ok
+
+
+def test_find_symbol_ranks_the_file_the_code_uses_first(git_repo: Path) -> None:
+    (git_repo / "a_unused.py").write_text("def load_settings(path):\n    return None\n")
+    (git_repo / "core.py").write_text("def load_settings(path):\n    return {}\n\n\nclass SettingsStore:\n    pass\n")
+    for i in range(4):
+        use = "from core import SettingsStore, load_settings\n\nload_settings(SettingsStore())\n"
+        (git_repo / f"user{i}.py").write_text(use)
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "two definitions")
+    lines = symbols.find_symbol(git_repo, "load_settings").text.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["core.py", "a_unused.py"]
