@@ -9,6 +9,7 @@ Modules, each about one thing:
 * :mod:`~codeassist.agent.symbols` - ``find_symbol``, ``find_references`` and ``repo_map`` from the index;
 * :mod:`~codeassist.agent.approval` - which commands run, ask, or are refused; the bubblewrap sandbox;
 * :mod:`~codeassist.agent.toolbox` - one call in, one bounded result out (bad calls become errors the model reads);
+* :mod:`~codeassist.agent.result` - a tool's result: the model's text, a summary for people, ok or not;
 * :mod:`~codeassist.agent.bounds` - steps, tokens, cost, repeated calls, the window;
 * :mod:`~codeassist.agent.loop` - the loop itself, inside the same Transaction as the classic mode.
 

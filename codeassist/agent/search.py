@@ -5,7 +5,9 @@ path, so the results are deterministic, and stopped as soon as enough lines
 matched. Without it, a pure-Python scan of the same files gives the same
 lines (``benchmarks/search.py`` measures both). Either way only files the
 file rule shows can match: ripgrep's output is filtered by the Workspace's
-listing, and a file hidden by its content is dropped too.
+listing, and a file hidden by its content is dropped too. ripgrep skips what
+``.gitignore`` names, so a file git tracks although ``.gitignore`` names it
+is found by the Python scan only.
 """
 
 from __future__ import annotations
