@@ -105,3 +105,25 @@ def test_full_auto_runs_commands_in_the_sandbox(
     assert (git_repo / "made.txt").read_text() == "made\n" and not (git_repo / ".git" / "planted").exists()
     assert git(git_repo, "log", "-1", "--format=%s").strip() == "ignore .env"
     assert (git_repo / ".env").read_text() == "TOKEN=sk-sandbox-secret\n"
+
+
+@pytest.mark.parametrize("answer", ["y", "n"])
+def test_auto_edit_asks_on_a_terminal(
+    openai_server: OpenAIServer, git_repo: Path, isolated_env: dict[str, str], answer: str
+) -> None:
+    import pexpect
+
+    openai_server.enqueue(ToolCalls([Call("run", json.dumps({"command": "echo ran > ran.txt"}))]), Text("Done."))
+    argv = ["-m", "codeassist", "-C", str(git_repo), "--base-url", openai_server.base_url, "--api-key", "k"]
+    argv += ["--model", "gpt-4o-mini", "--no-color", "edit", "--agent", "make ran.txt"]
+    child = pexpect.spawn(sys.executable, argv, env=isolated_env, timeout=60, dimensions=(30, 200))
+    child.expect(r"The model wants to run \S*echo ran > ran\.txt\S*\. Run it\?")
+    child.sendline(answer)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    result = [m["content"] for m in openai_server.requests[-1].body["messages"] if m["role"] == "tool"][0]
+    if answer == "y":
+        assert (git_repo / "ran.txt").read_text() == "ran\n" and result.startswith("$ echo ran > ran.txt\nexit code 0")
+    else:
+        assert not (git_repo / "ran.txt").exists() and "the user declined to run it" in result
