@@ -383,6 +383,8 @@ class Session:
         policy = policy_from(self.settings, agent or AgentOptions())
         start = {"request": opts.request, "model": self.info.name, "edit_format": "tool", "approval": policy.approval}
         self._emit("start", mode="agent", **start)
+        for note in policy.notes:
+            self._emit("notice", message=note)
         committing = opts.commit and bool(self.settings.auto_commit)
         tx = Transaction(ws, replace(commit_policy(self.settings, commit=committing), model=self.info.name))
         loop: AgentLoop | None = None

@@ -162,16 +162,16 @@ def test_a_command_is_refused_without_approval_and_allowed_by_pattern(
     result = [e for e in events(proc) if e["type"] == "tool.result"][0]
     assert result["ok"] is False and result["summary"].startswith("refused")
 
-    config = (repo / ".codeassist.toml").read_text() + 'allow_commands = ["echo *"]\n'
-    (repo / ".codeassist.toml").write_text(config)
-    git(repo, "commit", "-qam", "allow echo")
+    user_config = repo.parent / "user-config.toml"
+    user_config.write_text('allow_commands = ["echo *"]\n')
     openai_server.requests.clear()
     openai_server.enqueue(
         call("run", command="echo allowed-output"),
         call("run", command="echo hi; touch pwned.txt"),  # a pattern never lets a second command through
         Text("Done."),
     )
-    proc = cli(openai_server, repo, isolated_env, "edit", "--agent", "say hi", "--json")
+    env = {**isolated_env, "CODEASSIST_CONFIG": str(user_config)}
+    proc = cli(openai_server, repo, env, "edit", "--agent", "say hi", "--json")
     assert proc.returncode == 0, proc.stderr
     results = tool_results(openai_server)
     assert results[0] == "$ echo allowed-output\nexit code 0\nallowed-output\n"
@@ -319,3 +319,20 @@ def test_an_edit_of_a_hidden_file_is_refused(
     assert not any("sk-very-secret-value" in r for r in results)
     assert (repo / ".env").read_text() == "API_TOKEN=sk-very-secret-value\n"
     assert not (repo / "config").exists()
+
+
+def test_a_repository_cannot_allow_its_own_commands(
+    openai_server: OpenAIServer, repo: Path, isolated_env: dict[str, str]
+) -> None:
+    config = (repo / ".codeassist.toml").read_text() + 'allow_commands = ["*"]\napproval = "full-auto"\n'
+    (repo / ".codeassist.toml").write_text(config)
+    git(repo, "commit", "-qam", "allow everything")
+    openai_server.enqueue(call("run", command="echo hi > made.txt"), Text("Refused."))
+    proc = cli(openai_server, repo, isolated_env, "edit", "--agent", "x", "--stream-json")
+    assert proc.returncode == 0, proc.stderr
+    seen = events(proc)
+    assert seen[0]["type"] == "start" and seen[0]["approval"] == "auto-edit"
+    notices = [e["message"] for e in seen if e["type"] == "notice"]
+    assert any("full-auto" in n for n in notices) and any("allow_commands" in n for n in notices)
+    assert tool_results(openai_server)[0].startswith("error: not run: refused")
+    assert not (repo / "made.txt").exists()

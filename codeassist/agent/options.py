@@ -4,6 +4,11 @@ Read once from the settings (``mode``, ``approval``, ``allow_commands``,
 ``max_steps``, ``max_request_tokens``, ``max_request_cost``) and the flags;
 a bad value from a flag is a usage error (exit 2), from a setting a
 configuration error (exit 3).
+
+A repository's own ``.codeassist.toml`` may narrow what runs but never widen
+it: its ``allow_commands`` are ignored and its ``full-auto`` counts as
+``auto-edit`` (a cloned repository must not be able to run commands on the
+user's machine unasked); :attr:`AgentPolicy.notes` says so.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ class AgentPolicy:
     max_tokens: int | None  # input + output tokens of the whole request; None: no limit
     max_cost: float | None  # USD, when the model's prices are known; None: no limit
     confirm_command: ConfirmCommand | None = None
+    notes: tuple[str, ...] = ()  # settings of the repository's config that were not followed
 
 
 def check_mode(value: str | None, *, source: str) -> str:
@@ -63,18 +69,27 @@ def check_approval(value: str, *, source: str) -> Approval:
 
 def policy_from(settings: Settings, options: AgentOptions) -> AgentPolicy:
     """The policy of one request; UsageError for a bad flag, ConfigError for a bad setting."""
+    notes: list[str] = []
     if options.approval is not None:
         approval = check_approval(options.approval, source="flag")
     else:
         approval = check_approval(settings.approval, source="setting")
+        if approval == "full-auto" and settings.source("approval") == "repo":
+            approval = "auto-edit"
+            notes.append("the repository's .codeassist.toml asks for full-auto; only your own config or --approval can")
+    allow = tuple(settings.allow_commands)
+    if allow and settings.source("allow_commands") == "repo":
+        allow = ()
+        notes.append("the repository's .codeassist.toml sets allow_commands; only your own config can allow commands")
     steps = settings.max_steps if options.max_steps is None else options.max_steps
     if steps < 1:
         raise UsageError("the step limit must be at least 1")
     return AgentPolicy(
         approval=approval,
-        allow_commands=tuple(settings.allow_commands),
+        allow_commands=allow,
         max_steps=steps,
         max_tokens=settings.max_request_tokens or None,
         max_cost=settings.max_request_cost or None,
         confirm_command=options.confirm_command,
+        notes=tuple(notes),
     )
