@@ -390,19 +390,20 @@ class Session:
         loop: AgentLoop | None = None
         try:
             with tx:
-                loop = AgentLoop(self._agent_parts(opts, tx), self._tool_env(ws, tx, policy), opts)
+                parts = self._agent_parts(opts, tx, read_only=policy.approval == "read-only")
+                loop = AgentLoop(parts, self._tool_env(ws, tx, policy), opts)
                 result = loop.run()
         except (KeyboardInterrupt, Terminated, CodeassistError) as exc:
             reply, steps = (loop.last_reply, loop.steps) if loop is not None else ("", 0)
             return self._finish(self._interrupted(exc, tx, reply, steps))
         return self._finish(result)
 
-    def _agent_parts(self, opts: RunOptions, tx: Any) -> Any:
+    def _agent_parts(self, opts: RunOptions, tx: Any, *, read_only: bool) -> Any:
         from codeassist.agent.loop import AgentParts
         from codeassist.edit_loop import commit_message
         from codeassist.tokens import estimate_tokens
 
-        mode: Mode = "ask" if opts.mode == "ask" else "edit"
+        mode: Mode = "ask" if opts.mode == "ask" or read_only else "edit"  # read-only: files shown as for ask
         model = self.settings.model
         reserve = self.info.max_output_tokens
         # The first context takes at most half the room: the tool calls and results that follow need the rest.
