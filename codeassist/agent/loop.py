@@ -89,13 +89,8 @@ class AgentLoop:
     def _first_messages(self, built: BuiltContext) -> list[Message]:
         """The classic context with the agent's own system prompt (no ``NEED FILE``: the model reads files itself)."""
         level = "agent_level_read_only.md" if self.read_only else "agent_level_edit.md"
-        checks = (
-            ""
-            if self.read_only
-            else (
-                " codeassist then runs the project's checks on the change; when one fails you get its output and go on."
-            )
-        )
+        # A space before the sentence, when there is one: it continues the line of the template.
+        checks = "" if self.read_only else " " + prompts.render("agent_done_edit.md", self.p.prompt_dirs).strip()
         system = prompts.render(
             "agent.md", self.p.prompt_dirs,
             level=prompts.render(level, self.p.prompt_dirs).strip(), checks=checks, steps=self.env.policy.max_steps,
