@@ -368,7 +368,11 @@ class Session:
         return self._finish(result)
 
     def agent(self, opts: RunOptions, agent: AgentOptions | None = None) -> RunResult:
-        """One request in agent mode (:mod:`codeassist.agent`), in one Workspace transaction like :meth:`edit`."""
+        """One request in agent mode (:mod:`codeassist.agent`), in one Workspace transaction like :meth:`edit`.
+
+        Raises UsageError (no repository, ``dry_run``, a bad approval level or step limit) and ConfigError
+        (a bad ``approval`` setting) before anything runs; everything later ends in the returned result.
+        """
         from codeassist.agent.loop import AgentLoop
         from codeassist.agent.options import AgentOptions, policy_from
         from codeassist.transaction import Transaction
@@ -376,9 +380,10 @@ class Session:
 
         ws = self.workspace
         if ws is None:
-            return self._finish(self._result_of(UsageError("agent mode needs a git repository"), "", 0))
+            raise UsageError("agent mode needs a git repository")
         if opts.dry_run:
-            return self._finish(self._result_of(UsageError("--dry-run is not available in agent mode"), "", 0))
+            # Each edit lands as the model makes it (later tools read it): there is no diff to show instead.
+            raise UsageError("--dry-run is not available in agent mode", hint="use --no-commit, then git diff")
         self.usage = Usage()
         policy = policy_from(self.settings, agent or AgentOptions())
         start = {"request": opts.request, "model": self.info.name, "edit_format": "tool", "approval": policy.approval}

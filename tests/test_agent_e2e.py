@@ -260,6 +260,10 @@ def test_a_repeated_call_is_stopped(openai_server: OpenAIServer, repo: Path, iso
 def test_bad_mode_and_approval_values(openai_server: OpenAIServer, repo: Path, isolated_env: dict[str, str]) -> None:
     proc = cli(openai_server, repo, isolated_env, "edit", "--agent", "--approval", "yolo", "x", "--json")
     assert proc.returncode == 2 and "unknown approval level 'yolo'" in json.loads(proc.stdout)["errors"][0]
+    proc = cli(openai_server, repo, isolated_env, "edit", "--agent", "--dry-run", "x", "--json")
+    assert proc.returncode == 2 and "--dry-run is not available" in json.loads(proc.stdout)["errors"][0]
+    proc = cli(openai_server, repo, isolated_env, "edit", "--agent", "--max-steps", "0", "x", "--json")
+    assert proc.returncode == 2 and "at least 1" in json.loads(proc.stdout)["errors"][0]
     env = {**isolated_env, "CODEASSIST_MODE": "turbo"}
     proc = cli(openai_server, repo, env, "edit", "x", "--json")
     assert proc.returncode == 3 and "unknown mode 'turbo'" in json.loads(proc.stdout)["errors"][0]
