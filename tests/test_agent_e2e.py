@@ -340,3 +340,19 @@ def test_a_repository_cannot_allow_its_own_commands(
     assert any("full-auto" in n for n in notices) and any("allow_commands" in n for n in notices)
     assert tool_results(openai_server)[0].startswith("error: not run: refused")
     assert not (repo / "made.txt").exists()
+
+
+def test_a_backend_failure_mid_request_puts_everything_back(
+    openai_server: OpenAIServer, repo: Path, isolated_env: dict[str, str]
+) -> None:
+    from openai_server import Fault
+
+    before = head(repo)
+    openai_server.enqueue(FIX_WRONG, Fault.unauthorized())
+    proc = cli(openai_server, repo, isolated_env, "edit", "--agent", "fix add", "--json")
+    assert proc.returncode == 4
+    data = json.loads(proc.stdout)
+    assert data["status"] == "error" and data["rounds"] == 2
+    assert any("put back as they were before the request: calc.py" in e for e in data["errors"])
+    assert (repo / "calc.py").read_text() == BUGGY and head(repo) == before
+    assert git(repo, "status", "--porcelain").strip() == ""
