@@ -1,13 +1,16 @@
 """Benchmark agent mode's ``search`` tool: ripgrep against the pure-Python scan, on the same files.
 
-    python benchmarks/search.py PATH [--runs 3]
+    python benchmarks/search.py PATH [--runs 3] [--symbol NAME]
     python benchmarks/search.py --make-synthetic DIR --files 100000
 
 On PATH (a git repository) it times, in this process, with the file listing
 already made (``list`` is timed on its own, once): a rare pattern (every file
 is scanned: the worst case), a common one (the scan stops at 50 matches),
 each with ripgrep (when installed) and in Python, as medians of ``--runs``.
-It checks that both give the same lines. Nothing in PATH is modified.
+It checks that both give the same lines. With ``--symbol NAME`` it also times
+the index tools on a warm index (refreshed first, timed apart): ``find_symbol``,
+``find_references`` and ``repo_map``. Nothing in PATH is modified but its
+``.codeassist/`` index.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ def measure(root: Path, runs: int) -> dict[str, object]:
         for name, pattern in PATTERNS.items():
             regex = re.compile(pattern)
             results = {}
-            for engine in (["python", "ripgrep"] if rg else ["python"]):
+            for engine in ["python", "ripgrep"] if rg else ["python"]:
                 times = []
                 for _ in range(runs):
                     t = time.perf_counter()
@@ -68,19 +71,47 @@ def measure(root: Path, runs: int) -> dict[str, object]:
     return out
 
 
+def measure_symbols(root: Path, name: str, runs: int) -> dict[str, object]:
+    from codeassist.agent import symbols
+    from codeassist.index.indexer import refresh_index
+
+    t = time.perf_counter()
+    refresh_index(root)
+    out: dict[str, object] = {"index_refresh_s": round(time.perf_counter() - t, 3)}
+    calls = {
+        "find_symbol": lambda: symbols.find_symbol(root, name),
+        "find_references": lambda: symbols.find_references(root, name),
+        "repo_map": lambda: symbols.repo_map(root, name),
+    }
+    for label, fn in calls.items():
+        times = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            result = fn()
+            times.append(time.perf_counter() - t)
+        out[f"{label}_first_s"] = round(times[0], 3)  # the first call of a process builds the graph
+        out[f"{label}_s"] = round(statistics.median(times[1:] or times), 3)
+        out[f"{label}_summary"] = result.summary
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("path", nargs="?")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--make-synthetic", type=Path)
     parser.add_argument("--files", type=int, default=100_000)
+    parser.add_argument("--symbol")
     args = parser.parse_args()
     if args.make_synthetic:
         make_synthetic(args.make_synthetic, args.files)
         return
     if not args.path:
         parser.error("give a repository PATH or --make-synthetic DIR")
-    print(json.dumps(measure(Path(args.path), args.runs), indent=2))
+    out = measure(Path(args.path), args.runs)
+    if args.symbol:
+        out.update(measure_symbols(Path(args.path), args.symbol, args.runs))
+    print(json.dumps(out, indent=2))
 
 
 if __name__ == "__main__":
