@@ -133,3 +133,21 @@ def test_find_symbol_ranks_the_file_the_code_uses_first(git_repo: Path) -> None:
     git(git_repo, "commit", "-q", "-m", "two definitions")
     lines = symbols.find_symbol(git_repo, "load_settings").text.splitlines()
     assert [line.split(":")[0] for line in lines] == ["core.py", "a_unused.py"]
+
+
+def test_find_references_includes_uses_in_the_defining_file(git_repo: Path) -> None:
+    (git_repo / "calc.py").write_text(
+        "def add_numbers(a, b):\n    return a + b\n\n\ndef twice(x):\n    return add_numbers(x, x)\n"
+    )
+    (git_repo / "main.py").write_text("from calc import add_numbers\n\nprint(add_numbers(1, 2))\n")
+    (git_repo / "other.py").write_text("import json\n\nprint(json.dumps({}))\n")
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "calc")
+    lines = symbols.find_references(git_repo, "add_numbers").text.splitlines()
+    assert sorted(lines) == [
+        "calc.py:6: return add_numbers(x, x)",
+        "main.py:1: from calc import add_numbers",
+        "main.py:3: print(add_numbers(1, 2))",
+    ]
+    dumps = symbols.find_references(git_repo, "dumps").text  # defined nowhere here: every file's references
+    assert dumps == "other.py:3: print(json.dumps({}))"

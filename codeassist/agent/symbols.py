@@ -131,7 +131,16 @@ def find_references(root: Path, name: str) -> ToolResult:
 
 
 def _users(root: Path, graph: RepoGraph, name: str) -> list[str]:
-    """The indexed files whose references name ``name`` (the index counts them per file)."""
+    """The indexed files whose references name ``name`` (the index counts them per file).
+
+    For a name the graph links (defined in a few files), its edges say who refers to it, and the
+    defining files may use it themselves; other names (from dependencies, or defined everywhere)
+    need a pass over every file's stored references.
+    """
+    edges = graph.contribs.get(name)
+    if edges is not None:
+        files = {src for src, _, _ in edges} | set(graph.definers.get(name, ()))
+        return sorted(graph.paths[f] for f in files)
     from codeassist.index.indexer import open_snapshot
     from codeassist.index.parse import load_refs
 
