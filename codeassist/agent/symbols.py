@@ -28,11 +28,12 @@ DEFAULT_MAP_TOKENS = 2048
 _IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
 
 
-def _graph(root: Path) -> RepoGraph:
+def _graph(root: Path, refresh: bool) -> RepoGraph:
     from codeassist.index.indexer import open_snapshot
     from codeassist.repomap.graph import graph_for
 
-    cache, snap = open_snapshot(root)  # refreshed: the model's own edits are indexed at once
+    # Refreshed when the files may have changed since the last look (the model's own edits are indexed at once).
+    cache, snap = open_snapshot(root, refresh=refresh)
     try:
         return graph_for(cache, snap)
     finally:
@@ -71,11 +72,11 @@ def _bad_name(name: str) -> ToolResult | None:
     return None
 
 
-def find_symbol(root: Path, name: str) -> ToolResult:
+def find_symbol(root: Path, name: str, *, refresh: bool = True) -> ToolResult:
     if (bad := _bad_name(name)) is not None:
         return bad
     name = name.strip()
-    graph = _graph(root)
+    graph = _graph(root, refresh)
     files = graph.definers.get(name, ())
     if not files:
         return ToolResult(
@@ -100,11 +101,11 @@ def find_symbol(root: Path, name: str) -> ToolResult:
     return ToolResult("\n".join(out) + more, f"{name}: {len(out)} definition(s) in {len(files)} file(s)")
 
 
-def find_references(root: Path, name: str) -> ToolResult:
+def find_references(root: Path, name: str, *, refresh: bool = True) -> ToolResult:
     if (bad := _bad_name(name)) is not None:
         return bad
     name = name.strip()
-    graph = _graph(root)
+    graph = _graph(root, refresh)
     users = _users(root, graph, name)
     word = re.compile(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])")
     ranking = _ranked(graph, name)
@@ -160,7 +161,13 @@ def _users(root: Path, graph: RepoGraph, name: str) -> list[str]:
 
 
 def repo_map(
-    root: Path, query: str = "", path_prefix: str = "", tokens: int | None = None, *, model: str | None = None
+    root: Path,
+    query: str = "",
+    path_prefix: str = "",
+    tokens: int | None = None,
+    *,
+    model: str | None = None,
+    refresh: bool = True,
 ) -> ToolResult:
     """The map ranked for ``query``, of the files under ``path_prefix`` only when given."""
     from codeassist.repomap.rank import Seeds, rank
@@ -169,7 +176,7 @@ def repo_map(
 
     budget = min(8192, max(256, tokens or DEFAULT_MAP_TOKENS))
     prefix = path_prefix.strip().strip("/")
-    graph = _graph(root)
+    graph = _graph(root, refresh)
     inside = [f for f, p in enumerate(graph.paths) if not prefix or p == prefix or p.startswith(prefix + "/")]
     if not inside:
         return ToolResult.error(f"no indexed file under {prefix!r}; list_files shows the repository's directories")

@@ -53,6 +53,7 @@ class Toolbox:
         self.env = env
         self.generation = 0  # edits landed so far: a call repeated after an edit is not a repeat
         self._secrets: list[str] | None = None
+        self._indexed_at: int | None = None  # the generation the index was last refreshed at (None: not yet)
 
     # -- arguments --------------------------------------------------------------------
     def arguments(self, call: ToolCall) -> tuple[dict[str, Any], ToolResult | None]:
@@ -95,7 +96,6 @@ class Toolbox:
         if error is not None:
             return error
         env = self.env
-        root = env.ws.root
         name = call.name
         if name == "read_file":
             return reading.read_file(env.ws, args["path"], args.get("start_line"), args.get("end_line"))
@@ -103,14 +103,8 @@ class Toolbox:
             return reading.list_files(env.ws, args.get("glob"))
         if name == "search":
             return search.search(env.ws, args["pattern"], args.get("glob"), args.get("max_results"), rg=env.rg)
-        if name == "find_symbol":
-            return symbols.find_symbol(root, args["name"])
-        if name == "find_references":
-            return symbols.find_references(root, args["name"])
-        if name == "repo_map":
-            return symbols.repo_map(
-                root, args.get("query", ""), args.get("path_prefix", ""), args.get("tokens"), model=env.model
-            )
+        if name in ("find_symbol", "find_references", "repo_map"):
+            return self._index_tool(name, args)
         if name in EDIT_TOOL_NAMES:
             return self._edit(call)
         if name == "run":
@@ -120,6 +114,19 @@ class Toolbox:
         if name == "run_lint" and env.lint_cmd:
             return self._check("lint", env.lint_cmd)
         return ToolResult.error(f"{name} is not available")
+
+    def _index_tool(self, name: str, args: dict[str, Any]) -> ToolResult:
+        # The index is refreshed (a git listing and a stat of every file) only when something may have
+        # changed since the last look: an edit landed or a command ran.
+        refresh = self._indexed_at != self.generation
+        self._indexed_at = self.generation
+        root = self.env.ws.root
+        if name == "find_symbol":
+            return symbols.find_symbol(root, args["name"], refresh=refresh)
+        if name == "find_references":
+            return symbols.find_references(root, args["name"], refresh=refresh)
+        query, prefix, tokens = args.get("query", ""), args.get("path_prefix", ""), args.get("tokens")
+        return symbols.repo_map(root, query, prefix, tokens, model=self.env.model, refresh=refresh)
 
     # -- edits --------------------------------------------------------------------------
     def _edit(self, call: ToolCall) -> ToolResult:
@@ -165,6 +172,7 @@ class Toolbox:
         if decision.sandboxed and env.bwrap:
             line = sandboxed(env.bwrap, command, env.ws.root, env.ws.git_dir, self._secret_stores())
         before = self._status()
+        self._indexed_at = None  # a command may change files
         result = run_command_check("run", line, env.ws.root, environ=env.environ, timeout_s=COMMAND_TIMEOUT_S)
         changed = self._changed_since(before)
         where = " (in the sandbox, no network)" if decision.sandboxed else ""
