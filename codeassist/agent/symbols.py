@@ -46,6 +46,14 @@ def _ranked(graph: RepoGraph, query: str) -> Ranking:
     return rank(graph, Seeds(query=query), with_defs=False)
 
 
+def _by_importance(graph: RepoGraph, name: str, files: list[int]) -> list[int]:
+    """``files`` (graph indices) most important first; one file needs no ranking (a PageRank of the whole graph)."""
+    if len(files) <= 1:
+        return files
+    ranking = _ranked(graph, name)
+    return sorted(files, key=lambda f: (-ranking.file_rank[f], graph.paths[f]))
+
+
 def _lines(root: Path, rel: str) -> list[str]:
     try:
         return (root / rel).read_bytes().decode("utf-8", "replace").splitlines()
@@ -84,8 +92,7 @@ def find_symbol(root: Path, name: str, *, refresh: bool = True) -> ToolResult:
             "find_references or search can show where it is used",
             f"{name}: not defined in the repository",
         )
-    ranking = _ranked(graph, name)
-    order = sorted(files, key=lambda f: (-ranking.file_rank[f], graph.paths[f]))
+    order = _by_importance(graph, name, list(files))
     out: list[str] = []
     for f in order:
         lines = _lines(root, graph.paths[f])
@@ -108,9 +115,8 @@ def find_references(root: Path, name: str, *, refresh: bool = True) -> ToolResul
     graph = _graph(root, refresh)
     users = _users(root, graph, name)
     word = re.compile(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])")
-    ranking = _ranked(graph, name)
     index = graph.index
-    order = sorted(users, key=lambda p: (-ranking.file_rank[index[p]] if p in index else 0.0, p))
+    order = [graph.paths[f] for f in _by_importance(graph, name, [index[p] for p in users if p in index])]
     out: list[str] = []
     files_with = 0
     for rel in order:
