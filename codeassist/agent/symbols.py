@@ -95,6 +95,8 @@ def find_symbol(root: Path, name: str, *, refresh: bool = True) -> ToolResult:
     order = _by_importance(graph, name, list(files))
     out: list[str] = []
     for f in order:
+        if len(out) >= MAX_DEFINITIONS:
+            break  # the files after these are not read at all
         lines = _lines(root, graph.paths[f])
         for d in graph.defs[f]:
             if d[0] == name and len(out) < MAX_DEFINITIONS:
