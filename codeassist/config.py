@@ -83,6 +83,12 @@ KEYS: dict[str, Key] = {
     "review_json_schema": Key(
         str, "auto", "ask for the review's JSON schema: on, off, auto (on for OpenAI's own endpoint only)"
     ),
+    "mode": Key(str, "classic", "how edit works: classic (one prepared context) or agent (the model uses tools)"),
+    "approval": Key(str, "auto-edit", "agent mode: read-only, auto-edit (commands ask) or full-auto (sandboxed)"),
+    "allow_commands": Key(list, [], 'agent mode: commands run without asking, by pattern ("pytest *")'),
+    "max_steps": Key(int, 30, "agent mode: model calls per request", minimum=1, maximum=1000),
+    "max_request_tokens": Key(int, 2_000_000, "agent mode: input + output tokens per request (0: no limit)", minimum=0),
+    "max_request_cost": Key(float, None, "agent mode: USD per request, when prices are known", minimum=0),
 }
 
 SOURCES = ("default", "user", "repo", "env", "flag")
@@ -136,6 +142,12 @@ class Settings:
     review_disabled_rules: tuple[str, ...] = ()
     debug_leftover_paths: tuple[str, ...] = ()
     review_json_schema: str = "auto"
+    mode: str = "classic"
+    approval: str = "auto-edit"
+    allow_commands: tuple[str, ...] = ()
+    max_steps: int = 30
+    max_request_tokens: int = 2_000_000
+    max_request_cost: float | None = None
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     models: Mapping[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
     user_path: Path | None = None

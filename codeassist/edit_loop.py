@@ -285,22 +285,29 @@ class EditLoop:
         return self._succeed(commit=sha)
 
     def _commit_message(self, paths: list[str]) -> str:
-        from codeassist.edits.apply import render_diff
-        from codeassist.edits.files import TextFile
+        return commit_message(self.p.model, self.tx, self.opts.request, self.p.prompt_dirs, paths)
 
-        # The diff of what the request changed, from the snapshots taken before its first edit: no git
-        # call, and no intent-to-add entries left in the user's index if the commit then fails.
-        root = self.tx.ws.root
-        files = {rel: replace(TextFile.load(root, rel), original=self.tx.originals[rel]) for rel in paths}
-        diff = render_diff(files, paths)
-        first_line = self.opts.request.strip().splitlines()[0] if self.opts.request.strip() else ""
-        fallback = f"codeassist: {first_line[:60]}" if first_line else "codeassist: edit " + ", ".join(paths)[:60]
-        prompt = prompts.commit_message_prompt(diff[:20000], request=self.opts.request, dirs=self.p.prompt_dirs)
-        try:
-            reply = self.p.model([Message("user", prompt)], quiet=True)
-        except BackendError:
-            return fallback
-        return clean_message(reply.text) or fallback
+
+def commit_message(
+    model: Callable[..., Reply], tx: Transaction, request: str, dirs: tuple[Path, ...], paths: list[str]
+) -> str:
+    """The model's commit message for what ``tx`` changed in ``paths`` (a plain one when the model fails)."""
+    from codeassist.edits.apply import render_diff
+    from codeassist.edits.files import TextFile
+
+    # The diff of what the request changed, from the snapshots taken before its first edit: no git
+    # call, and no intent-to-add entries left in the user's index if the commit then fails.
+    root = tx.ws.root
+    files = {rel: replace(TextFile.load(root, rel), original=tx.originals[rel]) for rel in paths}
+    diff = render_diff(files, paths)
+    first_line = request.strip().splitlines()[0] if request.strip() else ""
+    fallback = f"codeassist: {first_line[:60]}" if first_line else "codeassist: edit " + ", ".join(paths)[:60]
+    prompt = prompts.commit_message_prompt(diff[:20000], request=request, dirs=dirs)
+    try:
+        reply = model([Message("user", prompt)], quiet=True)
+    except BackendError:
+        return fallback
+    return clean_message(reply.text) or fallback
 
 
 def clean_message(text: str) -> str:

@@ -24,6 +24,7 @@ from codeassist.run import Mode, Reply, RunOptions, RunResult, Status, error_tex
 from codeassist.signals import Terminated
 
 if TYPE_CHECKING:
+    from codeassist.agent.options import AgentOptions
     from codeassist.backends.catalogue import ModelInfo
     from codeassist.backends.model_facts import ModelFacts
     from codeassist.checks import CheckResult
@@ -302,8 +303,13 @@ class Session:
         history: Sequence[Message] = (),
         edit_format: str | None = None,
         map_tokens: int | None = None,
+        window: int | None = None,
     ) -> BuiltContext:
-        """The messages a request would send (``codeassist context``, ``/context`` and every round alike)."""
+        """The messages a request would send (``codeassist context``, ``/context`` and every round alike).
+
+        ``window`` (tokens, the reply's reserve included) narrows the model's: an agent's first context
+        leaves room for the conversation that follows it.
+        """
         from codeassist.context import build_context, request_from_settings
 
         ws = self.workspace
@@ -318,14 +324,19 @@ class Session:
             read_only_files=read_only,
             history=history,
             map_tokens=map_tokens,
-            context_window=self._calibrated_window(),
+            context_window=window or self._calibrated_window(),
         )
         if ws is not None:
             req = replace(req, repo_files=tuple(ws.files()), hidden=ws.hidden_reason)
         return build_context(req, prompt_dirs=self.prompt_dirs)
 
     def _round_context(
-        self, opts: RunOptions, files: Sequence[str], read_only: Sequence[str], history: Sequence[Message]
+        self,
+        opts: RunOptions,
+        files: Sequence[str],
+        read_only: Sequence[str],
+        history: Sequence[Message],
+        window: int | None = None,
     ) -> BuiltContext:
         built = self.context(
             opts.request,
@@ -335,6 +346,7 @@ class Session:
             history=history,
             edit_format=opts.edit_format,
             map_tokens=opts.map_tokens,
+            window=window,
         )
         self._emit(
             "context",
@@ -410,6 +422,81 @@ class Session:
             reply, rounds = (loop.last_reply, loop.rounds) if loop is not None else ("", 0)
             return self._finish(self._interrupted(exc, tx, reply, rounds))
         return self._finish(result)
+
+    def agent(self, opts: RunOptions, agent: AgentOptions | None = None) -> RunResult:
+        """One request in agent mode (:mod:`codeassist.agent`), in one Workspace transaction like :meth:`edit`.
+
+        Raises UsageError (no repository, ``dry_run``, a bad approval level or step limit) and ConfigError
+        (a bad ``approval`` setting) before anything runs; everything later ends in the returned result.
+        """
+        from codeassist.agent.loop import AgentLoop
+        from codeassist.agent.options import AgentOptions, policy_from
+        from codeassist.transaction import Transaction
+        from codeassist.transaction import policy_from as commit_policy
+
+        ws = self.workspace
+        if ws is None:
+            raise UsageError("agent mode needs a git repository")
+        if opts.dry_run:
+            # Each edit lands as the model makes it (later tools read it): there is no diff to show instead.
+            raise UsageError("--dry-run is not available in agent mode", hint="use --no-commit, then git diff")
+        self.usage = Usage()
+        policy = policy_from(self.settings, agent or AgentOptions())
+        start = {"request": opts.request, "model": self.info.name, "edit_format": "tool", "approval": policy.approval}
+        self._emit("start", mode="agent", **start)
+        for note in policy.notes:
+            self._emit("notice", message=note)
+        committing = opts.commit and bool(self.settings.auto_commit)
+        tx = Transaction(ws, replace(commit_policy(self.settings, commit=committing), model=self.info.name))
+        loop: AgentLoop | None = None
+        try:
+            with tx:
+                parts = self._agent_parts(opts, tx, read_only=policy.approval == "read-only")
+                loop = AgentLoop(parts, self._tool_env(ws, tx, policy), opts)
+                result = loop.run()
+        except (KeyboardInterrupt, Terminated, CodeassistError) as exc:
+            reply, steps = (loop.last_reply, loop.steps) if loop is not None else ("", 0)
+            return self._finish(self._interrupted(exc, tx, reply, steps))
+        return self._finish(result)
+
+    def _agent_parts(self, opts: RunOptions, tx: Any, *, read_only: bool) -> Any:
+        from codeassist.agent.loop import AgentParts
+        from codeassist.edit_loop import commit_message
+        from codeassist.tokens import estimate_tokens
+
+        mode: Mode = "ask" if opts.mode == "ask" or read_only else "edit"  # read-only: files shown as for ask
+        model = self.settings.model
+        reserve = self.info.max_output_tokens
+        # The first context takes at most half the room: the tool calls and results that follow need the rest.
+        first_window = reserve + max(0, self._calibrated_window() - reserve) // 2
+        return AgentParts(
+            model=self._stream,
+            context=lambda o: self._round_context(
+                replace(o, mode=mode, edit_format="tool"), o.files, o.read_only, o.history, first_window
+            ),
+            checks=self._checks,
+            commit_message=lambda paths: commit_message(self._stream, tx, opts.request, self.prompt_dirs, paths),
+            usage=lambda: self.usage,
+            count=lambda text: estimate_tokens(text, model),
+            budget=max(0, self._calibrated_window() - self.info.max_output_tokens),
+            prompt_dirs=self.prompt_dirs,
+        )
+
+    def _tool_env(self, ws: Workspace, tx: Any, policy: Any) -> Any:
+        from codeassist.agent.approval import bubblewrap
+        from codeassist.agent.search import ripgrep
+        from codeassist.agent.specs import tools_for
+        from codeassist.agent.toolbox import ToolEnv
+
+        s = self.settings
+        sandbox = bubblewrap(self.environ) if policy.approval == "full-auto" else None
+        if policy.approval == "full-auto" and sandbox is None:
+            self._emit("notice", message="full-auto: no sandbox here (bubblewrap not found); each command asks")
+        return ToolEnv(
+            ws=ws, tx=tx, policy=policy, tools=tools_for(policy.approval, test_cmd=s.test_cmd, lint_cmd=s.lint_cmd),
+            emit=self._emit, environ=self.environ, test_cmd=s.test_cmd, lint_cmd=s.lint_cmd, bwrap=sandbox,
+            rg=ripgrep(self.environ), model=s.model,
+        )  # fmt: skip
 
     def _loop_parts(self, opts: RunOptions, fmt: str) -> Any:
         from codeassist.edit_loop import LoopParts

@@ -82,11 +82,12 @@ def _run(
     renderer = None if machine else HumanRenderer(console(opts), err, live=True)
     sink = json_line_sink if stream_json else renderer
     session = None
+    agent = {k: run_args.pop(k, None) for k in ("agent", "approval", "max_steps")}
     try:
         session, run_opts = _open(opts, mode, request, files, read_only, sink, run_args)
         for note in session.notes:  # the model discovered, a window it could not ask the server for
             err.print(f"codeassist: {note}", markup=False, highlight=False)
-        result = session.ask(run_opts) if mode == "ask" else session.edit(run_opts)
+        result = session.ask(run_opts) if mode == "ask" else _edit_or_agent(session, run_opts, agent, err)
     except CodeassistError as exc:
         if not machine:
             raise
@@ -108,6 +109,35 @@ def _run(
     if mode == "edit" or opts.verbose:
         err.print(summary_line(data), markup=False, highlight=False)
     raise typer.Exit(result.exit_code)
+
+
+def _edit_or_agent(session: Any, run_opts: Any, agent: dict[str, Any], err: Any) -> Any:
+    """``edit`` in the mode the flag or the ``mode`` setting picks (classic unless told)."""
+    from codeassist.agent.options import AgentOptions, check_mode
+
+    mode = check_mode(session.settings.mode, source="setting")
+    if not agent["agent"] and mode != "agent":
+        return session.edit(run_opts)
+    options = AgentOptions(agent["approval"], agent["max_steps"], confirm_command_on_tty(err))
+    return session.agent(run_opts, options)
+
+
+def confirm_command_on_tty(err: Any) -> Any:
+    """The question a command asks before it runs, on the terminal (None without one: commands are refused)."""
+    import sys
+
+    if not sys.stdin.isatty():
+        return None
+
+    def confirm(command: str, why: str) -> bool:
+        from rich.markup import escape
+        from rich.prompt import Confirm
+
+        note = f" ({escape(why)})" if why else ""
+        question = f"The model wants to run [bold]{escape(command)}[/]{note}. Run it?"
+        return Confirm.ask(question, console=err, default=False)
+
+    return confirm
 
 
 def _open(
@@ -199,6 +229,11 @@ def edit(
         Optional[int], typer.Option("--max-rounds", help="Reflection rounds after a failure.")
     ] = None,
     map_tokens: Annotated[Optional[int], typer.Option("--map-tokens", help="Repo map budget.")] = None,
+    agent: Annotated[bool, typer.Option("--agent", help="Agent mode: the model uses tools (mode setting).")] = False,
+    approval: Annotated[
+        Optional[str], typer.Option("--approval", help="Agent mode: read-only, auto-edit or full-auto.")
+    ] = None,
+    max_steps: Annotated[Optional[int], typer.Option("--max-steps", help="Agent mode: model calls at most.")] = None,
     as_json: JsonOpt = False,
     stream_json: StreamJsonOpt = False,
 ) -> None:
@@ -218,6 +253,9 @@ def edit(
         edit_format=edit_format,
         max_rounds=max_rounds,
         map_tokens=map_tokens,
+        agent=agent,
+        approval=approval,
+        max_steps=max_steps,
     )
 
 

@@ -43,12 +43,18 @@ class HumanRenderer:
             where = event.get("path") or "reply"
             self.err.print(f"[yellow]not applied[/] {where}: {event['reason']}")
         elif kind == "edit.warning":
-            from rich.markup import escape
-
             self.err.print(f"[yellow]warning:[/] {escape(event['message'])}", highlight=False)
         elif kind == "check":
             mark = "[green]passed[/]" if event["ok"] else "[red]failed[/]"
             self.err.print(f"check {event['name']}: {mark}")
+        elif kind == "tool.call":
+            line = tool_call_line(event["name"], event["arguments"])
+            self.err.print(f"[cyan]tool[/] {line}", markup=True, highlight=False)
+        elif kind == "tool.result":
+            mark = "[green]ok[/]" if event["ok"] else "[yellow]error[/]"
+            self.err.print(f"  {mark} [dim]{escape(event['summary'])}[/]", markup=True, highlight=False)
+        elif kind == "history.compacted":
+            self.err.print(f"[dim]shortened {event['results']} old tool result(s) to fit the window[/]")
         elif kind == "notice":
             self.err.print("note: " + event["message"], style="yellow", markup=False, highlight=False)
         elif kind == "commit":
@@ -176,6 +182,25 @@ class _Lines:
         for line in self.lines:
             yield from line
             yield Segment.line()
+
+
+def tool_call_line(name: str, arguments: str, width: int = 120) -> str:
+    """``name(arg=value, ...)`` on one line, escaped for rich markup, cut at ``width`` characters."""
+    import json
+
+    try:
+        args = json.loads(arguments or "{}")
+        shown = ", ".join(f"{k}={json.dumps(v)}" for k, v in args.items()) if isinstance(args, dict) else arguments
+    except ValueError:
+        shown = arguments
+    text = f"{name}({shown.replace(chr(10), ' ')})"
+    return escape(text if len(text) <= width else text[: width - 3] + "...")
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 
 def json_line_sink(event: dict[str, Any]) -> None:

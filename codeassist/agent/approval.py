@@ -1,0 +1,109 @@
+"""Which commands the model may run, and how: refused, asked, allowed by pattern, or sandboxed.
+
+=============  ===========================================================
+level          a command the model asks to run
+=============  ===========================================================
+read-only      refused (no edits either: the edit tools are not offered)
+auto-edit      runs when it matches ``allow_commands``; otherwise asks on
+               the terminal, and is refused where nobody can be asked
+full-auto      runs without asking inside a bubblewrap sandbox (the work
+               tree writable, its git directory read-only, no network);
+               without bubblewrap it says so and asks, as auto-edit does
+=============  ===========================================================
+
+A pattern (``"pytest *"``) allows only a simple command: one with shell
+operators (``;``, ``&&``, ``|``, redirections, substitutions) matches a
+pattern only when the pattern itself has them, so ``pytest *`` never lets
+``pytest; rm -rf ~`` through.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import os
+import shlex
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from codeassist.agent.options import AgentPolicy
+
+_SHELL_OPERATORS = (";", "&", "|", "`", "$(", ">", "<", "\n")
+
+
+@dataclass(frozen=True)
+class Decision:
+    run: bool
+    sandboxed: bool = False
+    reason: str = ""  # why it runs or not, for the model and the events
+
+
+def allowed_by_pattern(command: str, patterns: Sequence[str]) -> str | None:
+    """The first pattern that allows ``command``, or None."""
+    command = command.strip()
+    for pattern in patterns:
+        if any(op in command for op in _SHELL_OPERATORS) and not any(op in pattern for op in _SHELL_OPERATORS):
+            continue
+        if fnmatch.fnmatchcase(command, pattern.strip()):
+            return pattern
+    return None
+
+
+def decide(policy: AgentPolicy, command: str, *, sandbox: bool) -> Decision:
+    """Whether ``command`` runs (asking the user when the level says so); ``sandbox``: bubblewrap works here."""
+    if policy.approval == "read-only":
+        return Decision(False, reason="commands are off at the read-only approval level")
+    if policy.approval == "full-auto" and sandbox:
+        return Decision(True, sandboxed=True, reason="full-auto: run in the sandbox (no network)")
+    pattern = allowed_by_pattern(command, policy.allow_commands)
+    if pattern is not None:
+        return Decision(True, reason=f"allowed by the pattern {pattern!r}")
+    why = "no sandbox is available for full-auto (bubblewrap not found)" if policy.approval == "full-auto" else ""
+    if policy.confirm_command is None:
+        return Decision(
+            False,
+            reason="refused: running a command needs the user's approval and nobody can be asked here "
+            "(allow_commands in the settings allows commands by pattern)",
+        )
+    if policy.confirm_command(command, why):
+        return Decision(True, reason="approved by the user")
+    return Decision(False, reason="the user declined to run it")
+
+
+def bubblewrap(environ: Mapping[str, str] | None = None) -> str | None:
+    """bubblewrap on ``PATH`` when it can make a sandbox here (user namespaces may be off), or None."""
+    path = (environ if environ is not None else os.environ).get("PATH")
+    found = shutil.which("bwrap", path=path)
+    return found if found is not None and _works(found) else None
+
+
+@functools.cache
+def _works(bwrap: str) -> bool:
+    try:
+        proc = subprocess.run(
+            [bwrap, "--ro-bind", "/", "/", "--unshare-net", "--die-with-parent", "true"],
+            capture_output=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return proc.returncode == 0
+
+
+def sandboxed(bwrap: str, command: str, root: Path, git_dir: Path, hidden: Sequence[str] = ()) -> str:
+    """``command`` as a shell line that runs it under bubblewrap: the system read-only, the work tree
+    writable except its git directory (history is the transaction's to change), a private /tmp, no network,
+    and the secret stores (``hidden``, repository paths: ``.env``, keys, credentials) empty: a command's
+    output reaches the model, so ``cat .env`` must not show what read_file refuses."""
+    argv = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+            "--bind", str(root), str(root)]  # fmt: skip
+    if git_dir.is_relative_to(root):
+        argv += ["--ro-bind", str(git_dir), str(git_dir)]
+    for rel in hidden:
+        if (root / rel).is_file() and not (root / rel).is_symlink():
+            argv += ["--ro-bind", "/dev/null", str(root / rel)]
+    argv += ["--unshare-net", "--unshare-pid", "--die-with-parent", "--chdir", str(root), "/bin/sh", "-c", command]
+    return shlex.join(argv)

@@ -1,0 +1,230 @@
+"""One tool call in, one bounded result out.
+
+:meth:`Toolbox.call` never raises for a bad call: invalid JSON, an unknown
+tool, a missing or mistyped argument each come back as an error result that
+says what to send instead, so the model can correct itself. Edits land
+through the request's :class:`~codeassist.transaction.Transaction`, exactly
+as the classic mode's do; commands run as :mod:`codeassist.agent.approval` decides.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from codeassist.agent import reading, search, symbols
+from codeassist.agent.approval import decide, sandboxed
+from codeassist.agent.options import AgentPolicy
+from codeassist.agent.result import ToolResult, bounded
+from codeassist.agent.specs import EDIT_TOOL_NAMES
+from codeassist.backends.base import ToolCall, ToolSpec
+from codeassist.checks import run_command_check
+
+if TYPE_CHECKING:
+    from codeassist.edits.engine import EngineResult
+    from codeassist.transaction import Transaction
+    from codeassist.workspace import Workspace
+
+COMMAND_TIMEOUT_S = 600.0
+_JSON_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,), "object": (dict,)}
+
+
+@dataclass(frozen=True)
+class ToolEnv:
+    """What the tools work on."""
+
+    ws: Workspace
+    tx: Transaction
+    policy: AgentPolicy
+    tools: tuple[ToolSpec, ...]
+    emit: Callable[..., None]
+    environ: Mapping[str, str] | None = None
+    test_cmd: str | None = None
+    lint_cmd: str | None = None
+    bwrap: str | None = None  # bubblewrap, when it can sandbox here
+    rg: str | None = None  # ripgrep, when installed
+    model: str | None = None
+
+
+class Toolbox:
+    def __init__(self, env: ToolEnv) -> None:
+        self.env = env
+        self.generation = 0  # edits landed so far: a call repeated after an edit is not a repeat
+        self._secrets: list[str] | None = None
+        self._indexed_at: int | None = None  # the generation the index was last refreshed at (None: not yet)
+
+    # -- arguments --------------------------------------------------------------------
+    def arguments(self, call: ToolCall) -> tuple[dict[str, Any], ToolResult | None]:
+        """The call's arguments checked against its schema, or the error to send back."""
+        spec = next((t for t in self.env.tools if t.name == call.name), None)
+        if spec is None:
+            names = ", ".join(t.name for t in self.env.tools)
+            return {}, ToolResult.error(f"there is no tool {call.name!r} here; the tools are: {names}")
+        try:
+            args = json.loads(call.arguments or "{}")
+        except (ValueError, RecursionError) as exc:
+            return {}, ToolResult.error(
+                f"the arguments of {call.name} are not valid JSON ({exc}); send one JSON object, "
+                f"for example {_example(spec)}"
+            )
+        if not isinstance(args, dict):
+            return {}, ToolResult.error(f"the arguments of {call.name} must be a JSON object, like {_example(spec)}")
+        props: Mapping[str, Any] = spec.parameters.get("properties", {})
+        unknown = sorted(set(args) - set(props))
+        missing = [k for k in spec.parameters.get("required", ()) if k not in args]
+        wrong = [
+            f"{k} must be {props[k]['type']}"
+            for k, v in sorted(args.items())
+            if k in props
+            and v is not None
+            and (not isinstance(v, _JSON_TYPES[props[k]["type"]]) or isinstance(v, bool))
+        ]
+        problems = (
+            ([f"unknown argument(s): {', '.join(unknown)}"] if unknown else [])
+            + ([f"missing required argument(s): {', '.join(missing)}"] if missing else [])
+            + wrong
+        )
+        if problems:
+            return {}, ToolResult.error(f"{call.name}: " + "; ".join(problems) + f"; for example {_example(spec)}")
+        return {k: v for k, v in args.items() if v is not None}, None
+
+    # -- dispatch -----------------------------------------------------------------------
+    def call(self, call: ToolCall) -> ToolResult:
+        args, error = self.arguments(call)
+        if error is not None:
+            return error
+        env = self.env
+        name = call.name
+        if name == "read_file":
+            return reading.read_file(env.ws, args["path"], args.get("start_line"), args.get("end_line"))
+        if name == "list_files":
+            return reading.list_files(env.ws, args.get("glob"))
+        if name == "search":
+            return search.search(env.ws, args["pattern"], args.get("glob"), args.get("max_results"), rg=env.rg)
+        if name in ("find_symbol", "find_references", "repo_map"):
+            return self._index_tool(name, args)
+        if name in EDIT_TOOL_NAMES:
+            return self._edit(call)
+        if name == "run":
+            return self._run(args["command"])
+        if name == "run_tests" and env.test_cmd:
+            return self._check("test", env.test_cmd)
+        if name == "run_lint" and env.lint_cmd:
+            return self._check("lint", env.lint_cmd)
+        return ToolResult.error(f"{name} is not available")
+
+    def _index_tool(self, name: str, args: dict[str, Any]) -> ToolResult:
+        # The index is refreshed (a git listing and a stat of every file) only when something may have
+        # changed since the last look: an edit landed or a command ran.
+        refresh = self._indexed_at != self.generation
+        self._indexed_at = self.generation
+        root = self.env.ws.root
+        if name == "find_symbol":
+            return symbols.find_symbol(root, args["name"], refresh=refresh)
+        if name == "find_references":
+            return symbols.find_references(root, args["name"], refresh=refresh)
+        query, prefix, tokens = args.get("query", ""), args.get("path_prefix", ""), args.get("tokens")
+        return symbols.repo_map(root, query, prefix, tokens, model=self.env.model, refresh=refresh)
+
+    # -- edits --------------------------------------------------------------------------
+    def _edit(self, call: ToolCall) -> ToolResult:
+        from codeassist.edits.tool import edits_from_tool_calls
+
+        parsed = edits_from_tool_calls([call])
+        if parsed.issues or not parsed.edits:
+            message = "; ".join(i.message for i in parsed.issues) or "no edit in the call"
+            return ToolResult.error(message)
+        result = self.env.tx.land(parsed.edits)
+        self._report(result)
+        if not result.ok:
+            edit = parsed.edits[0]
+            return ToolResult.error(bounded(result.feedback() or "the edit did not apply"), f"{edit.path}: not applied")
+        self.generation += 1
+        done = [f"{a.action} {a.path} ({a.strategy})" for a in result.applied]
+        done += [f"{p}: already as asked" for p in result.already_applied]
+        return ToolResult("applied: " + "; ".join(done), "; ".join(done))
+
+    def _report(self, result: EngineResult) -> None:
+        emit = self.env.emit
+        for a in result.applied:
+            emit("edit.applied", path=a.path, action=a.action, strategy=a.strategy)
+        for path in result.already_applied:
+            emit("edit.applied", path=path, action="none", strategy="already-applied")
+        for f in result.failed:
+            emit("edit.failed", path=f.path, reason=f.reason)
+        for issue in result.issues:
+            emit("edit.failed", path=issue.path, reason=issue.message)
+
+    # -- commands -----------------------------------------------------------------------
+    def _run(self, command: str) -> ToolResult:
+        env = self.env
+        if not command.strip():
+            return ToolResult.error("the command is empty")
+        decision = decide(env.policy, command, sandbox=env.bwrap is not None)
+        if not decision.run:
+            return ToolResult.error(
+                f"not run: {decision.reason}. Continue without it, or use run_tests/run_lint when offered.",
+                f"refused: {decision.reason}",
+            )
+        line = command
+        if decision.sandboxed and env.bwrap:
+            line = sandboxed(env.bwrap, command, env.ws.root, env.ws.git_dir, self._secret_stores())
+        before = self._status()
+        self._indexed_at = None  # a command may change files
+        result = run_command_check("run", line, env.ws.root, environ=env.environ, timeout_s=COMMAND_TIMEOUT_S)
+        changed = self._changed_since(before)
+        where = " (in the sandbox, no network)" if decision.sandboxed else ""
+        code = "exit code 0\n" if result.ok else ""
+        note = ""
+        if changed:
+            note = (
+                "\nnote: the command changed these files: " + ", ".join(changed[:20]) + ". Changes made by "
+                "commands are not part of your edit: make changes with the edit tools."
+            )
+            env.emit("notice", message=f"the command {command!r} changed files: " + ", ".join(changed[:20]))
+        summary = f"{'ok' if result.ok else 'failed'}{where}: {command}"
+        return ToolResult(f"$ {command}{where}\n{code}{result.output}{note}", summary, ok=result.ok)
+
+    def _check(self, name: str, command: str) -> ToolResult:
+        result = run_command_check(
+            name, command, self.env.ws.root, environ=self.env.environ, timeout_s=COMMAND_TIMEOUT_S
+        )
+        verdict = "passed" if result.ok else "failed"
+        return ToolResult(f"$ {command}\n{name} {verdict}\n{result.output}", f"{name} {verdict}", ok=result.ok)
+
+    def _secret_stores(self) -> list[str]:
+        """The files of the work tree that look like secret stores, listed or ignored by git (``.env`` is
+        usually ignored). Not those .codeassistignore hides: tests may need fixtures the model should not read.
+        Ignored directories are not looked into (git lists them whole)."""
+        from codeassist.filerule import secret_store_reason
+
+        if self._secrets is None:
+            listed = [p for p, _ in self.env.ws.listing().skipped]
+            proc = self.env.ws.git("ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory",
+                                   check=False)  # fmt: skip
+            ignored = [e.decode("utf-8", "surrogateescape") for e in proc.stdout.split(b"\0") if e]
+            names = sorted({p for p in listed + ignored if not p.endswith("/")})
+            self._secrets = [p for p in names if secret_store_reason(p) is not None]
+        return self._secrets
+
+    def _status(self) -> bytes:
+        proc = self.env.ws.git("status", "--porcelain", "-z", "--untracked-files=all", check=False)
+        return bytes(proc.stdout) if proc.returncode == 0 else b""
+
+    def _changed_since(self, before: bytes) -> list[str]:
+        """Paths whose git status a command changed (a file already modified and modified again is not seen)."""
+        after = self._status()
+        if after == before:
+            return []
+        old, new = set(before.split(b"\0")), set(after.split(b"\0"))
+        paths = {e[3:].decode("utf-8", "replace") for e in old ^ new if len(e) > 3}
+        return sorted(p for p in paths if not p.startswith(".codeassist/"))
+
+
+def _example(spec: ToolSpec) -> str:
+    samples = {"string": "...", "integer": 1}
+    props: Mapping[str, Any] = spec.parameters.get("properties", {})
+    required = spec.parameters.get("required", ())
+    return json.dumps({k: samples.get(props[k]["type"], "...") for k in required}) if required else "{}"
