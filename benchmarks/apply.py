@@ -114,7 +114,7 @@ def render(fmt: str, case: Case, pert: str, all_files: list[str]) -> tuple[str, 
 def run_variant(root: Path, case: Case, reply: str, calls: list[tuple[str, str]]) -> tuple[str, float, str]:
     """Apply one reply; return (outcome, seconds, note) and put the work tree back."""
     from codeassist.backends.base import ToolCall
-    from codeassist.edits.engine import apply_reply
+    from codeassist.transaction import apply_reply
 
     tool_calls = [ToolCall(f"call_{i}", name, args) for i, (name, args) in enumerate(calls)]
     start = time.perf_counter()

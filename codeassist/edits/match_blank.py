@@ -44,7 +44,7 @@ def _runs(lines: list[str]) -> tuple[list[int], list[int], int]:
     return idx, gaps, run
 
 
-def _spread(gaps: list[int], deltas: list[int], olds: list[int], exact: bool) -> list[int] | None:
+def _spread(gaps: list[int], deltas: list[int], olds: list[int], exact: bool, edge: bool) -> list[int] | None:
     """New-text gaps corrected by the file's extra blank lines before each old line of the stretch, or None.
 
     ``deltas[k]`` (the file's blank lines minus ``olds[k]``, the old text's)
@@ -56,12 +56,17 @@ def _spread(gaps: list[int], deltas: list[int], olds: list[int], exact: bool) ->
     the opening kept line stay first and those right before the closing kept
     line stay last. Blank lines next to an insertion the old text shows none
     of (before or after it?) or between removed lines (kept, and where?) are
-    not determined: None. With ``exact`` (no other stretch shows how the
+    not determined: None. Neither are those beside lines removed at an
+    ``edge`` of the region (the stretch is opened or closed by the region's
+    end, not by a kept line): removed with them, or left at the end of the
+    new text? With ``exact`` (no other stretch shows how the
     model wrote its blank lines) the file's extra lines only go where the
     new text repeats the old text's gap: a gap the model changed there may
     already count them.
     """
     out = list(gaps)
+    if edge and len(out) == 1 and any(deltas):
+        return None  # blank lines beside lines removed at the region's edge
     if len(deltas) == len(out):
         if exact and any(d and g != o for g, d, o in zip(out, deltas, olds, strict=True)):
             return None
@@ -184,11 +189,12 @@ def merge_blank(
     A pairing under which the blank lines are undetermined (None) offers no
     competing result: an inserted block that ends with a copy of the line
     before it can be read as inserted after that line or before it, and only
-    one reading may place the file's blank lines.
+    one reading may place the file's blank lines. As many new lines as old
+    ones do not make the pairing line for line: difflib reads ``x, x`` ->
+    ``c, x`` as ``c`` inserted before the first ``x`` and the second removed,
+    so every pairing is asked whatever the lengths.
     """
     first = _merge_blank(file_lines, fmap, old_lines, new_lines, transform, opcodes)
-    if len(old_lines) == len(new_lines):
-        return first
     second = _merge_blank(file_lines, fmap, old_lines, new_lines, transform, opcodes_from_end)
     third = _merge_blank(file_lines, fmap, old_lines, new_lines, transform, opcodes_ends_first)
     results = [r for r in (first, second, third) if r is not None]
@@ -251,7 +257,8 @@ def _merge_blank(
             if sum(gaps) == o_tot or here != "file":
                 olds = [og(a) for a in range(ap + 1, aq + 1)]
                 deltas = [fg(a) - o for a, o in zip(range(ap + 1, aq + 1), olds, strict=True)]
-                spread = _spread(gaps, deltas, olds, exact=sum(gaps) != o_tot and here is None)
+                edge = ap < 0 or aq == len(o_nb)
+                spread = _spread(gaps, deltas, olds, exact=sum(gaps) != o_tot and here is None, edge=edge)
                 if spread is None:
                     return None
                 gaps = spread

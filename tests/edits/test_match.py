@@ -317,6 +317,22 @@ def test_a_changed_gap_where_the_file_has_unseen_blank_lines_is_refused_without_
     failed(content, "x = 1\ny = 2\nz = 3\n", "x = 1\n\ny = 20\nz = 3\n", "not-found")
 
 
+def test_a_repeated_line_changed_line_for_line_keeps_the_files_blank_line_between() -> None:
+    # Found by test_blank_line_perturbation: blank lines dropped from both halves, the first of two equal
+    # lines changed. difflib pairs the kept "x = 1" with the first copy (an insertion before it, the second
+    # removed) and left the file's blank line after the region; read line for line it stays between.
+    lines = [""] * 15 + ["x = 1", "", "x = 1"]
+    content = "\n".join(lines) + "\n"
+    out = applied(content, "x = 1\nx = 1\n", "changed_0()\nx = 1\n", "blank-lines")
+    assert out == "\n" * 15 + "changed_0()\n\nx = 1\n"
+
+
+def test_blank_lines_beside_a_line_removed_at_the_regions_edge_are_refused() -> None:
+    # The last line goes where the file has a blank line before it: removed with it, or left trailing?
+    content = "a = 1\n\nb = 2\n"
+    failed(content, "a = 1\nb = 2\n", "a = 1\n", "not-found")
+
+
 def test_elision_anchored_by_its_one_unique_piece_takes_the_nearest_copy_of_the_others() -> None:
     # "```" opens several blocks; the changed line is unique, so the fence meant is the nearest above it.
     content = "```\none\n```\n\n```\ntwo\nthree\nfour\n```\n"
