@@ -14,8 +14,8 @@ from codeassist.backends.catalogue import lookup_model
 from codeassist.backends.scripted import ScriptedBackend
 from codeassist.config import load_settings
 from codeassist.interfaces.options import GlobalOptions
-from codeassist.interfaces.repl import Repl
-from codeassist.interfaces.repl_commands import COMMANDS
+from codeassist.interfaces.repl import Repl, load_commands
+from codeassist.interfaces.repl_table import COMMANDS
 from codeassist.interfaces.repl_input import complete_line
 from codeassist.session import RunOptions, Session
 
@@ -150,17 +150,36 @@ def test_model_switch_keeps_the_chat(chat: Chat) -> None:
     assert chat.repl.session.settings.model == "gpt-4.1-mini" and chat.repl.state.files == ["app.py"]
 
 
-def test_completion() -> None:
-    commands = sorted(COMMANDS)
-    sources = {"/add": lambda: ["app.py", "src/a.py", "src/b.py"], "/drop": lambda: ["app.py"]}
-    assert complete_line("/re", commands, sources) == (3, ["/read-only"])
+def test_completion_reads_the_command_table() -> None:
+    commands = load_commands()
+    files = ["app.py", "src/a.py", "src/b.py"]
+    sources = {"files": lambda: files, "chat": lambda: ["app.py"], "sessions": lambda: ["mine"]}
+    # A command completes with a trailing space, ready for its argument.
+    assert complete_line("/re", commands, sources) == (3, ["/read-only ", "/reset "])
+    assert complete_line("/ad", commands, sources) == (3, ["/add "])
     assert complete_line("/add src/", commands, sources) == (4, ["src/a.py", "src/b.py"])
-    assert complete_line("/add ", commands, sources) == (0, ["app.py", "src/a.py", "src/b.py"])
+    assert complete_line("/add ", commands, sources) == (0, files)
     assert complete_line("/drop a", commands, sources) == (1, ["app.py"])
+    assert complete_line("/load m", commands, sources) == (1, ["mine"])
+    assert complete_line("/commit fi", commands, sources) == (0, [])  # a message, not a path
     assert complete_line("change app", commands, sources) == (0, [])
-    many = {"/add": lambda: [f"d{i}/f{j}.py" for i in range(30) for j in range(10)]}
+    # @path anywhere in a request (or a command) completes on the repository's files.
+    assert complete_line("make @src/", commands, sources) == (5, ["@src/a.py", "@src/b.py"])
+    assert complete_line("/ask why @ap", commands, sources) == (3, ["@app.py"])
+    many = {"files": lambda: [f"d{i}/f{j}.py" for i in range(30) for j in range(10)]}
     replace, found = complete_line("/add d", commands, many)
     assert replace == 1 and found[:2] == ["d0/", "d1/"] and len(found) == 30
+
+
+def test_help_and_completion_come_from_one_table(chat: Chat) -> None:
+    out = chat("/help")
+    for row in COMMANDS.values():
+        assert f"{row.name} {row.args}".rstrip() in out and row.help in out
+    assert {"/run", "/test", "/lint", "/commit", "/reset", "/save", "/load", "/editor", "/vim"} <= set(COMMANDS)
+    # /editor is a command now; an unknown one suggests only close spellings, never a shorter command.
+    out = chat("/editr")
+    assert "unknown command /editr" in out and "did you mean /editor" in out
+    assert "/edit " not in chat("/editorial").split("did you mean", 1)[-1]
 
 
 def test_session_sends_history_before_the_request(repo: Path, isolated_env: dict[str, str]) -> None:

@@ -7,18 +7,17 @@ command lets an error escape to the user as a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from codeassist.errors import CodeassistError
+from codeassist.interfaces.repl_table import COMMANDS, command
+
+__all__ = ["COMMANDS", "quoted_args", "resolve_paths"]
 
 if TYPE_CHECKING:
     from codeassist.interfaces.repl import Repl
 
-Command = Callable[["Repl", str], bool]
-COMMANDS: dict[str, tuple[Command, str, str]] = {}  # name -> (function, arguments, help)
-PATH_COMMANDS = ("/add", "/drop", "/read-only")
-ALIASES = {"/quit": "/exit", "/q": "/exit", "/?": "/help", "/readonly": "/read-only"}
 GLOB_CHARS = frozenset("*?[")
 
 
@@ -34,31 +33,6 @@ def quoted_args(text: str) -> list[str]:
 
 def fits(names: Sequence[str]) -> str:
     return ", ".join(names) if names else "(none)"
-
-
-def command(name: str, args: str, help_text: str) -> Callable[[Command], Command]:
-    def register(fn: Command) -> Command:
-        COMMANDS[name] = (fn, args, help_text)
-        return fn
-
-    return register
-
-
-def dispatch(repl: Repl, line: str) -> bool:
-    """Run the slash command on ``line``; True to keep chatting."""
-    name, _, rest = line.partition(" ")
-    name = ALIASES.get(name.lower(), name.lower())
-    entry = COMMANDS.get(name)
-    if entry is None:
-        near = sorted(c for c in COMMANDS if c.startswith(name[:3]))
-        hint = f"did you mean {' or '.join(near)}? " if near and len(name) > 1 else ""
-        repl.problem(f"unknown command {name}", hint=f"{hint}/help lists the commands")
-        return True
-    try:
-        return entry[0](repl, rest.strip())
-    except CodeassistError as exc:
-        repl.problem(exc.message, exc.hint)
-        return True
 
 
 # -- files ---------------------------------------------------------------------------
@@ -110,12 +84,12 @@ def resolve_paths(repl: Repl, args: list[str], *, must_exist: bool = True) -> li
     return out
 
 
-@command("/add", "PATH...", "put files in the chat (editable); directories and globs work")
+@command("/add", "PATH...", "put files in the chat (editable); directories and globs work", complete="files")
 def add(repl: Repl, rest: str) -> bool:
     return _put_in_chat(repl, rest, read_only=False)
 
 
-@command("/read-only", "PATH...", "put files in the chat for reference only")
+@command("/read-only", "PATH...", "put files in the chat for reference only", complete="files")
 def read_only(repl: Repl, rest: str) -> bool:
     return _put_in_chat(repl, rest, read_only=True)
 
@@ -140,7 +114,7 @@ def _put_in_chat(repl: Repl, rest: str, *, read_only: bool) -> bool:
     return True
 
 
-@command("/drop", "[PATH...]", "take files out of the chat (all of them without PATH)")
+@command("/drop", "[PATH...]", "take files out of the chat (all of them without PATH)", complete="chat")
 def drop(repl: Repl, rest: str) -> bool:
     import fnmatch
 
@@ -324,8 +298,8 @@ def help_(repl: Repl, rest: str) -> bool:
     table.add_column("command", no_wrap=True)
     table.add_column("does")
     for name in sorted(COMMANDS):
-        _, args, text = COMMANDS[name]
-        table.add_row(f"{name} {args}".rstrip(), text)
+        row = COMMANDS[name]
+        table.add_row(f"{name} {row.args}".rstrip(), row.help)
     repl.out.print(f"A plain line is a request in the current mode ({repl.state.mode}).", markup=False)
     repl.out.print(table)
     repl.out.print(KEYS_HELP, markup=False, highlight=False)
