@@ -64,6 +64,7 @@ KEYS: dict[str, Key] = {
     "test_cmd": Key(str, None, "command run after edits and lint; non-zero exit is a failed check"),
     "auto_add_files": Key(bool, False, "add files the model asks for without asking"),
     "instruction_files": Key(list, [], "extra instruction files to include"),
+    "editing_mode": Key(str, "emacs", "the chat's editing keys: emacs or vi"),
     "record": Key(bool, False, "keep a record of each request in the user's data directory (codeassist stats/export)"),
 }
 
@@ -105,6 +106,7 @@ class Settings:
     test_cmd: str | None = None
     auto_add_files: bool = False
     instruction_files: tuple[str, ...] = ()
+    editing_mode: str = "emacs"
     record: bool = False
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     models: Mapping[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)

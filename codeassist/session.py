@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from codeassist.commits import UndoResult
     from codeassist.config import Settings
     from codeassist.context import BuiltContext
+    from codeassist.pending import PendingCommit
+    from codeassist.shell import ShellResult
     from codeassist.workspace import Workspace
 
 __all__ = ["OpenOptions", "RunOptions", "RunResult", "Session", "error_text"]
@@ -443,3 +445,27 @@ class Session:
         finally:
             ws.lock.release()
             ws.forget_listing()
+
+    # -- the chat's own commands: the user's commit, a shell command --------------------------
+    def commit_pending(self, message: str | None = None) -> PendingCommit:
+        """Commit the user's pending changes (``/commit``), with ``message`` or one the model writes."""
+        from codeassist.commit_message import write_commit_message
+        from codeassist.errors import GitError
+        from codeassist.pending import commit_pending
+
+        ws = self.workspace
+        if ws is None:
+            raise GitError(f"not a git repository: {self.root}")
+        self.usage = Usage()
+        try:
+            return commit_pending(
+                ws, message, lambda diff: write_commit_message(self._stream, diff, prompt_dirs=self.prompt_dirs)
+            )
+        finally:
+            self.chat.usage = self.chat.usage + self.usage  # the message's tokens count for the chat
+
+    def run_shell(self, command: str, echo: Callable[[str], None] | None = None) -> ShellResult:
+        """Run ``command`` through the shell in the repository (``/run``, ``!``, ``/test``, ``/lint``)."""
+        from codeassist.shell import run_shell
+
+        return run_shell(command, self.root, environ=self.environ, echo=echo)

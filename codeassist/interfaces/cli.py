@@ -85,6 +85,21 @@ def _json_for_early_usage_error(raw: list[str], message: str) -> None:
     print_json({**nothing_done(command), "errors": [message]})
 
 
+# Options whose value may be left out (``chat --resume`` continues the latest chat): typer has no such
+# option, so a bare one is given the empty value here.
+OPTIONAL_VALUES = frozenset({"--resume"})
+
+
+def _optional_values(argv: list[str]) -> list[str]:
+    out: list[str] = []
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            return out + argv[i:]
+        bare = arg in OPTIONAL_VALUES and (i + 1 == len(argv) or argv[i + 1].startswith("-"))
+        out.append(arg + "=" if bare else arg)
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app and translate errors to exit codes."""
     raw = list(sys.argv[1:] if argv is None else argv)
@@ -95,6 +110,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write(f"error: {message}\n")
         _json_for_early_usage_error(raw, message)
         sys.exit(2)
+    args = _optional_values(args)
     if args == ["--version"]:  # the one answer that needs neither typer nor settings
         from codeassist import __version__
 

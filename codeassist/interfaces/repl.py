@@ -11,6 +11,8 @@ or fails, so Ctrl-C always comes back to a clean prompt.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -21,10 +23,30 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from codeassist.interfaces.options import GlobalOptions
-    from codeassist.session import RunResult, Session
+    from codeassist.session import Conversation, RunResult, Session
 
 Mode = Literal["edit", "ask"]
-HISTORY_FILE = "chat-history"
+HISTORY_DIR = "chat-history"  # one input history file per repository under the user's data directory
+COMMAND_MODULES = ("repl_commands", "repl_run", "repl_chats")
+
+
+def load_commands() -> dict[str, str]:
+    """Register every command module's rows; the table as name -> completion source."""
+    import importlib
+
+    from codeassist.interfaces.repl_table import COMMANDS
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"codeassist.interfaces.{name}")
+    return {name: row.complete for name, row in COMMANDS.items()}
+
+
+def history_file(data_dir: Path, root: Path) -> Path:
+    """The input history of the repository at ``root``: named after its path, so each repository has its own."""
+    import hashlib
+
+    digest = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return data_dir / HISTORY_DIR / f"{root.name}-{digest}"
 
 
 def connect(opts: GlobalOptions, confirm: Any = None) -> Session:
@@ -37,7 +59,19 @@ def connect(opts: GlobalOptions, confirm: Any = None) -> Session:
 class Repl:
     """One interactive chat on one repository."""
 
-    def __init__(self, session: Session, out: Console, err: Console, history_path: Path | None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        out: Console,
+        err: Console,
+        history_path: Path | None,
+        *,
+        chat_id: str | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """``chat_id`` names the file the chat is saved to as it goes (None: a new one from ``clock``)."""
+        from codeassist.chat_store import ChatStore
+
         assert session.workspace is not None  # the chat is opened in a repository
         self.session = session
         self.workspace = session.workspace
@@ -45,9 +79,18 @@ class Repl:
         self.base = session.workspace.start  # relative paths the user types are relative to here
         self.out = out
         self.err = err
-        self.state = session.chat
         self.history_path = history_path
+        self.store = ChatStore(self.root)
+        self._clock = clock
+        self.chat_id = chat_id or time.strftime("%Y%m%d-%H%M%S", time.localtime(clock()))
+        self.prompt: Any = None
+        self.last_tokens = 0  # input + output tokens of the last request, for the toolbar
+        self.commands = load_commands()
         session.confirm_files = self._confirm_files
+
+    @property
+    def state(self) -> Conversation:
+        return self.session.chat
 
     # -- files -------------------------------------------------------------------
     def repo_files(self) -> list[str]:
@@ -74,13 +117,17 @@ class Repl:
 
     # -- the loop ----------------------------------------------------------------
     def run(self) -> None:
-        from codeassist.interfaces.repl_commands import COMMANDS, PATH_COMMANDS
         from codeassist.interfaces.repl_input import make_prompt
 
-        sources = {name: (self.chat_paths if name == "/drop" else self.typed_files) for name in PATH_COMMANDS}
-        prompt, warning = make_prompt(self.history_path, sorted(COMMANDS), sources)
+        sources = {"files": self.typed_files, "chat": self.chat_paths, "sessions": self.store.ids}
+        vi = self.session.settings.editing_mode == "vi"
+        toolbar = self.toolbar if not self.out.is_dumb_terminal else None
+        prompt, warning = make_prompt(self.history_path, self.commands, sources, vi=vi, toolbar=toolbar)
+        self.prompt = prompt
         if warning:
             self.status(warning, style="yellow")
+        if self.session.settings.editing_mode not in ("vi", "emacs"):
+            self.status(f"editing_mode {self.session.settings.editing_mode!r} is not vi or emacs; using emacs")
         self.banner()
         while True:
             try:
@@ -94,16 +141,94 @@ class Repl:
                     break
             except KeyboardInterrupt:
                 self.status("interrupted", style="yellow")
+            finally:
+                self.autosave()
         self.status(self.usage_line())
+        if self.has_content():
+            self.status(f"resume with: codeassist chat --resume {self.chat_id}")
 
     def handle(self, line: str) -> bool:
         """One line the user entered; False to leave."""
-        from codeassist.interfaces.repl_commands import dispatch
+        from codeassist.interfaces.repl_table import dispatch
 
         text = line.strip()
         if not text:
             return True
+        if text.startswith("!"):
+            from codeassist.interfaces.repl_run import run
+
+            return run(self, text[1:].strip())
         return dispatch(self, text) if text.startswith("/") else self.request(self.state.mode, text)
+
+    def confirm(self, question: str, *, default: bool) -> bool:
+        """A yes/no question on the terminal (end of input means no)."""
+        from rich.prompt import Confirm
+
+        try:
+            return bool(Confirm.ask(question, default=default, console=self.err))
+        except EOFError:
+            return False
+
+    def toggle_vi(self) -> bool:
+        """Switch vi keys on or off; True when vi is on now."""
+        from prompt_toolkit.enums import EditingMode
+
+        from codeassist.interfaces.repl_input import set_vi
+
+        vi = self.prompt is None or self.prompt.app.editing_mode != EditingMode.VI
+        if self.prompt is not None:
+            set_vi(self.prompt, vi)
+        return vi
+
+    def toolbar(self) -> str:
+        u = self.state.usage
+        cost = "cost unknown" if u.cost_usd is None else f"${u.cost_usd:.4f}"
+        files = len(self.state.files) + len(self.state.read_only)
+        last = f"last request {self.last_tokens:,} tokens"
+        return f" {self.session.model_name} | {files} file(s) in the chat | {last} | {cost}"
+
+    # -- saved chats -----------------------------------------------------------------
+    def has_content(self) -> bool:
+        s = self.state
+        return bool(s.files or s.read_only or s.history or s.requests)
+
+    def autosave(self) -> None:
+        """Save the chat as it is now under its id (once it holds something); a failure is a warning, once."""
+        if not self.has_content():
+            return
+        try:
+            self.save_as(self.chat_id)
+        except CodeassistError as exc:
+            if not getattr(self, "_save_warned", False):
+                self._save_warned = True
+                self.status(f"warning: {exc.message}", style="yellow")
+
+    def save_as(self, name: str) -> Path:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(self._clock()))
+        return self.store.save(self.state, chat_id=name, saved_at=stamp, model=self.session.model_name)
+
+    def resume(self, name: str) -> None:
+        """Replace this chat by the one saved as ``name`` (files no longer in the repository are left out)."""
+        saved = self.store.load(name)
+        chat = saved.chat
+        if saved.model and saved.model != self.session.model_name:
+            try:
+                self.session.switch_model(saved.model)
+            except CodeassistError as exc:
+                self.problem(f"staying on {self.session.model_name}: {exc.message}", exc.hint)
+        known = set(self.repo_files())
+        gone = [p for p in chat.files + chat.read_only if p not in known and not (self.root / p).is_file()]
+        chat.files = [p for p in chat.files if p not in gone]
+        chat.read_only = [p for p in chat.read_only if p not in gone]
+        self.session.chat = chat
+        self.chat_id = saved.id
+        if gone:
+            self.status(f"no longer in the repository, left out: {', '.join(gone)}", style="yellow")
+        self.status(
+            f"resumed {saved.id} (saved {saved.saved_at}): {len(chat.history)} messages; "
+            f"files: {', '.join(chat.files + chat.read_only) or '(none)'}; mode {chat.mode}",
+            style="green",
+        )
 
     def banner(self) -> None:
         self.status(
@@ -136,6 +261,7 @@ class Repl:
         """Run one request in ``mode``; always True (the chat goes on whatever happened)."""
         from codeassist.interfaces.live import HumanRenderer
 
+        self._add_mentioned(text)
         # A dumb terminal cannot redraw live markdown: stream the raw text there.
         renderer = HumanRenderer(self.out, self.err, live=not self.out.is_dumb_terminal)
         try:
@@ -167,6 +293,21 @@ class Repl:
         )
         return session.ask(run) if mode == "ask" else session.edit(run)
 
+    def _add_mentioned(self, text: str) -> None:
+        """``@path`` anywhere in a request puts that file in the chat (as ``/add`` would)."""
+        import re
+
+        from codeassist.interfaces.repl_commands import resolve_paths
+
+        words = [m.group(1).rstrip(".,;:!?)") for m in re.finditer(r"(?:^|\s)@(\S+)", text)]
+        known = set(self.typed_files())
+        state = self.state
+        for rel in resolve_paths(self, [w for w in words if w in known]):
+            if rel not in state.files:
+                state.files.append(rel)
+                state.read_only = [p for p in state.read_only if p != rel]
+                self.status(f"added {rel}", style="green")
+
     def edit_format(self) -> str:
         return self.session.edit_format()
 
@@ -175,6 +316,7 @@ class Repl:
 
         state = self.state
         self.forget_files()
+        self.last_tokens = result.usage.input_tokens + result.usage.output_tokens
         if result.diff:
             from rich.syntax import Syntax
 
@@ -194,12 +336,7 @@ class Repl:
         self.status(line, style="dim" if result.exit_code == 0 else "yellow")
 
     def _confirm_files(self, paths: list[str]) -> bool:
-        from rich.prompt import Confirm
-
-        try:
-            yes = Confirm.ask(f"The model asks for {', '.join(paths)}. Add to the chat?", default=True)
-        except EOFError:
-            return False
+        yes = self.confirm(f"The model asks for {', '.join(paths)}. Add to the chat?", default=True)
         if yes:  # they stay in the chat for the next requests too
             state = self.state
             state.files += [p for p in paths if p not in state.files]
@@ -213,12 +350,14 @@ def _ask_summary(result: RunResult) -> str:
     return f"{result.status}: {u.input_tokens:,} in ({u.cached_input_tokens:,} cached), {u.output_tokens:,} out{cost}"
 
 
-def run_repl(opts: GlobalOptions, *, data_dir: Path | None) -> None:
+def run_repl(opts: GlobalOptions, *, data_dir: Path | None, resume: str | None = None) -> None:
     """Open the chat in the repository ``opts`` points at; returns when the user leaves.
 
-    ``data_dir`` holds the input history file (none is kept when None).
-    Raises GitError outside a git repository and ConfigError when no model
-    is configured; both before the first prompt.
+    ``data_dir`` holds the input history files (none is kept when None).
+    ``resume`` continues a saved chat ("" for the latest). Raises GitError
+    outside a git repository and ConfigError when no model is configured;
+    both before the first prompt. A saved chat that cannot be resumed is
+    reported and a new chat starts.
     """
     import sys
 
@@ -237,8 +376,24 @@ def run_repl(opts: GlobalOptions, *, data_dir: Path | None) -> None:
             hint="the chat commits its edits through git; run `git init` first, or use `codeassist ask`",
         )
     session = connect(opts)
-    history = data_dir / HISTORY_FILE if data_dir is not None else None
+    history = history_file(data_dir, session.root) if data_dir is not None else None
     try:
-        Repl(session, console(opts), console(opts, stderr=True), history).run()
+        repl = Repl(session, console(opts), console(opts, stderr=True), history)
+        if resume is not None:
+            _resume(repl, resume)
+        repl.run()
     finally:
         session.close()
+
+
+def _resume(repl: Repl, name: str) -> None:
+    """Continue the saved chat ``name`` ("" for the latest); a problem is reported and the chat starts anew."""
+    chosen = name or repl.store.latest()
+    if chosen is None:
+        repl.status("no saved chat in this repository; starting a new one", style="yellow")
+        return
+    try:
+        repl.resume(chosen)
+    except CodeassistError as exc:
+        repl.problem(exc.message, exc.hint)
+        repl.status("starting a new chat", style="yellow")
