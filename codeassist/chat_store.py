@@ -155,9 +155,7 @@ class ChatStore:
         try:
             return from_json(json.loads(raw))
         except ValueError as exc:  # json.JSONDecodeError is a ValueError
-            raise ConfigError(
-                f"the saved chat {path} is broken: {exc}", hint="delete it, or load another one"
-            ) from exc
+            raise ConfigError(f"the saved chat {path} is broken: {exc}", hint="delete it, or load another one") from exc
 
     def ids(self) -> list[str]:
         """Saved chat ids, most recently saved first (ties by name)."""

@@ -13,10 +13,16 @@ import sys
 from pathlib import Path
 
 import pexpect
+import test_repl_pty
 from conftest import git
 from openai_server import OpenAIServer, Text
 from replies import GOOD_SR
-from test_repl_pty import APP, TIMEOUT, chat, chat_env, head, leave, ready, repo, say  # noqa: F401 (fixtures)
+from test_repl_pty import APP, TIMEOUT, leave, ready, say
+
+# The chat's fixtures: the repository (app.py greets, util.py doubles), a dumb terminal, the chat in it.
+repo = test_repl_pty.repo
+chat_env = test_repl_pty.chat_env
+chat = test_repl_pty.chat
 
 CHECK = "import app, sys\nsys.exit(0 if app.greet() == 'hello, world' else 'greet() is not hello, world')\n"
 

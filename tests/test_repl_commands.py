@@ -15,8 +15,8 @@ from codeassist.backends.scripted import ScriptedBackend
 from codeassist.config import load_settings
 from codeassist.interfaces.options import GlobalOptions
 from codeassist.interfaces.repl import Repl, load_commands
-from codeassist.interfaces.repl_table import COMMANDS
 from codeassist.interfaces.repl_input import complete_line
+from codeassist.interfaces.repl_table import COMMANDS
 from codeassist.session import RunOptions, Session
 
 GOOD = "app.py\n```\n<<<<<<< SEARCH\nVALUE = 1\n=======\nVALUE = 2\n>>>>>>> REPLACE\n```\n"

@@ -71,7 +71,7 @@ def editor(repl: Repl, rest: str) -> bool:
     return repl.request(repl.state.mode, text.strip())
 
 
-@command("/vim", "", "switch vi editing keys on or off (config: editing_mode = \"vi\")")
+@command("/vim", "", 'switch vi editing keys on or off (config: editing_mode = "vi")')
 def vim(repl: Repl, rest: str) -> bool:
     vi = repl.toggle_vi()
     repl.status(f"{'vi' if vi else 'emacs'} editing keys")
