@@ -86,6 +86,7 @@ class Repl:
         self.prompt: Any = None
         self.last_tokens = 0  # input + output tokens of the last request, for the toolbar
         self.commands = load_commands()
+        self._index_checked = False
         session.confirm_files = self._confirm_files
 
     @property
@@ -262,6 +263,7 @@ class Repl:
         from codeassist.interfaces.live import HumanRenderer
 
         self._add_mentioned(text)
+        self._warm_index()
         # A dumb terminal cannot redraw live markdown: stream the raw text there.
         renderer = HumanRenderer(self.out, self.err, live=not self.out.is_dumb_terminal)
         try:
@@ -292,6 +294,25 @@ class Repl:
             history=tuple(self.state.history),
         )
         return session.ask(run) if mode == "ask" else session.edit(run)
+
+    def _warm_index(self) -> None:
+        """Before the first request, bring the index up to date with ``codeassist index``'s progress bar.
+
+        The request would build it anyway, silently: on a large repository the first time takes seconds.
+        """
+        if self._index_checked or self.session.settings.map_tokens == 0:
+            return
+        self._index_checked = True
+        from codeassist.index.indexer import refresh_index
+        from codeassist.interfaces.progress import LazyProgress
+
+        bar = LazyProgress(self.err)
+        try:
+            refresh_index(self.root, progress=bar)
+        except CodeassistError:
+            pass  # the request reports it, in its own words
+        finally:
+            bar.close()
 
     def _add_mentioned(self, text: str) -> None:
         """``@path`` anywhere in a request puts that file in the chat (as ``/add`` would)."""
