@@ -181,3 +181,29 @@ def test_editor_writes_the_request_and_tab_completes_at_paths(
     assert "app.py" in sent_text(openai_server) and 'return "hello"' in sent_text(openai_server)
     assert leave(child, "ask") == 0
     assert os.path.exists(repo / "app.py")
+
+
+def test_ctrl_x_ctrl_e_bracketed_paste_and_vi_keys(
+    openai_server: OpenAIServer, repo: Path, chat_env: dict[str, str], tmp_path: Path
+) -> None:
+    script = tmp_path / "fake-editor"
+    script.write_text('#!/bin/sh\nprintf "from the editor\\n" > "$1"\n')
+    script.chmod(0o755)
+    (repo / ".codeassist.toml").write_text('editing_mode = "vi"\n')
+    child = spawn(openai_server, repo, {**chat_env, "VISUAL": str(script)})
+    openai_server.enqueue(Text("Two."), Text("Three."))
+    say(child, "/ask")
+    # /vim switches off the vi keys the setting turned on (the keys themselves are tested in test_repl_commands).
+    say(child, "/vim", mode="ask")
+    child.expect_exact("emacs editing keys")
+    ready(child, "ask")
+    child.sendcontrol("x")
+    child.sendcontrol("e")  # $VISUAL writes the request, which is sent when it closes
+    child.expect_exact("Two.")
+    assert openai_server.requests[-1].body["messages"][-1]["content"] == "from the editor"
+    ready(child, "ask")
+    child.send("\x1b[200~first pasted line\nsecond pasted line\x1b[201~")  # a bracketed paste of two lines
+    child.send("\r")
+    child.expect_exact("Three.")
+    assert openai_server.requests[-1].body["messages"][-1]["content"] == "first pasted line\nsecond pasted line"
+    assert leave(child, "ask") == 0

@@ -190,3 +190,15 @@ def test_session_sends_history_before_the_request(repo: Path, isolated_env: dict
     session.ask(RunOptions("ask", "now?", history=earlier))
     sent = backend.calls[0]
     assert sent[-3:] == [*earlier, Message("user", "now?")]
+
+
+def test_vi_keys_from_the_setting_and_vim_toggles() -> None:
+    from prompt_toolkit.enums import EditingMode
+
+    from codeassist.interfaces.repl_input import make_prompt, set_vi
+
+    prompt, warning = make_prompt(None, load_commands(), {}, vi=True)
+    assert warning is None and prompt.app.editing_mode == EditingMode.VI
+    set_vi(prompt, False)
+    assert prompt.app.editing_mode == EditingMode.EMACS
+    assert make_prompt(None, {}, {})[0].app.editing_mode == EditingMode.EMACS

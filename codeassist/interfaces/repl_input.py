@@ -117,6 +117,12 @@ def make_prompt(
     def _newline(event) -> None:  # type: ignore[no-untyped-def]
         event.current_buffer.insert_text("\n")
 
+    # Bound here as well as by enable_open_in_editor: on a dumb terminal prompt_toolkit loads only
+    # the session's own bindings, and a long request deserves an editor there too.
+    @bindings.add("c-x", "c-e")
+    def _editor(event) -> None:  # type: ignore[no-untyped-def]
+        event.current_buffer.open_in_editor(validate_and_handle=True)
+
     history, warning = _history(history_path)
     session: PromptSession[str] = PromptSession(
         history=history,
