@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from codeassist.context import BuiltContext
     from codeassist.pending import PendingCommit
     from codeassist.shell import ShellResult
+    from codeassist.transaction import Review
     from codeassist.workspace import Workspace
 
 __all__ = ["OpenOptions", "RunOptions", "RunResult", "Session", "error_text"]
@@ -100,6 +101,7 @@ class Session:
         self.user_config_dir = user_config_dir
         self.prompt_dirs = prompt_dirs(self.root, user_config_dir)
         self.chat = Conversation()
+        self.review: Review | None = None  # the chat's review mode: sees each change before it lands
         self.usage = Usage()  # the current request's, so far
         # Learns from the usage the server reports how our offline estimates compare, for later budgets.
         self.calibration = Calibration(settings.model)
@@ -374,6 +376,7 @@ class Session:
             prompt_dirs=self.prompt_dirs,
             edit_format=fmt,
             max_rounds=max_rounds,
+            review=self.review,
         )
 
     def _checks(self, paths: Sequence[str], before: Mapping[str, bytes | None]) -> list[CheckResult]:

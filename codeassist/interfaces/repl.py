@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 Mode = Literal["edit", "ask"]
 HISTORY_DIR = "chat-history"  # one input history file per repository under the user's data directory
-COMMAND_MODULES = ("repl_commands", "repl_run", "repl_chats")
+COMMAND_MODULES = ("repl_commands", "repl_run", "repl_chats", "repl_review")
 
 
 def load_commands() -> dict[str, str]:
@@ -87,6 +87,10 @@ class Repl:
         self.last_tokens = 0  # input + output tokens of the last request, for the toolbar
         self.commands = load_commands()
         self._index_checked = False
+        if session.settings.review_mode:
+            from codeassist.interfaces.repl_review import set_review
+
+            set_review(self, True)
         session.confirm_files = self._confirm_files
 
     @property
@@ -355,6 +359,15 @@ class Repl:
                 state.read_only = [p for p in state.read_only if p not in result.files_changed]
         line = summary_line(result.to_json()) if mode == "edit" else _ask_summary(result)
         self.status(line, style="dim" if result.exit_code == 0 else "yellow")
+        self._tell_dropped()
+
+    def _tell_dropped(self) -> None:
+        """Hunks the user dropped in review go to the model with the next request."""
+        take = getattr(self.session.review, "take_dropped", None)
+        note = take() if take is not None else None
+        if note is not None:
+            self.state.history += [Message("user", note), Message("assistant", "Understood; I left them out.")]
+            self.status("the hunks you dropped will be told to the model with your next request")
 
     def _confirm_files(self, paths: list[str]) -> bool:
         yes = self.confirm(f"The model asks for {', '.join(paths)}. Add to the chat?", default=True)
