@@ -65,6 +65,7 @@ KEYS: dict[str, Key] = {
     "auto_add_files": Key(bool, False, "add files the model asks for without asking"),
     "instruction_files": Key(list, [], "extra instruction files to include"),
     "editing_mode": Key(str, "emacs", "the chat's editing keys: emacs or vi"),
+    "architect_model": Key(str, None, "the chat plans each change with this model first (/architect)"),
     "review_mode": Key(bool, False, "the chat shows each change hunk by hunk before it lands (/review)"),
     "record": Key(bool, False, "keep a record of each request in the user's data directory (codeassist stats/export)"),
 }
@@ -109,6 +110,7 @@ class Settings:
     instruction_files: tuple[str, ...] = ()
     editing_mode: str = "emacs"
     review_mode: bool = False
+    architect_model: str | None = None
     record: bool = False
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     models: Mapping[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)

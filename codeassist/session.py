@@ -13,7 +13,8 @@ prints: it reports event dicts to a callback and returns values.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -176,6 +177,16 @@ class Session:
         self.settings, self.backend = settings, backend
         self.info = lookup_model(name, settings.models)
         self.calibration = Calibration(name)
+
+    @contextlib.contextmanager
+    def using_model(self, name: str) -> Iterator[None]:
+        """Use model ``name`` for what runs inside (the architect's plan), then the session's own again."""
+        saved = (self.settings, self.backend, self.info, self.calibration)
+        self.switch_model(name)
+        try:
+            yield
+        finally:
+            self.settings, self.backend, self.info, self.calibration = saved
 
     # -- events --------------------------------------------------------------------------
     @property

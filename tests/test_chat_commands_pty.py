@@ -207,3 +207,28 @@ def test_ctrl_x_ctrl_e_bracketed_paste_and_vi_keys(
     child.expect_exact("Three.")
     assert openai_server.requests[-1].body["messages"][-1]["content"] == "first pasted line\nsecond pasted line"
     assert leave(child, "ask") == 0
+
+
+def test_architect_plans_with_one_model_and_edits_with_another(
+    openai_server: OpenAIServer, repo: Path, chat_env: dict[str, str]
+) -> None:
+    plan = "Change greet in app.py to return hello, world."
+    openai_server.enqueue(
+        Text(plan, input_tokens=2000, output_tokens=30),
+        Text(GOOD_SR, input_tokens=900, output_tokens=60),
+        Text("feat: greet the world"),
+    )
+    child = spawn(openai_server, repo, chat_env, "chat", "--architect-model", "gpt-4.1")
+    say(child, "/add app.py")
+    say(child, "greet the world")
+    child.expect_exact("plan by gpt-4.1: 2,000 in (0 cached), 30 out, $")
+    child.expect_exact("edits by gpt-4o-mini: ")
+    child.expect_exact("success: app.py")
+    planned, edited = openai_server.requests[0].body, openai_server.requests[1].body
+    assert planned["model"] == "gpt-4.1" and edited["model"] == "gpt-4o-mini"
+    assert "greet the world" in planned["messages"][-1]["content"]
+    assert plan in edited["messages"][-1]["content"]
+    assert '"hello, world"' in (repo / "app.py").read_text()
+    say(child, "/architect")  # off: one model again
+    child.expect_exact("architect off")
+    assert leave(child) == 0

@@ -218,20 +218,25 @@ def chat(
         typer.Option("--resume", metavar="[ID]", help="Continue the last saved chat, or the one saved as ID."),
     ] = None,
     list_chats: Annotated[bool, typer.Option("--list", help="List the saved chats of this repository.")] = False,
+    architect_model: Annotated[
+        Optional[str],
+        typer.Option("--architect-model", metavar="MODEL", help="Plan each change with MODEL first (/architect)."),
+    ] = None,
 ) -> None:
     """The interactive REPL: plain lines are requests, /help lists the commands."""
     if list_chats:
         _list_chats(ctx.obj)
         return
-    run_repl(ctx.obj, resume=resume)
+    run_repl(ctx.obj, resume=resume, architect_model=architect_model)
 
 
-def run_repl(opts: object, *, resume: Optional[str] = None) -> None:
+def run_repl(opts: object, *, resume: Optional[str] = None, architect_model: Optional[str] = None) -> None:
     from platformdirs import user_data_dir
 
     from codeassist.interfaces import repl
 
-    repl.run_repl(opts, data_dir=Path(user_data_dir("codeassist")), resume=resume)  # type: ignore[arg-type]
+    data_dir = Path(user_data_dir("codeassist"))
+    repl.run_repl(opts, data_dir=data_dir, resume=resume, architect_model=architect_model)  # type: ignore[arg-type]
 
 
 def _list_chats(opts: Any) -> None:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 Mode = Literal["edit", "ask"]
 HISTORY_DIR = "chat-history"  # one input history file per repository under the user's data directory
-COMMAND_MODULES = ("repl_commands", "repl_run", "repl_chats", "repl_review")
+COMMAND_MODULES = ("repl_commands", "repl_run", "repl_chats", "repl_review", "repl_architect")
 
 
 def load_commands() -> dict[str, str]:
@@ -49,11 +49,11 @@ def history_file(data_dir: Path, root: Path) -> Path:
     return data_dir / HISTORY_DIR / f"{root.name}-{digest}"
 
 
-def connect(opts: GlobalOptions, confirm: Any = None) -> Session:
+def connect(opts: GlobalOptions, confirm: Any = None, **flags: Any) -> Session:
     """The chat's session (``Session.open``); raises GitError outside a repository, ConfigError with no model."""
     from codeassist.session import Session
 
-    return Session.open(opts.open_options(), confirm_files=confirm)
+    return Session.open(opts.open_options(**flags), confirm_files=confirm)
 
 
 class Repl:
@@ -87,6 +87,9 @@ class Repl:
         self.last_tokens = 0  # input + output tokens of the last request, for the toolbar
         self.commands = load_commands()
         self._index_checked = False
+        # /architect: edit requests are planned first, by this model (None: the chat's own).
+        self.architect_model: str | None = session.settings.architect_model
+        self.architect = bool(self.architect_model)
         if session.settings.review_mode:
             from codeassist.interfaces.repl_review import set_review
 
@@ -297,6 +300,10 @@ class Repl:
             read_only=tuple(self.state.read_only),
             history=tuple(self.state.history),
         )
+        if mode == "edit" and self.architect:
+            from codeassist.interfaces.repl_architect import architect_request
+
+            return architect_request(self, run)
         return session.ask(run) if mode == "ask" else session.edit(run)
 
     def _warm_index(self) -> None:
@@ -384,11 +391,14 @@ def _ask_summary(result: RunResult) -> str:
     return f"{result.status}: {u.input_tokens:,} in ({u.cached_input_tokens:,} cached), {u.output_tokens:,} out{cost}"
 
 
-def run_repl(opts: GlobalOptions, *, data_dir: Path | None, resume: str | None = None) -> None:
+def run_repl(
+    opts: GlobalOptions, *, data_dir: Path | None, resume: str | None = None, architect_model: str | None = None
+) -> None:
     """Open the chat in the repository ``opts`` points at; returns when the user leaves.
 
     ``data_dir`` holds the input history files (none is kept when None).
-    ``resume`` continues a saved chat ("" for the latest). Raises GitError
+    ``resume`` continues a saved chat ("" for the latest); ``architect_model``
+    plans each edit request first (``/architect``). Raises GitError
     outside a git repository and ConfigError when no model is configured;
     both before the first prompt. A saved chat that cannot be resumed is
     reported and a new chat starts.
@@ -409,7 +419,7 @@ def run_repl(opts: GlobalOptions, *, data_dir: Path | None, resume: str | None =
             f"not a git repository: {opts.start_dir()}",
             hint="the chat commits its edits through git; run `git init` first, or use `codeassist ask`",
         )
-    session = connect(opts)
+    session = connect(opts, architect_model=architect_model)
     history = history_file(data_dir, session.root) if data_dir is not None else None
     try:
         repl = Repl(session, console(opts), console(opts, stderr=True), history)
