@@ -119,10 +119,10 @@ def main(argv: list[str] | None = None) -> None:
     import typer
 
     from codeassist.errors import CodeassistError
-    from codeassist.interfaces.app import app
+    from codeassist.interfaces.app import command
 
     try:
-        code = app(args=args, prog_name="codeassist", standalone_mode=False)
+        code = command()(args=args, prog_name="codeassist", standalone_mode=False)
     except CodeassistError as exc:
         from codeassist.interfaces.render import print_error
 
