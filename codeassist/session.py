@@ -65,6 +65,10 @@ class Conversation:
     last_commit: str | None = None
     last_changed: tuple[str, ...] = ()
 
+    def has_content(self) -> bool:
+        """Whether there is anything worth saving (files, history or a request)."""
+        return bool(self.files or self.read_only or self.history or self.requests)
+
 
 class Session:
     """Runs requests against one repository with one backend; see the module docstring."""

@@ -155,7 +155,7 @@ def test_completion_reads_the_command_table() -> None:
     files = ["app.py", "src/a.py", "src/b.py"]
     sources = {"files": lambda: files, "chat": lambda: ["app.py"], "sessions": lambda: ["mine"]}
     # A command completes with a trailing space, ready for its argument.
-    assert complete_line("/re", commands, sources) == (3, ["/read-only ", "/reset "])
+    assert complete_line("/re", commands, sources) == (3, ["/read-only ", "/reset ", "/review "])
     assert complete_line("/ad", commands, sources) == (3, ["/add "])
     assert complete_line("/add src/", commands, sources) == (4, ["src/a.py", "src/b.py"])
     assert complete_line("/add ", commands, sources) == (0, files)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -53,6 +54,24 @@ class LazyProgress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def warm_index(root: Path, err: Console) -> None:
+    """Bring the index of ``root`` up to date with the progress bar of ``codeassist index``.
+
+    The chat calls it before its first request, which would otherwise build the index silently
+    (seconds, the first time on a large repository). A problem is left for the request to report.
+    """
+    from codeassist.errors import CodeassistError
+    from codeassist.index.indexer import refresh_index
+
+    bar = LazyProgress(err)
+    try:
+        refresh_index(root, progress=bar)
+    except CodeassistError:
+        pass
+    finally:
+        bar.close()
 
 
 class _Elapsed:

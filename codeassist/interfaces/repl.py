@@ -81,7 +81,8 @@ class Repl:
         self.err = err
         self.history_path = history_path
         self.store = ChatStore(self.root)
-        self._clock = clock
+        self.clock = clock
+        self.save_warned = False
         self.chat_id = chat_id or time.strftime("%Y%m%d-%H%M%S", time.localtime(clock()))
         self.prompt: Any = None
         self.last_tokens = 0  # input + output tokens of the last request, for the toolbar
@@ -152,7 +153,7 @@ class Repl:
             finally:
                 self.autosave()
         self.status(self.usage_line())
-        if self.has_content():
+        if self.state.has_content():
             self.status(f"resume with: codeassist chat --resume {self.chat_id}")
 
     def handle(self, line: str) -> bool:
@@ -195,48 +196,11 @@ class Repl:
         last = f"last request {self.last_tokens:,} tokens"
         return f" {self.session.model_name} | {files} file(s) in the chat | {last} | {cost}"
 
-    # -- saved chats -----------------------------------------------------------------
-    def has_content(self) -> bool:
-        s = self.state
-        return bool(s.files or s.read_only or s.history or s.requests)
-
+    # -- saved chats (see repl_chats) ---------------------------------------------------
     def autosave(self) -> None:
-        """Save the chat as it is now under its id (once it holds something); a failure is a warning, once."""
-        if not self.has_content():
-            return
-        try:
-            self.save_as(self.chat_id)
-        except CodeassistError as exc:
-            if not getattr(self, "_save_warned", False):
-                self._save_warned = True
-                self.status(f"warning: {exc.message}", style="yellow")
+        from codeassist.interfaces.repl_chats import autosave
 
-    def save_as(self, name: str) -> Path:
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(self._clock()))
-        return self.store.save(self.state, chat_id=name, saved_at=stamp, model=self.session.model_name)
-
-    def resume(self, name: str) -> None:
-        """Replace this chat by the one saved as ``name`` (files no longer in the repository are left out)."""
-        saved = self.store.load(name)
-        chat = saved.chat
-        if saved.model and saved.model != self.session.model_name:
-            try:
-                self.session.switch_model(saved.model)
-            except CodeassistError as exc:
-                self.problem(f"staying on {self.session.model_name}: {exc.message}", exc.hint)
-        known = set(self.repo_files())
-        gone = [p for p in chat.files + chat.read_only if p not in known and not (self.root / p).is_file()]
-        chat.files = [p for p in chat.files if p not in gone]
-        chat.read_only = [p for p in chat.read_only if p not in gone]
-        self.session.chat = chat
-        self.chat_id = saved.id
-        if gone:
-            self.status(f"no longer in the repository, left out: {', '.join(gone)}", style="yellow")
-        self.status(
-            f"resumed {saved.id} (saved {saved.saved_at}): {len(chat.history)} messages; "
-            f"files: {', '.join(chat.files + chat.read_only) or '(none)'}; mode {chat.mode}",
-            style="green",
-        )
+        autosave(self)
 
     def banner(self) -> None:
         self.status(
@@ -268,9 +232,13 @@ class Repl:
     def request(self, mode: Mode, text: str) -> bool:
         """Run one request in ``mode``; always True (the chat goes on whatever happened)."""
         from codeassist.interfaces.live import HumanRenderer
+        from codeassist.interfaces.progress import warm_index
+        from codeassist.interfaces.repl_commands import add_mentioned
 
-        self._add_mentioned(text)
-        self._warm_index()
+        add_mentioned(self, text)
+        if not self._index_checked and self.session.settings.map_tokens:
+            self._index_checked = True
+            warm_index(self.root, self.err)
         # A dumb terminal cannot redraw live markdown: stream the raw text there.
         renderer = HumanRenderer(self.out, self.err, live=not self.out.is_dumb_terminal)
         try:
@@ -305,40 +273,6 @@ class Repl:
 
             return architect_request(self, run)
         return session.ask(run) if mode == "ask" else session.edit(run)
-
-    def _warm_index(self) -> None:
-        """Before the first request, bring the index up to date with ``codeassist index``'s progress bar.
-
-        The request would build it anyway, silently: on a large repository the first time takes seconds.
-        """
-        if self._index_checked or self.session.settings.map_tokens == 0:
-            return
-        self._index_checked = True
-        from codeassist.index.indexer import refresh_index
-        from codeassist.interfaces.progress import LazyProgress
-
-        bar = LazyProgress(self.err)
-        try:
-            refresh_index(self.root, progress=bar)
-        except CodeassistError:
-            pass  # the request reports it, in its own words
-        finally:
-            bar.close()
-
-    def _add_mentioned(self, text: str) -> None:
-        """``@path`` anywhere in a request puts that file in the chat (as ``/add`` would)."""
-        import re
-
-        from codeassist.interfaces.repl_commands import resolve_paths
-
-        words = [m.group(1).rstrip(".,;:!?)") for m in re.finditer(r"(?:^|\s)@(\S+)", text)]
-        known = set(self.typed_files())
-        state = self.state
-        for rel in resolve_paths(self, [w for w in words if w in known]):
-            if rel not in state.files:
-                state.files.append(rel)
-                state.read_only = [p for p in state.read_only if p != rel]
-                self.status(f"added {rel}", style="green")
 
     def edit_format(self) -> str:
         return self.session.edit_format()
@@ -424,20 +358,9 @@ def run_repl(
     try:
         repl = Repl(session, console(opts), console(opts, stderr=True), history)
         if resume is not None:
-            _resume(repl, resume)
+            from codeassist.interfaces.repl_chats import resume_at_start
+
+            resume_at_start(repl, resume)
         repl.run()
     finally:
         session.close()
-
-
-def _resume(repl: Repl, name: str) -> None:
-    """Continue the saved chat ``name`` ("" for the latest); a problem is reported and the chat starts anew."""
-    chosen = name or repl.store.latest()
-    if chosen is None:
-        repl.status("no saved chat in this repository; starting a new one", style="yellow")
-        return
-    try:
-        repl.resume(chosen)
-    except CodeassistError as exc:
-        repl.problem(exc.message, exc.hint)
-        repl.status("starting a new chat", style="yellow")

@@ -84,6 +84,20 @@ def resolve_paths(repl: Repl, args: list[str], *, must_exist: bool = True) -> li
     return out
 
 
+def add_mentioned(repl: Repl, text: str) -> None:
+    """``@path`` anywhere in a request puts that file in the chat (as ``/add`` would)."""
+    import re
+
+    words = [m.group(1).rstrip(".,;:!?)") for m in re.finditer(r"(?:^|\s)@(\S+)", text)]
+    known = set(repl.typed_files())
+    state = repl.state
+    for rel in resolve_paths(repl, [w for w in words if w in known]):
+        if rel not in state.files:
+            state.files.append(rel)
+            state.read_only = [p for p in state.read_only if p != rel]
+            repl.status(f"added {rel}", style="green")
+
+
 @command("/add", "PATH...", "put files in the chat (editable); directories and globs work", complete="files")
 def add(repl: Repl, rest: str) -> bool:
     return _put_in_chat(repl, rest, read_only=False)
@@ -293,13 +307,14 @@ KEYS_HELP = (
 @command("/help", "", "this list")
 def help_(repl: Repl, rest: str) -> bool:
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(box=None, pad_edge=False, show_header=False)
     table.add_column("command", no_wrap=True)
     table.add_column("does")
     for name in sorted(COMMANDS):
         row = COMMANDS[name]
-        table.add_row(f"{name} {row.args}".rstrip(), row.help)
+        table.add_row(Text(f"{name} {row.args}".rstrip()), Text(row.help))  # text, not markup: [on|off]
     repl.out.print(f"A plain line is a request in the current mode ({repl.state.mode}).", markup=False)
     repl.out.print(table)
     repl.out.print(KEYS_HELP, markup=False, highlight=False)
