@@ -202,3 +202,10 @@ def test_vi_keys_from_the_setting_and_vim_toggles() -> None:
     set_vi(prompt, False)
     assert prompt.app.editing_mode == EditingMode.EMACS
     assert make_prompt(None, {}, {})[0].app.editing_mode == EditingMode.EMACS
+
+
+def test_settings_shows_values_sources_and_masks_secrets(chat: Chat) -> None:
+    chat.repl.session.settings = chat.repl.session.settings.with_overrides(api_key="sk-secret-value-1234")
+    out = chat("/settings")
+    assert "model" in out and "gpt-4o-mini" in out and "map_tokens" in out and "2048" in out
+    assert "sk-secret-value-1234" not in out and "api_key" in out

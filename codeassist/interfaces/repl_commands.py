@@ -288,6 +288,23 @@ def tokens(repl: Repl, rest: str) -> bool:
     return True
 
 
+@command("/settings", "", "the chat's effective settings and where each came from (secrets masked)")
+def settings(repl: Repl, rest: str) -> bool:
+    from rich.table import Table
+    from rich.text import Text
+
+    from codeassist.config import KEYS, mask_secret
+
+    current = repl.session.settings  # after /model, the chat's model
+    table = Table("setting", "value", "from", box=None, pad_edge=False)
+    for key, spec in KEYS.items():
+        value = getattr(current, key)
+        shown = mask_secret(value) if spec.secret else value
+        table.add_row(key, Text("" if shown is None else str(shown)), current.source(key))
+    repl.out.print(table)
+    return True
+
+
 @command("/clear", "", "forget the conversation (the files stay in the chat)")
 def clear(repl: Repl, rest: str) -> bool:
     count = len(repl.state.history)
