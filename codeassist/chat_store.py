@@ -16,7 +16,6 @@ import contextlib
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,6 +123,8 @@ class ChatStore:
     def save(self, chat: Conversation, *, chat_id: str, saved_at: str, model: str | None) -> Path:
         """Write the chat as ``chat_id`` atomically; ConfigError when the folder cannot be written."""
         target = self.path(chat_id)
+        import tempfile  # not at import: the chat's start-up only reads
+
         text = json.dumps(to_json(chat, chat_id=chat_id, saved_at=saved_at, model=model), indent=1) + "\n"
         try:
             self.dir.mkdir(parents=True, exist_ok=True)

@@ -110,8 +110,9 @@ def resume(repl: Repl, name: str) -> None:
             session.switch_model(saved.model)
         except CodeassistError as exc:
             repl.problem(f"staying on {session.model_name}: {exc.message}", exc.hint)
-    known = set(repl.repo_files())
-    gone = [p for p in chat.files + chat.read_only if p not in known and not (repl.root / p).is_file()]
+    # Each file was vetted when it was added; only whether it still exists is in question (no listing
+    # of the whole repository, which costs a large one a git process and a walk).
+    gone = [p for p in chat.files + chat.read_only if not (repl.root / p).is_file()]
     chat.files = [p for p in chat.files if p not in gone]
     chat.read_only = [p for p in chat.read_only if p not in gone]
     session.chat = chat

@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from codeassist.edits.hunks import Proposed, combine, split_hunks
 from codeassist.interfaces.repl_table import command
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from codeassist.edits.hunks import Proposed
     from codeassist.interfaces.repl import Repl
 
 ANSWERS = "y,n,a,d,q,?"
@@ -41,6 +41,8 @@ class HunkReview:
         self.dropped: list[str] = []  # diff text of each dropped hunk, with its file's name
 
     def __call__(self, proposed: Sequence[Proposed]) -> Mapping[str, str | None]:
+        from codeassist.edits.hunks import combine, split_hunks
+
         kept: dict[str, str | None] = {}
         quit_all = False
         for n, change in enumerate(proposed, 1):
