@@ -161,7 +161,7 @@ def test_a_broken_saved_chat_is_reported_not_fatal(
     assert listing.returncode == 0 and "bad.json is broken" in listing.stderr.replace("\n", "")
 
 
-def test_editor_writes_the_request_and_tab_completes_at_paths(
+def test_editor_writes_the_request_and_tab_completes_at_paths_and_symbols(
     openai_server: OpenAIServer, repo: Path, chat_env: dict[str, str], tmp_path: Path
 ) -> None:
     script = tmp_path / "fake-editor"
@@ -179,6 +179,12 @@ def test_editor_writes_the_request_and_tab_completes_at_paths(
     child.expect_exact("It greets.")
     assert openai_server.requests[-1].body["messages"][-1]["content"] == "what is @app.py"
     assert "app.py" in sent_text(openai_server) and 'return "hello"' in sent_text(openai_server)
+    openai_server.enqueue(Text("Nobody yet."))
+    ready(child, "ask")
+    child.send("who calls @hel\t")  # no path starts with hel: the symbol helper completes to its file
+    child.send("\r")
+    child.expect_exact("Nobody yet.")
+    assert openai_server.requests[-1].body["messages"][-1]["content"] == "who calls @util.py"
     assert leave(child, "ask") == 0
     assert os.path.exists(repo / "app.py")
 

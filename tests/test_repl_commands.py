@@ -209,3 +209,13 @@ def test_settings_shows_values_sources_and_masks_secrets(chat: Chat) -> None:
     out = chat("/settings")
     assert "model" in out and "gpt-4o-mini" in out and "map_tokens" in out and "2048" in out
     assert "sk-secret-value-1234" not in out and "api_key" in out
+
+
+def test_at_symbol_completes_to_the_file_defining_it(chat: Chat) -> None:
+    repl = chat.repl
+    sources = {"files": repl.typed_files, "symbols": repl.symbols}
+    assert "b\tsrc/b.py" in repl.symbols() and "a\tsrc/a.py" in repl.symbols()
+    # Paths first, then the files defining a matching name (from the index).
+    assert complete_line("explain @b", load_commands(), sources) == (2, ["@blob.bin", "@src/b.py"])
+    assert complete_line("explain @src/", load_commands(), sources) == (5, ["@src/a.py", "@src/b.py"])
+    assert complete_line("explain @zzz", load_commands(), sources) == (4, [])

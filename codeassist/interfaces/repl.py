@@ -83,6 +83,7 @@ class Repl:
         self.store = ChatStore(self.root)
         self.clock = clock
         self.save_warned = False
+        self._symbols: list[str] | None = None
         self.chat_id = chat_id or time.strftime("%Y%m%d-%H%M%S", time.localtime(clock()))
         self.prompt: Any = None
         self.last_tokens = 0  # input + output tokens of the last request, for the toolbar
@@ -120,6 +121,26 @@ class Repl:
     def forget_files(self) -> None:
         """The repository's files may have changed (a request or an undo ran)."""
         self.workspace.forget_listing()
+        self._symbols = None
+
+    def symbols(self) -> list[str]:
+        """``name\tpath`` for each name the index knows, path as typed (read once until the files change)."""
+        if self._symbols is None:
+            from codeassist.index.symbols import definitions
+
+            typed = set(self.typed_files())
+            prefix = "" if self.base == self.root.resolve() else self.workspace.typed(".") + "/"
+            try:
+                found = definitions(self.root)
+            except CodeassistError:
+                found = {}
+            self._symbols = [
+                f"{name}\t{path[len(prefix):]}"
+                for name, paths in found.items()
+                for path in paths
+                if path.startswith(prefix) and path[len(prefix) :] in typed
+            ]
+        return self._symbols
 
     def chat_paths(self) -> list[str]:
         return self.state.files + self.state.read_only
@@ -128,7 +149,12 @@ class Repl:
     def run(self) -> None:
         from codeassist.interfaces.repl_input import make_prompt
 
-        sources = {"files": self.typed_files, "chat": self.chat_paths, "sessions": self.store.ids}
+        sources = {
+            "files": self.typed_files,
+            "chat": self.chat_paths,
+            "sessions": self.store.ids,
+            "symbols": self.symbols,
+        }
         vi = self.session.settings.editing_mode == "vi"
         toolbar = self.toolbar if not self.out.is_dumb_terminal else None
         prompt, warning = make_prompt(self.history_path, self.commands, sources, vi=vi, toolbar=toolbar)

@@ -37,7 +37,10 @@ def complete_line(
     word = "" if not text or text[-1].isspace() else text.split()[-1]
     if word.startswith("@") and "files" in sources:
         found = _paths(sources["files"](), word[1:])
-        return len(word), ["@" + p for p in found]
+        if len(word) > 1 and "/" not in word and "symbols" in sources:
+            # A symbol completes to the file that defines it (each file once, after the paths).
+            found += [p for p in _symbol_files(sources["symbols"], word[1:]) if p not in found]
+        return len(word), ["@" + p for p in found[:MAX_COMPLETIONS]]
     if not text.startswith("/"):
         return 0, []
     if " " not in text:
@@ -46,6 +49,16 @@ def complete_line(
     if source is None:
         return 0, []
     return len(word), _paths(source(), word)
+
+
+def _symbol_files(symbols: Callable[[], Sequence[str]], prefix: str) -> list[str]:
+    """Files defining a symbol that starts with ``prefix``; ``symbols()`` lists ``name\tpath`` pairs, sorted."""
+    out: list[str] = []
+    for pair in symbols():
+        name, _, path = pair.partition("\t")
+        if name.startswith(prefix) and path not in out:
+            out.append(path)
+    return out
 
 
 def _paths(paths: Sequence[str], word: str) -> list[str]:
