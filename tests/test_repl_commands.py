@@ -219,3 +219,16 @@ def test_at_symbol_completes_to_the_file_defining_it(chat: Chat) -> None:
     assert complete_line("explain @b", load_commands(), sources) == (2, ["@blob.bin", "@src/b.py"])
     assert complete_line("explain @src/", load_commands(), sources) == (5, ["@src/a.py", "@src/b.py"])
     assert complete_line("explain @zzz", load_commands(), sources) == (4, [])
+
+
+def test_paste_puts_the_clipboard_in_the_chat(repo: Path, isolated_env: dict[str, str], tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "xclip").write_text("#!/bin/sh\nprintf 'Traceback (most recent call last):\\n  boom\\n'\n")
+    (bin_dir / "xclip").chmod(0o755)
+    chat = Chat(repo, {**isolated_env, "PATH": str(bin_dir)}, [])  # only the fake clipboard reader
+    out = chat("/paste")
+    assert "pasted 2 line(s) into the chat" in out
+    assert "Traceback (most recent call last):\n  boom" in chat.repl.state.history[-2].content
+    empty = Chat(repo, {**isolated_env, "PATH": str(tmp_path / "nothing")}, [])
+    assert "cannot read the clipboard" in empty("/paste") and empty.repl.state.history == []

@@ -1,10 +1,12 @@
-"""The chat's shell commands: ``/run CMD`` (and ``!CMD``), ``/test`` and ``/lint``.
+"""What the chat brings in from outside: ``/run CMD`` (and ``!CMD``), ``/test``, ``/lint`` and ``/paste``.
 
 A command runs in the repository with its output shown as it arrives. Its
 output then goes to the chat for the next request: automatically when it
 failed, after asking when it passed. ``/test`` and ``/lint`` run the
 configured ``test_cmd`` and ``lint_cmd``; a failure becomes the next request
-(the model is asked to fix it) if the user agrees.
+(the model is asked to fix it) if the user agrees. ``/paste`` puts the
+clipboard's text in the chat (read with the first of ``wl-paste``,
+``xclip``, ``xsel``, ``pbpaste`` found on PATH).
 """
 
 from __future__ import annotations
@@ -81,3 +83,47 @@ def _check(repl: Repl, name: str, cmd: str | None) -> bool:
         return True
     request = render("fix_check.md", repl.session.prompt_dirs, check=name, command=cmd, output=result.output.rstrip())
     return repl.request("edit", request)
+
+
+CLIPBOARD_READERS: tuple[tuple[str, ...], ...] = (
+    ("wl-paste", "--no-newline"),
+    ("xclip", "-selection", "clipboard", "-o"),
+    ("xsel", "-b", "-o"),
+    ("pbpaste",),
+)
+
+
+def read_clipboard(environ: dict[str, str]) -> str | None:
+    """The clipboard's text through the first reader on PATH; None when there is none or it fails."""
+    import shutil
+    import subprocess
+
+    for argv in CLIPBOARD_READERS:
+        exe = shutil.which(argv[0], path=environ.get("PATH"))
+        if exe is None:
+            continue
+        try:
+            proc = subprocess.run([exe, *argv[1:]], env=environ, capture_output=True, timeout=10, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return proc.stdout.decode("utf-8", "replace") if proc.returncode == 0 else None
+    return None
+
+
+@command("/paste", "", "put the clipboard's text in the chat for the next request")
+def paste(repl: Repl, rest: str) -> bool:
+    from codeassist.backends.base import Message
+    from codeassist.checks import trim_output
+
+    text = read_clipboard(dict(repl.session.environ or {}))
+    if text is None:
+        repl.problem("cannot read the clipboard", hint="install wl-clipboard, xclip or xsel; or paste into the prompt")
+        return True
+    if not text.strip():
+        repl.status("the clipboard is empty; nothing was added")
+        return True
+    body = trim_output(text.rstrip())
+    repl.state.history += [Message("user", f"Here is text I pasted:\n\n```\n{body}\n```"), Message("assistant", "Ok.")]
+    lines = body.count("\n") + 1
+    repl.status(f"pasted {lines} line(s) into the chat for the next request", style="green")
+    return True
