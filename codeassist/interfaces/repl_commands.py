@@ -315,9 +315,10 @@ def clear(repl: Repl, rest: str) -> bool:
 
 # -- the chat itself -----------------------------------------------------------------
 KEYS_HELP = (
-    "Enter sends. Esc then Enter (Alt+Enter) starts a new line in the same message. "
-    "Tab completes commands and paths. Ctrl-C clears the line or stops a running request "
-    "(files are put back as they were). Ctrl-D or /exit leaves."
+    "Enter sends. Esc then Enter (Alt+Enter) starts a new line in the same message; a pasted block stays one "
+    "message. Ctrl-X Ctrl-E opens $EDITOR. Tab completes commands, paths and @path (or @Name) anywhere. "
+    "!COMMAND runs a shell command. Ctrl-C clears the line or stops a running request "
+    "(files are put back as they were). Ctrl-D or /exit leaves; /load or chat --resume comes back."
 )
 
 
