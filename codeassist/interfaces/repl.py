@@ -11,6 +11,7 @@ or fails, so Ctrl-C always comes back to a clean prompt.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -84,7 +85,8 @@ class Repl:
         self.clock = clock
         self.save_warned = False
         self._symbols: list[str] | None = None
-        self.chat_id = chat_id or time.strftime("%Y%m%d-%H%M%S", time.localtime(clock()))
+        # The time, and the process: two chats started in the same second in one repository stay apart.
+        self.chat_id = chat_id or time.strftime("%Y%m%d-%H%M%S", time.localtime(clock())) + f"-{os.getpid()}"
         self.prompt: Any = None
         self.last_tokens = 0  # input + output tokens of the last request, for the toolbar
         self.commands = load_commands()
