@@ -92,12 +92,12 @@ def run_command_check(
     try:
         out, _ = proc.communicate(timeout=timeout_s)
     except subprocess.TimeoutExpired:
-        _kill_group(proc)
+        kill_group(proc)
         out, _ = proc.communicate()
         text = out.decode("utf-8", "replace")
         return CheckResult(name, False, trim_output(f"timed out after {timeout_s:g} s\n{text}"), command)
     except BaseException:
-        _kill_group(proc)
+        kill_group(proc)
         proc.wait()
         raise
     output = out.decode("utf-8", "replace")
@@ -106,7 +106,7 @@ def run_command_check(
     return CheckResult(name, False, trim_output(f"exit code {proc.returncode}\n{output}"), command)
 
 
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+def kill_group(proc: subprocess.Popen[bytes]) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):

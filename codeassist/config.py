@@ -71,6 +71,9 @@ KEYS: dict[str, Key] = {
     "test_cmd": Key(str, None, "command run after edits and lint; non-zero exit is a failed check"),
     "auto_add_files": Key(bool, False, "add files the model asks for without asking"),
     "instruction_files": Key(list, [], "extra instruction files to include"),
+    "editing_mode": Key(str, "emacs", "the chat's editing keys: emacs or vi"),
+    "architect_model": Key(str, None, "the chat plans each change with this model first (/architect)"),
+    "review_mode": Key(bool, False, "the chat shows each change hunk by hunk before it lands (/review)"),
     "record": Key(bool, False, "keep a record of each request in the user's data directory (codeassist stats/export)"),
     "hook_review": Key(bool, False, "the pre-commit hook also asks the model to review the staged change"),
     "hook_fail_closed": Key(bool, False, "block the commit when the hook's model review cannot complete"),
@@ -134,6 +137,9 @@ class Settings:
     test_cmd: str | None = None
     auto_add_files: bool = False
     instruction_files: tuple[str, ...] = ()
+    editing_mode: str = "emacs"
+    review_mode: bool = False
+    architect_model: str | None = None
     record: bool = False
     hook_review: bool = False
     hook_fail_closed: bool = False

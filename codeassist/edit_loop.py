@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from codeassist.edits.engine import EngineResult
     from codeassist.edits.markup import FileLookup
     from codeassist.edits.types import Edit
-    from codeassist.transaction import Transaction
+    from codeassist.transaction import Review, Transaction
 
 MAX_FILE_REQUESTS = 3
 
@@ -57,6 +57,8 @@ class LoopParts:
     prompt_dirs: tuple[Path, ...]
     edit_format: str
     max_rounds: int
+    # the user's look at each planned change before it lands (the chat's review mode); None: no review
+    review: Review | None = None
 
 
 class EditLoop:
@@ -215,7 +217,7 @@ class EditLoop:
             found = tuple(issues) or (no_edits_issue(self.last_reply),)
             result = EngineResult(issues=found)
         else:
-            result = self.tx.land(edits, dry_run=self.opts.dry_run)
+            result = self.tx.land(edits, dry_run=self.opts.dry_run, review=self.p.review)
         self._report(result)
         if result.ok:
             if self.opts.dry_run:

@@ -13,7 +13,8 @@ prints: it reports event dicts to a callback and returns values.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
     from codeassist.commits import UndoResult
     from codeassist.config import Settings
     from codeassist.context import BuiltContext
+    from codeassist.pending import PendingCommit
+    from codeassist.shell import ShellResult
+    from codeassist.transaction import Review
     from codeassist.workspace import Workspace
 
 __all__ = ["OpenOptions", "RunOptions", "RunResult", "Session", "error_text"]
@@ -87,6 +91,10 @@ class Conversation:
     last_commit: str | None = None
     last_changed: tuple[str, ...] = ()
 
+    def has_content(self) -> bool:
+        """Whether there is anything worth saving (files, history or a request)."""
+        return bool(self.files or self.read_only or self.history or self.requests)
+
 
 class Session:
     """Runs requests against one repository with one backend; see the module docstring."""
@@ -124,6 +132,7 @@ class Session:
         self.user_config_dir = user_config_dir
         self.prompt_dirs = prompt_dirs(self.root, user_config_dir)
         self.chat = Conversation()
+        self.review: Review | None = None  # the chat's review mode: sees each change before it lands
         self.usage = Usage()  # the current request's, so far
         self.notes: tuple[str, ...] = ()  # what Session.open found worth telling (the model discovered...)
         # Set once the server refused a prompt as too long: the smaller window of this request's one retry.
@@ -207,6 +216,16 @@ class Session:
         self.settings, self.backend, self.info = facts.settings, backend, facts.info
         self.notes = facts.notes
         self.calibration = Calibration(name)
+
+    @contextlib.contextmanager
+    def using_model(self, name: str) -> Iterator[None]:
+        """Use model ``name`` for what runs inside (the architect's plan), then the session's own again."""
+        saved = (self.settings, self.backend, self.info, self.calibration)
+        self.switch_model(name)
+        try:
+            yield
+        finally:
+            self.settings, self.backend, self.info, self.calibration = saved
 
     # -- events --------------------------------------------------------------------------
     @property
@@ -516,6 +535,7 @@ class Session:
             prompt_dirs=self.prompt_dirs,
             edit_format=fmt,
             max_rounds=max_rounds,
+            review=self.review,
         )
 
     def _checks(self, paths: Sequence[str], before: Mapping[str, bytes | None]) -> list[CheckResult]:
@@ -587,3 +607,27 @@ class Session:
         finally:
             ws.lock.release()
             ws.forget_listing()
+
+    # -- the chat's own commands: the user's commit, a shell command --------------------------
+    def commit_pending(self, message: str | None = None) -> PendingCommit:
+        """Commit the user's pending changes (``/commit``), with ``message`` or one the model writes."""
+        from codeassist.commit_message import write_commit_message
+        from codeassist.errors import GitError
+        from codeassist.pending import commit_pending
+
+        ws = self.workspace
+        if ws is None:
+            raise GitError(f"not a git repository: {self.root}")
+        self.usage = Usage()
+        try:
+            return commit_pending(
+                ws, message, lambda diff: write_commit_message(self._stream, diff, prompt_dirs=self.prompt_dirs)
+            )
+        finally:
+            self.chat.usage = self.chat.usage + self.usage  # the message's tokens count for the chat
+
+    def run_shell(self, command: str, echo: Callable[[str], None] | None = None) -> ShellResult:
+        """Run ``command`` through the shell in the repository (``/run``, ``!``, ``/test``, ``/lint``)."""
+        from codeassist.shell import run_shell
+
+        return run_shell(command, self.root, environ=self.environ, echo=echo)

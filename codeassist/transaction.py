@@ -20,7 +20,7 @@ round of ``edit``, the chat). Inside ``with Transaction(ws, policy) as tx``:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 from codeassist.commits import CommitFailed
 from codeassist.edits.apply import plan_edits, write_plan
 from codeassist.edits.engine import ApplyInterrupted, EngineResult, parse, summary_message
+from codeassist.edits.files import TextFile
+from codeassist.edits.hunks import Proposed
 from codeassist.edits.parse import no_edits_issue
 from codeassist.errors import CodeassistError, GitError, TaskFailed
 from codeassist.signals import TerminationGuard
@@ -49,6 +51,27 @@ class CommitPolicy:
     verify: bool = True
     attribution: bool = True
     model: str | None = None
+
+
+# The planned change, file by file -> the text to write for each (``before`` drops it, None deletes).
+Review = Callable[[Sequence[Proposed]], Mapping[str, "str | None"]]
+
+
+def keep_reviewed(plan: Plan, review: Review) -> None:
+    """Let ``review`` cut the planned change down to what it keeps, before anything is written."""
+    changed = plan.changed()
+    if not changed:
+        return
+    proposed = []
+    for rel in changed:
+        f = plan.files[rel]
+        before = TextFile.load(plan.root, rel).text if f.original is not None else None
+        proposed.append(Proposed(rel, before, f.text))
+    kept = review(proposed)
+    for p in proposed:
+        plan.files[p.path].text = kept.get(p.path, p.after)
+    # The edits still count as applied (they matched): dropping them is the user's answer, not a failed
+    # round to reflect on; with nothing kept, the request ends with no change.
 
 
 class Transaction:
@@ -88,15 +111,20 @@ class Transaction:
             self.ws.forget_listing()
 
     # -- landing ---------------------------------------------------------------------
-    def land(self, edits: Sequence[Edit], *, dry_run: bool = False) -> EngineResult:
+    def land(self, edits: Sequence[Edit], *, dry_run: bool = False, review: Review | None = None) -> EngineResult:
         """Plan ``edits`` under the lock and write them all, or nothing (see the module docstring).
 
-        Raises GitError (another codeassist, git's index lock, a failed save)
-        and TaskFailed (a dirty file with ``commit_dirty`` off) before writing.
+        ``review`` sees the planned change before anything is written and
+        says what to keep of each file (see :func:`keep_reviewed`); what it
+        drops never touches the disk. Raises GitError (another codeassist,
+        git's index lock, a failed save) and TaskFailed (a dirty file with
+        ``commit_dirty`` off) before writing.
         """
         if self.ws.lock.acquire():
             self.ws.forget_listing()  # another codeassist changed the files while this one waited
         plan = plan_edits(self.ws, edits)
+        if review is not None and not dry_run and not plan.failed:
+            keep_reviewed(plan, review)
         result = plan.result()
         base = EngineResult(
             result.applied, result.failed, (), result.already_applied, result.diff, result.changed,

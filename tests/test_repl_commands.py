@@ -14,9 +14,9 @@ from codeassist.backends.catalogue import lookup_model
 from codeassist.backends.scripted import ScriptedBackend
 from codeassist.config import load_settings
 from codeassist.interfaces.options import GlobalOptions
-from codeassist.interfaces.repl import Repl
-from codeassist.interfaces.repl_commands import COMMANDS
+from codeassist.interfaces.repl import Repl, load_commands
 from codeassist.interfaces.repl_input import complete_line
+from codeassist.interfaces.repl_table import COMMANDS
 from codeassist.session import RunOptions, Session
 
 GOOD = "app.py\n```\n<<<<<<< SEARCH\nVALUE = 1\n=======\nVALUE = 2\n>>>>>>> REPLACE\n```\n"
@@ -157,17 +157,36 @@ def test_model_switch_without_the_key_says_so_at_once(chat: Chat) -> None:
     assert chat.repl.session.settings.model == "gpt-4o-mini"  # the chat keeps its model
 
 
-def test_completion() -> None:
-    commands = sorted(COMMANDS)
-    sources = {"/add": lambda: ["app.py", "src/a.py", "src/b.py"], "/drop": lambda: ["app.py"]}
-    assert complete_line("/re", commands, sources) == (3, ["/read-only"])
+def test_completion_reads_the_command_table() -> None:
+    commands = load_commands()
+    files = ["app.py", "src/a.py", "src/b.py"]
+    sources = {"files": lambda: files, "chat": lambda: ["app.py"], "sessions": lambda: ["mine"]}
+    # A command completes with a trailing space, ready for its argument.
+    assert complete_line("/re", commands, sources) == (3, ["/read-only ", "/reset ", "/review "])
+    assert complete_line("/ad", commands, sources) == (3, ["/add "])
     assert complete_line("/add src/", commands, sources) == (4, ["src/a.py", "src/b.py"])
-    assert complete_line("/add ", commands, sources) == (0, ["app.py", "src/a.py", "src/b.py"])
+    assert complete_line("/add ", commands, sources) == (0, files)
     assert complete_line("/drop a", commands, sources) == (1, ["app.py"])
+    assert complete_line("/load m", commands, sources) == (1, ["mine"])
+    assert complete_line("/commit fi", commands, sources) == (0, [])  # a message, not a path
     assert complete_line("change app", commands, sources) == (0, [])
-    many = {"/add": lambda: [f"d{i}/f{j}.py" for i in range(30) for j in range(10)]}
+    # @path anywhere in a request (or a command) completes on the repository's files.
+    assert complete_line("make @src/", commands, sources) == (5, ["@src/a.py", "@src/b.py"])
+    assert complete_line("/ask why @ap", commands, sources) == (3, ["@app.py"])
+    many = {"files": lambda: [f"d{i}/f{j}.py" for i in range(30) for j in range(10)]}
     replace, found = complete_line("/add d", commands, many)
     assert replace == 1 and found[:2] == ["d0/", "d1/"] and len(found) == 30
+
+
+def test_help_and_completion_come_from_one_table(chat: Chat) -> None:
+    out = chat("/help")
+    for row in COMMANDS.values():
+        assert f"{row.name} {row.args}".rstrip() in out and row.help in out
+    assert {"/run", "/test", "/lint", "/commit", "/reset", "/save", "/load", "/editor", "/vim"} <= set(COMMANDS)
+    # /editor is a command now; an unknown one suggests only close spellings, never a shorter command.
+    out = chat("/editr")
+    assert "unknown command /editr" in out and "did you mean /editor" in out
+    assert "/edit " not in chat("/editorial").split("did you mean", 1)[-1]
 
 
 def test_session_sends_history_before_the_request(repo: Path, isolated_env: dict[str, str]) -> None:
@@ -187,3 +206,45 @@ def test_a_greeting_in_the_chat_is_answered_at_once(repo: Path, isolated_env: di
     assert "failed" not in out and "send" not in out.lower()
     assert len(chat.backend.calls) == 1  # no "send all the edits again" round
     assert chat.repl.state.history[-1] == Message("assistant", "Hello! What shall we change today?")
+
+
+def test_vi_keys_from_the_setting_and_vim_toggles() -> None:
+    from prompt_toolkit.enums import EditingMode
+
+    from codeassist.interfaces.repl_input import make_prompt, set_vi
+
+    prompt, warning = make_prompt(None, load_commands(), {}, vi=True)
+    assert warning is None and prompt.app.editing_mode == EditingMode.VI
+    set_vi(prompt, False)
+    assert prompt.app.editing_mode == EditingMode.EMACS
+    assert make_prompt(None, {}, {})[0].app.editing_mode == EditingMode.EMACS
+
+
+def test_settings_shows_values_sources_and_masks_secrets(chat: Chat) -> None:
+    chat.repl.session.settings = chat.repl.session.settings.with_overrides(api_key="sk-secret-value-1234")
+    out = chat("/settings")
+    assert "model" in out and "gpt-4o-mini" in out and "map_tokens" in out and "2048" in out
+    assert "sk-secret-value-1234" not in out and "api_key" in out
+
+
+def test_at_symbol_completes_to_the_file_defining_it(chat: Chat) -> None:
+    repl = chat.repl
+    sources = {"files": repl.typed_files, "symbols": repl.symbols}
+    assert "b\tsrc/b.py" in repl.symbols() and "a\tsrc/a.py" in repl.symbols()
+    # Paths first, then the files defining a matching name (from the index).
+    assert complete_line("explain @b", load_commands(), sources) == (2, ["@blob.bin", "@src/b.py"])
+    assert complete_line("explain @src/", load_commands(), sources) == (5, ["@src/a.py", "@src/b.py"])
+    assert complete_line("explain @zzz", load_commands(), sources) == (4, [])
+
+
+def test_paste_puts_the_clipboard_in_the_chat(repo: Path, isolated_env: dict[str, str], tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "xclip").write_text("#!/bin/sh\nprintf 'Traceback (most recent call last):\\n  boom\\n'\n")
+    (bin_dir / "xclip").chmod(0o755)
+    chat = Chat(repo, {**isolated_env, "PATH": str(bin_dir)}, [])  # only the fake clipboard reader
+    out = chat("/paste")
+    assert "pasted 2 line(s) into the chat" in out
+    assert "Traceback (most recent call last):\n  boom" in chat.repl.state.history[-2].content
+    empty = Chat(repo, {**isolated_env, "PATH": str(tmp_path / "nothing")}, [])
+    assert "cannot read the clipboard" in empty("/paste") and empty.repl.state.history == []

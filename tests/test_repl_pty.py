@@ -106,9 +106,9 @@ def test_edit_diff_undo_ask_tokens(
     assert (repo / "app.py").read_text() == APP and head(repo) == start
     assert leave(chat) == 0
     assert git(repo, "status", "--porcelain").strip() == ""
-    # The input history is kept under the user's data directory.
-    history = Path(chat_env["XDG_DATA_HOME"]) / "codeassist" / "chat-history"
-    assert "/add app.py" in history.read_text()
+    # The input history is kept under the user's data directory, one file per repository.
+    (history,) = (Path(chat_env["XDG_DATA_HOME"]) / "codeassist" / "chat-history").iterdir()
+    assert history.name.startswith(repo.name + "-") and "/add app.py" in history.read_text()
 
 
 def test_ctrl_c_stops_a_slow_reply_and_leaves_the_file(
@@ -129,8 +129,8 @@ def test_ctrl_c_stops_a_slow_reply_and_leaves_the_file(
     chat.send("half a line")
     chat.sendintr()
     ready(chat)
-    chat.send("/fil\t")  # Tab completes the command...
-    chat.expect_exact("/fils")  # ...(a dumb terminal echoes the last character of each change)
+    chat.send("/fil\t")  # Tab completes the command, with a space for its argument...
+    chat.expect_exact("/fil ")  # ...(a dumb terminal echoes the last character of each change)
     chat.send("\r")
     chat.expect_exact("editable: app.py")
     assert leave(chat) == 0

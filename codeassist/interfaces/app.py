@@ -7,7 +7,7 @@ modules import only typer at top level so start-up stays fast.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -18,7 +18,7 @@ app = typer.Typer(
     name="codeassist",
     help="A terminal AI coding assistant for any OpenAI-compatible model.",
     no_args_is_help=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh and fish
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -65,6 +65,37 @@ def _root(
         from codeassist.interfaces import cmd_chat
 
         cmd_chat.run_repl(ctx.obj)
+
+
+# What a value looks like in --help, by the parameter's type (typer would print ``<list[str]>``).
+PLACEHOLDERS = {"str": "TEXT", "int": "N", "float": "NUMBER", "Path": "PATH"}
+
+
+def name_placeholders(command: Any) -> None:
+    """Give every option of ``command`` (and its subcommands) a placeholder like FILE, TEXT or N.
+
+    Options about files read FILE; an argument already shows its own name (REQUEST), so its
+    type is not repeated after it.
+    """
+    for param in command.params:
+        if param.param_type_name == "argument":
+            param.display_type_rich = lambda ctx: None
+        elif param.metavar is None and not param.is_flag and not param.count:
+            names = " ".join(param.opts)
+            kind = param.bare_type().removeprefix("list[").removesuffix("]")
+            if "file" in names or "--read-only" in names or "--config" in names:
+                param.metavar = "FILE"
+            elif kind in PLACEHOLDERS:
+                param.metavar = PLACEHOLDERS[kind]
+    for sub in getattr(command, "commands", {}).values():
+        name_placeholders(sub)
+
+
+def command() -> Any:
+    """The click command typer builds from :data:`app`, with readable placeholders in its help."""
+    built = typer.main.get_command(app)
+    name_placeholders(built)
+    return built
 
 
 def _register() -> None:

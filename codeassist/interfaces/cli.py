@@ -101,6 +101,21 @@ def _run_hook(argv: list[str]) -> int:
         return 130
 
 
+# Options whose value may be left out (``chat --resume`` continues the latest chat): typer has no such
+# option, so a bare one is given the empty value here.
+OPTIONAL_VALUES = frozenset({"--resume"})
+
+
+def _optional_values(argv: list[str]) -> list[str]:
+    out: list[str] = []
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            return out + argv[i:]
+        bare = arg in OPTIONAL_VALUES and (i + 1 == len(argv) or argv[i + 1].startswith("-"))
+        out.append(arg + "=" if bare else arg)
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app and translate errors to exit codes."""
     raw = list(sys.argv[1:] if argv is None else argv)
@@ -111,6 +126,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write(f"error: {message}\n")
         _json_for_early_usage_error(raw, message)
         sys.exit(2)
+    args = _optional_values(args)
     if args == ["--version"]:  # the one answer that needs neither typer nor settings
         from codeassist import __version__
 
@@ -121,10 +137,10 @@ def main(argv: list[str] | None = None) -> None:
     import typer
 
     from codeassist.errors import CodeassistError
-    from codeassist.interfaces.app import app
+    from codeassist.interfaces.app import command
 
     try:
-        code = app(args=args, prog_name="codeassist", standalone_mode=False)
+        code = command()(args=args, prog_name="codeassist", standalone_mode=False)
     except CodeassistError as exc:
         from codeassist.interfaces.render import print_error
 

@@ -259,17 +259,54 @@ def edit(
     )
 
 
-def chat(ctx: typer.Context) -> None:
+def chat(
+    ctx: typer.Context,
+    resume: Annotated[
+        Optional[str],
+        typer.Option("--resume", metavar="[ID]", help="Continue the last saved chat, or the one saved as ID."),
+    ] = None,
+    list_chats: Annotated[bool, typer.Option("--list", help="List the saved chats of this repository.")] = False,
+    architect_model: Annotated[
+        Optional[str],
+        typer.Option("--architect-model", metavar="MODEL", help="Plan each change with MODEL first (/architect)."),
+    ] = None,
+) -> None:
     """The interactive REPL: plain lines are requests, /help lists the commands."""
-    run_repl(ctx.obj)
+    if list_chats:
+        _list_chats(ctx.obj)
+        return
+    run_repl(ctx.obj, resume=resume, architect_model=architect_model)
 
 
-def run_repl(opts: object) -> None:
+def run_repl(opts: object, *, resume: Optional[str] = None, architect_model: Optional[str] = None) -> None:
     from platformdirs import user_data_dir
 
     from codeassist.interfaces import repl
 
-    repl.run_repl(opts, data_dir=Path(user_data_dir("codeassist")))  # type: ignore[arg-type]
+    data_dir = Path(user_data_dir("codeassist"))
+    repl.run_repl(opts, data_dir=data_dir, resume=resume, architect_model=architect_model)  # type: ignore[arg-type]
+
+
+def _list_chats(opts: Any) -> None:
+    """Print the saved chats, newest first; a broken file is named on stderr (exit 0: the others are fine)."""
+    from codeassist.chat_store import ChatStore
+    from codeassist.errors import GitError
+    from codeassist.interfaces.render import console
+
+    root = opts.repo_root()
+    if root is None:
+        raise GitError(f"not a git repository: {opts.start_dir()}")
+    summaries, problems = ChatStore(root).summaries()
+    out, err = console(opts), console(opts, stderr=True)
+    for problem in problems:
+        err.print(f"warning: {problem}", style="yellow", markup=False, highlight=False)
+    if not summaries:
+        err.print("no saved chats in this repository", markup=False, highlight=False)
+        return
+    for s in summaries:
+        first = f"  {s.first_request}" if s.first_request else ""
+        line = f"{s.id}  {s.saved_at}  {s.model or '-'}  {s.files} file(s)  {s.messages} message(s){first}"
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,55 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.progress import Progress
 
     from codeassist.index.indexer import IndexStats
     from codeassist.interfaces.options import GlobalOptions
-
-_PROGRESS_AFTER = 1.0  # seconds: shorter runs show no bar at all
-
-
-class _LazyProgress:
-    """A progress bar on stderr that appears only once parsing has run for a second."""
-
-    def __init__(self, err: Console, clock: Any = time.monotonic) -> None:
-        self.err = err
-        self.clock = clock
-        self.start = clock()
-        self.bar: Progress | None = None
-        self.task: Any = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            if self.clock() - self.start < _PROGRESS_AFTER or done >= total:
-                return
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-            self.bar = Progress(
-                TextColumn("indexing"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("{task.fields[rate]} files/s"),
-                TimeRemainingColumn(),
-                console=self.err,
-                transient=True,
-            )
-            self.bar.start()
-            self.task = self.bar.add_task("index", total=total, rate="-")
-        elapsed = max(self.clock() - self.start, 1e-6)
-        self.bar.update(self.task, completed=done, total=total, rate=f"{done / elapsed:,.0f}")
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
 
 
 def _root(opts: GlobalOptions) -> Path:
@@ -90,12 +51,13 @@ def index(
 ) -> None:
     """Build or refresh the index of the repository (only changed files are parsed)."""
     from codeassist.index.indexer import refresh_index
+    from codeassist.interfaces.progress import LazyProgress
     from codeassist.interfaces.render import console, print_json
 
     opts: GlobalOptions = ctx.obj
     root = _root(opts)
     err = console(opts, stderr=True)
-    bar = _LazyProgress(err)
+    bar = LazyProgress(err)
     try:
         result = refresh_index(root, progress=bar, jobs=jobs)
     finally:

@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from codeassist.interfaces.progress import Waiting
+
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
     from rich.segment import Segment
@@ -24,19 +26,27 @@ class HumanRenderer:
         self._clock = clock
         self._text = ""
         self._view: LiveMarkdown | None = None
+        self._model = "the model"
+        # From sending a request until its first token: a spinner with the elapsed time (a terminal only).
+        self.waiting = Waiting(err, clock=clock) if live else None
 
     def __call__(self, event: dict[str, Any]) -> None:
         kind = event["type"]
         if kind == "delta":
+            self._stop_waiting()
             self._delta(event["text"])
             return
         self.end_reply()
-        if kind == "context":
+        if kind == "start":
+            self._model = str(event.get("model") or self._model)
+        elif kind == "context":
             self.err.print(
                 f"[dim]context: {event['total_tokens']:,} tokens; files: "
                 f"{', '.join(event['files']) or '(none)'}; read-only: "
                 f"{', '.join(event['read_only']) or '(none)'}[/]"
             )
+            if self.waiting is not None:  # the request goes out right after its context is built
+                self.waiting.start(f"waiting for {self._model}")
         elif kind == "edit.applied":
             self.err.print(f"[green]applied[/] {event['action']} {event['path']} [dim]({event['strategy']})[/]")
         elif kind == "edit.failed":
@@ -71,7 +81,12 @@ class HumanRenderer:
             self._view = LiveMarkdown(self.out, clock=self._clock)
         self._view.update(self._text)
 
+    def _stop_waiting(self) -> None:
+        if self.waiting is not None:
+            self.waiting.stop()
+
     def end_reply(self) -> None:
+        self._stop_waiting()
         if self._view is not None:
             view, self._view = self._view, None
             view.close(self._text)

@@ -11,6 +11,9 @@ or fails, so Ctrl-C always comes back to a clean prompt.
 
 from __future__ import annotations
 
+import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -21,23 +24,55 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from codeassist.interfaces.options import GlobalOptions
-    from codeassist.session import RunResult, Session
+    from codeassist.session import Conversation, RunResult, Session
 
 Mode = Literal["edit", "ask"]
-HISTORY_FILE = "chat-history"
+HISTORY_DIR = "chat-history"  # one input history file per repository under the user's data directory
+COMMAND_MODULES = ("repl_commands", "repl_run", "repl_chats", "repl_review", "repl_architect")
 
 
-def connect(opts: GlobalOptions, confirm: Any = None) -> Session:
+def load_commands() -> dict[str, str]:
+    """Register every command module's rows; the table as name -> completion source."""
+    import importlib
+
+    from codeassist.interfaces.repl_table import COMMANDS
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"codeassist.interfaces.{name}")
+    return {name: row.complete for name, row in COMMANDS.items()}
+
+
+def history_file(data_dir: Path, root: Path) -> Path:
+    """The input history of the repository at ``root``: named after its path, so each repository has its own."""
+    import hashlib
+
+    digest = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return data_dir / HISTORY_DIR / f"{root.name}-{digest}"
+
+
+def connect(opts: GlobalOptions, confirm: Any = None, **flags: Any) -> Session:
     """The chat's session (``Session.open``); raises GitError outside a repository, ConfigError with no model."""
     from codeassist.session import Session
 
-    return Session.open(opts.open_options(), confirm_files=confirm)
+    return Session.open(opts.open_options(**flags), confirm_files=confirm)
 
 
 class Repl:
     """One interactive chat on one repository."""
 
-    def __init__(self, session: Session, out: Console, err: Console, history_path: Path | None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        out: Console,
+        err: Console,
+        history_path: Path | None,
+        *,
+        chat_id: str | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """``chat_id`` names the file the chat is saved to as it goes (None: a new one from ``clock``)."""
+        from codeassist.chat_store import ChatStore
+
         assert session.workspace is not None  # the chat is opened in a repository
         self.session = session
         self.workspace = session.workspace
@@ -45,9 +80,29 @@ class Repl:
         self.base = session.workspace.start  # relative paths the user types are relative to here
         self.out = out
         self.err = err
-        self.state = session.chat
         self.history_path = history_path
+        self.store = ChatStore(self.root)
+        self.clock = clock
+        self.save_warned = False
+        self._symbols: list[str] | None = None
+        # The time, and the process: two chats started in the same second in one repository stay apart.
+        self.chat_id = chat_id or time.strftime("%Y%m%d-%H%M%S", time.localtime(clock())) + f"-{os.getpid()}"
+        self.prompt: Any = None
+        self.last_tokens = 0  # input + output tokens of the last request, for the toolbar
+        self.commands = load_commands()
+        self._index_checked = False
+        # /architect: edit requests are planned first, by this model (None: the chat's own).
+        self.architect_model: str | None = session.settings.architect_model
+        self.architect = bool(self.architect_model)
+        if session.settings.review_mode:
+            from codeassist.interfaces.repl_review import set_review
+
+            set_review(self, True)
         session.confirm_files = self._confirm_files
+
+    @property
+    def state(self) -> Conversation:
+        return self.session.chat
 
     # -- files -------------------------------------------------------------------
     def repo_files(self) -> list[str]:
@@ -68,21 +123,50 @@ class Repl:
     def forget_files(self) -> None:
         """The repository's files may have changed (a request or an undo ran)."""
         self.workspace.forget_listing()
+        self._symbols = None
+
+    def symbols(self) -> list[str]:
+        """``name\tpath`` for each name the index knows, path as typed (read once until the files change)."""
+        if self._symbols is None:
+            from codeassist.index.symbols import definitions
+
+            typed = set(self.typed_files())
+            prefix = "" if self.base == self.root.resolve() else self.workspace.typed(".") + "/"
+            try:
+                found = definitions(self.root)
+            except CodeassistError:
+                found = {}
+            self._symbols = [
+                f"{name}\t{path[len(prefix):]}"
+                for name, paths in found.items()
+                for path in paths
+                if path.startswith(prefix) and path[len(prefix) :] in typed
+            ]
+        return self._symbols
 
     def chat_paths(self) -> list[str]:
         return self.state.files + self.state.read_only
 
     # -- the loop ----------------------------------------------------------------
     def run(self) -> None:
-        from codeassist.interfaces.repl_commands import COMMANDS, PATH_COMMANDS
         from codeassist.interfaces.repl_input import make_prompt
 
-        sources = {name: (self.chat_paths if name == "/drop" else self.typed_files) for name in PATH_COMMANDS}
-        prompt, warning = make_prompt(self.history_path, sorted(COMMANDS), sources)
+        sources = {
+            "files": self.typed_files,
+            "chat": self.chat_paths,
+            "sessions": self.store.ids,
+            "symbols": self.symbols,
+        }
+        vi = self.session.settings.editing_mode == "vi"
+        toolbar = self.toolbar if not self.out.is_dumb_terminal else None
+        prompt, warning = make_prompt(self.history_path, self.commands, sources, vi=vi, toolbar=toolbar)
+        self.prompt = prompt
         if warning:
             self.status(warning, style="yellow")
         for note in self.session.notes:
             self.status(f"codeassist: {note}")
+        if self.session.settings.editing_mode not in ("vi", "emacs"):
+            self.status(f"editing_mode {self.session.settings.editing_mode!r} is not vi or emacs; using emacs")
         self.banner()
         while True:
             try:
@@ -96,16 +180,57 @@ class Repl:
                     break
             except KeyboardInterrupt:
                 self.status("interrupted", style="yellow")
+            finally:
+                self.autosave()
         self.status(self.usage_line())
+        if self.state.has_content():
+            self.status(f"resume with: codeassist chat --resume {self.chat_id}")
 
     def handle(self, line: str) -> bool:
         """One line the user entered; False to leave."""
-        from codeassist.interfaces.repl_commands import dispatch
+        from codeassist.interfaces.repl_table import dispatch
 
         text = line.strip()
         if not text:
             return True
+        if text.startswith("!"):
+            from codeassist.interfaces.repl_run import run
+
+            return run(self, text[1:].strip())
         return dispatch(self, text) if text.startswith("/") else self.request(self.state.mode, text)
+
+    def confirm(self, question: str, *, default: bool) -> bool:
+        """A yes/no question on the terminal (end of input means no)."""
+        from rich.prompt import Confirm
+
+        try:
+            return bool(Confirm.ask(question, default=default, console=self.err))
+        except EOFError:
+            return False
+
+    def toggle_vi(self) -> bool:
+        """Switch vi keys on or off; True when vi is on now."""
+        from prompt_toolkit.enums import EditingMode
+
+        from codeassist.interfaces.repl_input import set_vi
+
+        vi = self.prompt is None or self.prompt.app.editing_mode != EditingMode.VI
+        if self.prompt is not None:
+            set_vi(self.prompt, vi)
+        return vi
+
+    def toolbar(self) -> str:
+        u = self.state.usage
+        cost = "cost unknown" if u.cost_usd is None else f"${u.cost_usd:.4f}"
+        files = len(self.state.files) + len(self.state.read_only)
+        last = f"last request {self.last_tokens:,} tokens"
+        return f" {self.session.model_name} | {files} file(s) in the chat | {last} | {cost}"
+
+    # -- saved chats (see repl_chats) ---------------------------------------------------
+    def autosave(self) -> None:
+        from codeassist.interfaces.repl_chats import autosave
+
+        autosave(self)
 
     def banner(self) -> None:
         self.status(
@@ -137,7 +262,13 @@ class Repl:
     def request(self, mode: Mode, text: str) -> bool:
         """Run one request in ``mode``; always True (the chat goes on whatever happened)."""
         from codeassist.interfaces.live import HumanRenderer
+        from codeassist.interfaces.progress import warm_index
+        from codeassist.interfaces.repl_commands import add_mentioned
 
+        add_mentioned(self, text)
+        if not self._index_checked and self.session.settings.map_tokens:
+            self._index_checked = True
+            warm_index(self.root, self.err)
         # A dumb terminal cannot redraw live markdown: stream the raw text there.
         renderer = HumanRenderer(self.out, self.err, live=not self.out.is_dumb_terminal)
         try:
@@ -168,6 +299,10 @@ class Repl:
             history=tuple(self.state.history),
             chat=True,
         )
+        if mode == "edit" and self.architect:
+            from codeassist.interfaces.repl_architect import architect_request
+
+            return architect_request(self, run)
         return session.ask(run) if mode == "ask" else session.edit(run)
 
     def edit_format(self) -> str:
@@ -178,6 +313,7 @@ class Repl:
 
         state = self.state
         self.forget_files()
+        self.last_tokens = result.usage.input_tokens + result.usage.output_tokens
         if result.diff:
             from rich.syntax import Syntax
 
@@ -195,14 +331,18 @@ class Repl:
                 state.read_only = [p for p in state.read_only if p not in result.files_changed]
         line = summary_line(result.to_json()) if mode == "edit" else _ask_summary(result)
         self.status(line, style="dim" if result.exit_code == 0 else "yellow")
+        self._tell_dropped()
+
+    def _tell_dropped(self) -> None:
+        """Hunks the user dropped in review go to the model with the next request."""
+        take = getattr(self.session.review, "take_dropped", None)
+        note = take() if take is not None else None
+        if note is not None:
+            self.state.history += [Message("user", note), Message("assistant", "Understood; I left them out.")]
+            self.status("the hunks you dropped will be told to the model with your next request")
 
     def _confirm_files(self, paths: list[str]) -> bool:
-        from rich.prompt import Confirm
-
-        try:
-            yes = Confirm.ask(f"The model asks for {', '.join(paths)}. Add to the chat?", default=True)
-        except EOFError:
-            return False
+        yes = self.confirm(f"The model asks for {', '.join(paths)}. Add to the chat?", default=True)
         if yes:  # they stay in the chat for the next requests too
             state = self.state
             state.files += [p for p in paths if p not in state.files]
@@ -216,12 +356,17 @@ def _ask_summary(result: RunResult) -> str:
     return f"{result.status}: {u.input_tokens:,} in ({u.cached_input_tokens:,} cached), {u.output_tokens:,} out{cost}"
 
 
-def run_repl(opts: GlobalOptions, *, data_dir: Path | None) -> None:
+def run_repl(
+    opts: GlobalOptions, *, data_dir: Path | None, resume: str | None = None, architect_model: str | None = None
+) -> None:
     """Open the chat in the repository ``opts`` points at; returns when the user leaves.
 
-    ``data_dir`` holds the input history file (none is kept when None).
-    Raises GitError outside a git repository and ConfigError when no model
-    is configured; both before the first prompt.
+    ``data_dir`` holds the input history files (none is kept when None).
+    ``resume`` continues a saved chat ("" for the latest); ``architect_model``
+    plans each edit request first (``/architect``). Raises GitError
+    outside a git repository and ConfigError when no model is configured;
+    both before the first prompt. A saved chat that cannot be resumed is
+    reported and a new chat starts.
     """
     import sys
 
@@ -239,9 +384,14 @@ def run_repl(opts: GlobalOptions, *, data_dir: Path | None) -> None:
             f"not a git repository: {opts.start_dir()}",
             hint="the chat commits its edits through git; run `git init` first, or use `codeassist ask`",
         )
-    session = connect(opts)
-    history = data_dir / HISTORY_FILE if data_dir is not None else None
+    session = connect(opts, architect_model=architect_model)
+    history = history_file(data_dir, session.root) if data_dir is not None else None
     try:
-        Repl(session, console(opts), console(opts, stderr=True), history).run()
+        repl = Repl(session, console(opts), console(opts, stderr=True), history)
+        if resume is not None:
+            from codeassist.interfaces.repl_chats import resume_at_start
+
+            resume_at_start(repl, resume)
+        repl.run()
     finally:
         session.close()

@@ -7,18 +7,17 @@ command lets an error escape to the user as a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from codeassist.errors import CodeassistError
+from codeassist.interfaces.repl_table import COMMANDS, command
+
+__all__ = ["COMMANDS", "quoted_args", "resolve_paths"]
 
 if TYPE_CHECKING:
     from codeassist.interfaces.repl import Repl
 
-Command = Callable[["Repl", str], bool]
-COMMANDS: dict[str, tuple[Command, str, str]] = {}  # name -> (function, arguments, help)
-PATH_COMMANDS = ("/add", "/drop", "/read-only")
-ALIASES = {"/quit": "/exit", "/q": "/exit", "/?": "/help", "/readonly": "/read-only"}
 GLOB_CHARS = frozenset("*?[")
 
 
@@ -34,31 +33,6 @@ def quoted_args(text: str) -> list[str]:
 
 def fits(names: Sequence[str]) -> str:
     return ", ".join(names) if names else "(none)"
-
-
-def command(name: str, args: str, help_text: str) -> Callable[[Command], Command]:
-    def register(fn: Command) -> Command:
-        COMMANDS[name] = (fn, args, help_text)
-        return fn
-
-    return register
-
-
-def dispatch(repl: Repl, line: str) -> bool:
-    """Run the slash command on ``line``; True to keep chatting."""
-    name, _, rest = line.partition(" ")
-    name = ALIASES.get(name.lower(), name.lower())
-    entry = COMMANDS.get(name)
-    if entry is None:
-        near = sorted(c for c in COMMANDS if c.startswith(name[:3]))
-        hint = f"did you mean {' or '.join(near)}? " if near and len(name) > 1 else ""
-        repl.problem(f"unknown command {name}", hint=f"{hint}/help lists the commands")
-        return True
-    try:
-        return entry[0](repl, rest.strip())
-    except CodeassistError as exc:
-        repl.problem(exc.message, exc.hint)
-        return True
 
 
 # -- files ---------------------------------------------------------------------------
@@ -110,12 +84,26 @@ def resolve_paths(repl: Repl, args: list[str], *, must_exist: bool = True) -> li
     return out
 
 
-@command("/add", "PATH...", "put files in the chat (editable); directories and globs work")
+def add_mentioned(repl: Repl, text: str) -> None:
+    """``@path`` anywhere in a request puts that file in the chat (as ``/add`` would)."""
+    import re
+
+    words = [m.group(1).rstrip(".,;:!?)") for m in re.finditer(r"(?:^|\s)@(\S+)", text)]
+    known = set(repl.typed_files())
+    state = repl.state
+    for rel in resolve_paths(repl, [w for w in words if w in known]):
+        if rel not in state.files:
+            state.files.append(rel)
+            state.read_only = [p for p in state.read_only if p != rel]
+            repl.status(f"added {rel}", style="green")
+
+
+@command("/add", "PATH...", "put files in the chat (editable); directories and globs work", complete="files")
 def add(repl: Repl, rest: str) -> bool:
     return _put_in_chat(repl, rest, read_only=False)
 
 
-@command("/read-only", "PATH...", "put files in the chat for reference only")
+@command("/read-only", "PATH...", "put files in the chat for reference only", complete="files")
 def read_only(repl: Repl, rest: str) -> bool:
     return _put_in_chat(repl, rest, read_only=True)
 
@@ -140,7 +128,7 @@ def _put_in_chat(repl: Repl, rest: str, *, read_only: bool) -> bool:
     return True
 
 
-@command("/drop", "[PATH...]", "take files out of the chat (all of them without PATH)")
+@command("/drop", "[PATH...]", "take files out of the chat (all of them without PATH)", complete="chat")
 def drop(repl: Repl, rest: str) -> bool:
     import fnmatch
 
@@ -300,6 +288,23 @@ def tokens(repl: Repl, rest: str) -> bool:
     return True
 
 
+@command("/settings", "", "the chat's effective settings and where each came from (secrets masked)")
+def settings(repl: Repl, rest: str) -> bool:
+    from rich.table import Table
+    from rich.text import Text
+
+    from codeassist.config import KEYS, mask_secret
+
+    current = repl.session.settings  # after /model, the chat's model
+    table = Table("setting", "value", "from", box=None, pad_edge=False)
+    for key, spec in KEYS.items():
+        value = getattr(current, key)
+        shown = mask_secret(value) if spec.secret else value
+        table.add_row(key, Text("" if shown is None else str(shown)), current.source(key))
+    repl.out.print(table)
+    return True
+
+
 @command("/clear", "", "forget the conversation (the files stay in the chat)")
 def clear(repl: Repl, rest: str) -> bool:
     count = len(repl.state.history)
@@ -310,22 +315,24 @@ def clear(repl: Repl, rest: str) -> bool:
 
 # -- the chat itself -----------------------------------------------------------------
 KEYS_HELP = (
-    "Enter sends. Esc then Enter (Alt+Enter) starts a new line in the same message. "
-    "Tab completes commands and paths. Ctrl-C clears the line or stops a running request "
-    "(files are put back as they were). Ctrl-D or /exit leaves."
+    "Enter sends. Esc then Enter (Alt+Enter) starts a new line in the same message; a pasted block stays one "
+    "message. Ctrl-X Ctrl-E opens $EDITOR. Tab completes commands, paths and @path (or @Name) anywhere. "
+    "!COMMAND runs a shell command. Ctrl-C clears the line or stops a running request "
+    "(files are put back as they were). Ctrl-D or /exit leaves; /load or chat --resume comes back."
 )
 
 
 @command("/help", "", "this list")
 def help_(repl: Repl, rest: str) -> bool:
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(box=None, pad_edge=False, show_header=False)
     table.add_column("command", no_wrap=True)
     table.add_column("does")
     for name in sorted(COMMANDS):
-        _, args, text = COMMANDS[name]
-        table.add_row(f"{name} {args}".rstrip(), text)
+        row = COMMANDS[name]
+        table.add_row(Text(f"{name} {row.args}".rstrip()), Text(row.help))  # text, not markup: [on|off]
     repl.out.print(f"A plain line is a request in the current mode ({repl.state.mode}).", markup=False)
     repl.out.print(table)
     repl.out.print(KEYS_HELP, markup=False, highlight=False)
