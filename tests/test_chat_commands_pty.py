@@ -35,7 +35,7 @@ def spawn(server: OpenAIServer, repo: Path, env: dict[str, str], *extra: str) ->
 
 
 def sent_text(server: OpenAIServer) -> str:
-    return "\n".join(m["content"] or "" for m in server.requests[-1].body["messages"])
+    return "\n".join(m["content"] or "" for m in server.posts[-1].body["messages"])
 
 
 def test_run_failing_command_goes_to_the_model_and_a_passing_one_asks(
@@ -72,7 +72,7 @@ def test_test_fails_the_model_fixes_it_then_it_passes(
     child.expect_exact("Ask the model to fix it?")
     child.sendline("y")
     child.expect_exact("success: app.py")
-    first = openai_server.requests[0].body["messages"][-1]["content"]
+    first = openai_server.posts[0].body["messages"][-1]["content"]
     assert "python3 check.py" in first and "greet() is not hello, world" in first
     say(child, "/test")
     child.expect_exact("test passed")
@@ -88,7 +88,7 @@ def test_commit_the_users_own_change(chat: pexpect.spawn, openai_server: OpenAIS
     chat.expect_exact("committed")
     chat.expect_exact("not committed (untracked): notes.txt")
     assert git(repo, "log", "-1", "--format=%s").strip() == "fix(util): quadruple in helper"
-    assert "x * 4" in openai_server.requests[-1].body["messages"][-1]["content"]  # the diff went to the model
+    assert "x * 4" in openai_server.posts[-1].body["messages"][-1]["content"]  # the diff went to the model
     assert git(repo, "status", "--porcelain").strip() == "?? notes.txt"
     (repo / "app.py").write_text(APP + "# touched\n")
     say(chat, "/commit docs: mark app")
@@ -97,7 +97,7 @@ def test_commit_the_users_own_change(chat: pexpect.spawn, openai_server: OpenAIS
     say(chat, "/commit")
     chat.expect_exact("nothing to commit")
     assert leave(chat) == 0
-    assert len(openai_server.requests) == 1  # a given message asks no model
+    assert len(openai_server.posts) == 1  # a given message asks no model
 
 
 def test_a_saved_chat_resumes_in_a_new_process(
@@ -133,7 +133,7 @@ def test_a_saved_chat_resumes_in_a_new_process(
     openai_server.enqueue(Text("Still hello."))
     say(again, "/ask and now?")
     again.expect_exact("Still hello.")
-    body = openai_server.requests[-1].body
+    body = openai_server.posts[-1].body
     assert body["model"] == "gpt-4.1-mini"
     assert any(m["content"] == "greet returns hello." for m in body["messages"])
     assert leave(again) == 0
@@ -172,19 +172,19 @@ def test_editor_writes_the_request_and_tab_completes_at_paths_and_symbols(
     say(child, "/ask")
     say(child, "/editor", mode="ask")
     child.expect_exact("It doubles.")
-    assert openai_server.requests[-1].body["messages"][-1]["content"] == "explain util.py\nin two lines"
+    assert openai_server.posts[-1].body["messages"][-1]["content"] == "explain util.py\nin two lines"
     ready(child, "ask")
     child.send("what is @ap\t")  # Tab completes @ap to @app.py
     child.send("\r")
     child.expect_exact("It greets.")
-    assert openai_server.requests[-1].body["messages"][-1]["content"] == "what is @app.py"
+    assert openai_server.posts[-1].body["messages"][-1]["content"] == "what is @app.py"
     assert "app.py" in sent_text(openai_server) and 'return "hello"' in sent_text(openai_server)
     openai_server.enqueue(Text("Nobody yet."))
     ready(child, "ask")
     child.send("who calls @hel\t")  # no path starts with hel: the symbol helper completes to its file
     child.send("\r")
     child.expect_exact("Nobody yet.")
-    assert openai_server.requests[-1].body["messages"][-1]["content"] == "who calls @util.py"
+    assert openai_server.posts[-1].body["messages"][-1]["content"] == "who calls @util.py"
     assert leave(child, "ask") == 0
     assert os.path.exists(repo / "app.py")
 
@@ -206,12 +206,12 @@ def test_ctrl_x_ctrl_e_bracketed_paste_and_vi_keys(
     child.sendcontrol("x")
     child.sendcontrol("e")  # $VISUAL writes the request, which is sent when it closes
     child.expect_exact("Two.")
-    assert openai_server.requests[-1].body["messages"][-1]["content"] == "from the editor"
+    assert openai_server.posts[-1].body["messages"][-1]["content"] == "from the editor"
     ready(child, "ask")
     child.send("\x1b[200~first pasted line\nsecond pasted line\x1b[201~")  # a bracketed paste of two lines
     child.send("\r")
     child.expect_exact("Three.")
-    assert openai_server.requests[-1].body["messages"][-1]["content"] == "first pasted line\nsecond pasted line"
+    assert openai_server.posts[-1].body["messages"][-1]["content"] == "first pasted line\nsecond pasted line"
     assert leave(child, "ask") == 0
 
 
@@ -230,7 +230,7 @@ def test_architect_plans_with_one_model_and_edits_with_another(
     child.expect_exact("plan by gpt-4.1: 2,000 in (0 cached), 30 out, $")
     child.expect_exact("edits by gpt-4o-mini: ")
     child.expect_exact("success: app.py")
-    planned, edited = openai_server.requests[0].body, openai_server.requests[1].body
+    planned, edited = openai_server.posts[0].body, openai_server.posts[1].body
     assert planned["model"] == "gpt-4.1" and edited["model"] == "gpt-4o-mini"
     assert "greet the world" in planned["messages"][-1]["content"]
     assert plan in edited["messages"][-1]["content"]

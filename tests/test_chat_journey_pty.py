@@ -79,7 +79,7 @@ def test_a_whole_session_then_resume(openai_server: OpenAIServer, git_repo: Path
     openai_server.enqueue(Text("All done."))
     say(again, "/ask what happened so far?")
     again.expect_exact("All done.")
-    body = openai_server.requests[-1].body
+    body = openai_server.posts[-1].body
     sent = "\n".join(m["content"] or "" for m in body["messages"])
     assert body["model"] == "gpt-4.1-mini"
     for earlier in ("greet returns hello.", "exit two", "did not keep these parts", "I undid your last change"):

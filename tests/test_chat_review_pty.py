@@ -95,7 +95,7 @@ def test_a_two_file_change_with_one_hunk_dropped(
 
     say(chat, "/ask anything else?")
     chat.expect_exact("Noted.")
-    sent = "\n".join(m["content"] or "" for m in openai_server.requests[-1].body["messages"])
+    sent = "\n".join(m["content"] or "" for m in openai_server.posts[-1].body["messages"])
     assert "did not keep these parts" in sent and '+    return "goodbye"' in sent
 
     say(chat, "/review off")
