@@ -79,7 +79,10 @@ class Endpoint:
 
     @property
     def display_url(self) -> str:
-        return self.base_url or "https://api.openai.com/v1"
+        """The URL as it may be printed: a key in its userinfo or query is masked."""
+        from codeassist.redact import redact_url
+
+        return redact_url(self.base_url or "https://api.openai.com/v1")
 
 
 def split_preset(model: str) -> tuple[Preset | None, str]:

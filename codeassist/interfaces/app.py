@@ -71,9 +71,10 @@ def _register() -> None:
         cmd_index,
         cmd_later,
         cmd_models,
+        cmd_trust,
     )
 
-    for module in (cmd_chat, cmd_context, cmd_edits, cmd_index, cmd_later, cmd_models, cmd_config):
+    for module in (cmd_chat, cmd_context, cmd_edits, cmd_index, cmd_later, cmd_models, cmd_config, cmd_trust):
         module.register(app)
 
 

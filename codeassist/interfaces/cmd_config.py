@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -16,14 +17,15 @@ def show(
 ) -> None:
     """Show the effective settings and where each came from."""
     from codeassist.config import KEYS, mask_secret
-    from codeassist.interfaces.render import console, print_json
+    from codeassist.interfaces.render import console, print_json, safe_terminal_text
+    from codeassist.redact import redact_text
 
     opts = ctx.obj
     settings = opts.settings()
     rows = []
     for key, spec in KEYS.items():
         value = getattr(settings, key)
-        shown = mask_secret(value) if spec.secret else value
+        shown = mask_secret(value) if spec.secret else redact_text(value) if isinstance(value, str) else value
         rows.append((key, shown, settings.source(key)))
     if as_json:
         print_json({"settings": {k: {"value": v, "source": s} for k, v, s in rows}})
@@ -32,7 +34,7 @@ def show(
 
     table = Table("setting", "value", "from", box=None, pad_edge=False)
     for key, value, source in rows:
-        table.add_row(key, "" if value is None else str(value), source)
+        table.add_row(key, "" if value is None else safe_terminal_text(str(value)), source)
     console(opts).print(table)
 
 
@@ -52,17 +54,40 @@ def set_(
     opts = ctx.obj
     if repo and user:
         raise UsageError("choose one of --local and --user")
+    norm = key.replace("-", "_")
+    if repo and norm in KEYS and KEYS[norm].secret:
+        # A file in the work tree is one `git add -A` (or one reply's commit) from being published.
+        raise UsageError(
+            f"{norm} is never written to the repository's {REPO_CONFIG_NAME}",
+            hint=f"store it in your user config (`codeassist config set {norm} ...` without --local, "
+            "readable by you only) or in an environment variable",
+        )
     if repo:
         root = opts.repo_root()
         if root is None:
             raise UsageError("--local needs a git repository; run it inside one or pass -C PATH")
         path = root / REPO_CONFIG_NAME
+        stored = _set_repo_value(opts, path, key, value)
     else:
         path = opts.config or user_config_path(opts.environ)
-    stored = set_value(path, key, value)
-    norm = key.replace("-", "_")
+        stored = set_value(path, key, value)
     shown = mask_secret(stored) if KEYS[norm].secret else stored
     console(opts, stderr=True).print(f"{norm} = {shown!r} written to {path}", markup=False)
+
+
+def _set_repo_value(opts: Any, path: Path, key: str, value: str) -> Any:
+    """Write the repository file; a file the user trusted (or a new one) stays trusted after their own change."""
+    from codeassist.config import read_bytes, set_value
+    from codeassist.trust import TrustStore
+
+    store = TrustStore.for_environ(opts.environ)
+    before = read_bytes(path)
+    keep = before is None or store.state(path, before) == "trusted"
+    stored = set_value(path, key, value, mode=0o644)
+    after = read_bytes(path)
+    if keep and after is not None:
+        store.trust(path, after)
+    return stored
 
 
 @config_app.command("path")

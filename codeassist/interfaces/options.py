@@ -24,6 +24,7 @@ class GlobalOptions:
     no_color: bool = False
     verbose: int = 0
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    _noticed: bool = field(default=False, repr=False)
 
     def start_dir(self) -> Path:
         path = self.repo or Path.cwd()
@@ -42,7 +43,14 @@ class GlobalOptions:
 
         root = repo_root if repo_root is not None else self.repo_root()
         merged = {"model": self.model, "base_url": self.base_url, "api_key": self.api_key, **flags}
-        return load_settings(repo_root=root, environ=self.environ, config_file=self.config, flags=merged)
+        settings = load_settings(repo_root=root, environ=self.environ, config_file=self.config, flags=merged)
+        notice = settings.trust_notice()
+        if notice and not self._noticed:  # once per command, however often it loads settings
+            self._noticed = True
+            import sys
+
+            sys.stderr.write(notice + "\n")
+        return settings
 
     def color(self) -> bool:
         return not (self.no_color or self.environ.get("NO_COLOR"))

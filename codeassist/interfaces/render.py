@@ -6,6 +6,7 @@ When a command prints JSON on stdout, human text goes to stderr.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,27 @@ if TYPE_CHECKING:
     from codeassist.interfaces.options import GlobalOptions
 
 JSON_SCHEMA_VERSION = 1
+
+# C0 controls but tab and newline, DEL, and the C1 controls (U+0080-U+009F: CSI is U+009B).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Unicode control picture: ESC shows as ␛
+    return "\u2421" if code == 0x7F else f"<U+{code:04X}>"
+
+
+def safe_terminal_text(text: str) -> str:
+    """``text`` with every terminal control character made visible instead of obeyed.
+
+    Model replies, file contents, paths and errors are shown, never executed:
+    an escape sequence in them must not retitle the window, move the cursor,
+    rewrite what is on screen or talk to the terminal. ``\r`` goes too (it
+    would let a line overwrite itself); tab and newline stay.
+    """
+    return _CONTROL.sub(_visible, text)
 
 
 def console(opts: GlobalOptions, *, stderr: bool = False) -> Console:
@@ -31,6 +53,10 @@ def console(opts: GlobalOptions, *, stderr: bool = False) -> Console:
 def print_json(obj: dict[str, Any]) -> None:
     """One JSON object on stdout, with the schema version first."""
     out = {"version": JSON_SCHEMA_VERSION, **obj}
+    if isinstance(out.get("errors"), list):
+        from codeassist.redact import redact_text
+
+        out["errors"] = [redact_text(e) if isinstance(e, str) else e for e in out["errors"]]
     sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
@@ -45,7 +71,9 @@ def print_error(message: str, hint: str | None = None, *, color: bool = True) ->
     from rich.console import Console
     from rich.markup import escape
 
+    from codeassist.redact import redact_text
+
     err = Console(stderr=True, no_color=not color, highlight=False, soft_wrap=True)
-    err.print(f"[bold red]error:[/] {escape(message)}")
+    err.print(f"[bold red]error:[/] {escape(safe_terminal_text(redact_text(message)))}")
     if hint:
-        err.print(f"[dim]hint:[/] {escape(hint)}")
+        err.print(f"[dim]hint:[/] {escape(safe_terminal_text(redact_text(hint)))}")
