@@ -300,7 +300,7 @@ class EditLoop:
         if not paths:
             return self._succeed(commit=None)  # everything was already applied
         if not self.committing:
-            git.run_git(self.s.root, "add", "-A", "--", *paths)
+            git.run_git(self.s.root, "add", "-A", "--", *paths, literal_paths=True)
             return self._succeed(commit=None)
         message = self._commit_message(paths)
         settings = self.s.settings

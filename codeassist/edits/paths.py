@@ -4,8 +4,10 @@ Models name files loosely (``./p``, ``a/p`` from a diff header, `` `p` ``, a
 bare basename). :class:`PathResolver` maps such a name onto the work tree and
 refuses, with a reason a model can act on, anything it must not touch: paths
 that leave the work tree (``..``, absolute paths elsewhere, symbolic links),
-anything under ``.git/``, files git ignores or ``.codeassistignore`` excludes,
-and binary or non-UTF-8 files.
+protected paths (:mod:`codeassist.protected`: git's and codeassist's own files,
+secret stores), paths inside a submodule or outside a sparse checkout's cone,
+names too long for the file system, files git ignores or
+``.codeassistignore`` excludes, and binary or non-UTF-8 files.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from codeassist.edits.markup import clean_name
 from codeassist.errors import TaskFailed
 from codeassist.git import run_git
+from codeassist.protected import protected_reason
 
 IGNORE_FILE = ".codeassistignore"
 BINARY_SNIFF_BYTES = 8192
@@ -26,6 +29,9 @@ BINARY_SNIFF_BYTES = 8192
 READ_TEXT_LIMIT = 4 * 1024 * 1024
 # Actions that may name a file that does not exist yet.
 CREATING_ACTIONS = frozenset({"create", "write", "append"})
+# Linux's limits; a longer name fails in the file system with a traceback-worthy OSError otherwise.
+NAME_MAX = 255
+PATH_MAX = 4096
 
 
 class PathRefused(TaskFailed):
@@ -65,6 +71,8 @@ class PathResolver:
         self._by_name: dict[str, list[str]] | None = None  # basename -> files, for unique_file
         self._spec: object | None = None
         self._spec_loaded = False
+        self._sparse: object | None = None
+        self._sparse_loaded = False
 
     # ----- public -------------------------------------------------------
 
@@ -73,11 +81,15 @@ class PathResolver:
         name = clean_name(raw)
         if not name:
             raise PathRefused(raw or "(empty)", "the edit names no file")
-        rel = self._relative(name, raw)
-        if not self._exists(rel) and action not in ("create",):
-            rel = self._find_existing(rel, name, action) or rel
-        self.check(rel, raw)
-        exists = self._exists(rel)
+        _check_length(name, raw, self.root)
+        try:
+            rel = self._relative(name, raw)
+            if not self._exists(rel) and action not in ("create",):
+                rel = self._find_existing(rel, name, action) or rel
+            self.check(rel, raw)
+            exists = self._exists(rel)
+        except (OSError, ValueError) as exc:  # a name the file system rejects (NUL byte, ELOOP...)
+            raise PathRefused(raw, f"cannot use this path: {getattr(exc, 'strerror', None) or exc}") from None
         # A delete of a missing file is reported as already applied by the applier.
         if not exists and action not in CREATING_ACTIONS and action != "delete":
             raise PathRefused(raw, "no such file in the repository")
@@ -86,18 +98,30 @@ class PathResolver:
     def check(self, rel: str, raw: str | None = None) -> None:
         """Refuse ``rel`` if editing it would be unsafe; ``raw`` is named in the reason."""
         shown = raw if raw is not None else rel
-        parts = rel.split("/")
-        if any(p.lower() == ".git" for p in parts):
-            raise PathRefused(shown, "files under .git/ are never edited")
+        reason = protected_reason(rel)
+        if reason is not None:
+            raise PathRefused(shown, reason)
         self._check_links(rel, shown)
-        if self._codeassist_ignored(rel):
-            raise PathRefused(shown, f"excluded by {IGNORE_FILE}")
-        if self._git_ignored(rel):
-            raise PathRefused(shown, "ignored by git (.gitignore); codeassist does not edit ignored files")
         full = self.root / rel
+        head = None
         if full.is_file():
             with full.open("rb") as fh:
                 head = fh.read(BINARY_SNIFF_BYTES)
+        reason = protected_reason(rel, head)  # now by content too: a private key under any name
+        if reason is not None:
+            raise PathRefused(shown, reason)
+        self._check_nested_repo(rel, shown)
+        if self._outside_sparse(rel):
+            raise PathRefused(
+                shown,
+                "outside this sparse checkout's cone (git sparse-checkout); "
+                "the user must add its directory with `git sparse-checkout add DIR` first",
+            )
+        if self._codeassist_ignored(rel):
+            raise PathRefused(shown, f"excluded by {IGNORE_FILE}")
+        if self._git_ignored(rel, shown):
+            raise PathRefused(shown, "ignored by git (.gitignore); codeassist does not edit ignored files")
+        if head is not None:
             if b"\0" in head:
                 raise PathRefused(shown, "binary file; binary files are never edited")
         elif full.exists():
@@ -209,12 +233,42 @@ class PathResolver:
                 self._spec = pathspec.GitIgnoreSpec.from_lines(lines)
         return bool(self._spec is not None and self._spec.match_file(rel))  # type: ignore[attr-defined]
 
-    def _git_ignored(self, rel: str) -> bool:
-        proc = run_git(self.root, "check-ignore", "-q", "--", rel, check=False)
-        # 0: ignored, 1: not ignored, 128: fatal (e.g. not a repository).
+    def _git_ignored(self, rel: str, shown: str) -> bool:
+        # check-ignore supports no literal pathspecs; "./" keeps a name like ":(exclude)x" a plain name.
+        proc = run_git(self.root, "check-ignore", "-q", "--", "./" + rel, check=False)
+        # 0: ignored, 1: not ignored, 128: fatal (a path git cannot take).
         if proc.returncode == 128:
-            run_git(self.root, "check-ignore", "-q", "--", rel)
+            message = proc.stderr.decode("utf-8", "replace").strip().removeprefix("fatal: ")
+            raise PathRefused(shown, f"git cannot use this path: {message}")
         return proc.returncode == 0
+
+    def _check_nested_repo(self, rel: str, shown: str) -> None:
+        """Refuse a path inside a submodule or another nested repository: its files are not this repository's."""
+        parts = rel.split("/")
+        known = set(self.files())
+        for i in range(1, len(parts)):
+            prefix = "/".join(parts[:i])
+            gitlink = prefix in known and (self.root / prefix).is_dir()  # a directory git lists as one entry
+            if gitlink or os.path.lexists(self.root / prefix / ".git"):
+                raise PathRefused(
+                    shown, f"inside the submodule (nested git repository) {prefix}; edit it in that repository"
+                )
+            if not (self.root / prefix).is_dir():
+                return
+
+    def _outside_sparse(self, rel: str) -> bool:
+        from codeassist import sparse
+
+        if not self._sparse_loaded:
+            self._sparse_loaded = True
+            self._sparse = sparse.load(self.root)
+        return isinstance(self._sparse, sparse.Sparse) and self._sparse.outside(rel)
+
+
+def _check_length(name: str, raw: str, root: Path) -> None:
+    data = name.encode("utf-8", "surrogateescape")
+    if len(data) + len(str(root)) + 1 >= PATH_MAX or any(len(p) > NAME_MAX for p in data.split(b"/")):
+        raise PathRefused(raw[:200] + ("..." if len(raw) > 200 else ""), "path too long for the file system")
 
 
 def resolve_paths(root: Path, names: Iterable[tuple[str, str]]) -> list[Resolved]:

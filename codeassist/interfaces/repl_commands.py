@@ -214,7 +214,8 @@ def diff(repl: Repl, rest: str) -> bool:
     if state.last_commit is not None:
         proc = run_git(repl.root, "show", "--format=", "--patch", "--no-color", state.last_commit, check=False)
     elif state.last_changed:  # applied without a commit (auto_commit = false)
-        proc = run_git(repl.root, "diff", "--no-color", "HEAD", "--", *state.last_changed, check=False)
+        changed = state.last_changed
+        proc = run_git(repl.root, "diff", "--no-color", "HEAD", "--", *changed, check=False, literal_paths=True)
     else:
         repl.status("no change in this chat yet (an undone change no longer counts)")
         return True
