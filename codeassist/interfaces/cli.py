@@ -64,19 +64,44 @@ def hoist_global_options(argv: list[str]) -> list[str]:
     return front + rest
 
 
-def _json_for_early_usage_error(raw: list[str], message: str) -> None:
-    """``apply --json`` / ``undo --json`` print their object even for an error found before typer runs."""
+def _json_command(raw: list[str]) -> str | None:
+    """The command name when the command line asks it for ``--json``, else None."""
     head = raw[: raw.index("--")] if "--" in raw else raw
     i = 0
     while i < len(head) and head[i].startswith("-"):  # the command is the first word after global options
         i += 2 if _takes_next(head[i]) else 1
     command = head[i] if i < len(head) else None
-    if command not in ("apply", "undo") or "--json" not in head[i:]:
+    return command if command is not None and "--json" in head[i:] else None
+
+
+def _json_for_early_usage_error(raw: list[str], message: str) -> None:
+    """``apply --json`` / ``undo --json`` print their object even for an error found before typer runs."""
+    command = _json_command(raw)
+    if command not in ("apply", "undo"):
         return
     from codeassist.interfaces.cmd_edits import nothing_done
     from codeassist.interfaces.render import print_json
 
     print_json({**nothing_done(command), "errors": [message]})
+
+
+def _json_for_error(args: list[str], message: str) -> None:
+    """Under ``--json``, an error the command did not report itself still gives exactly one object."""
+    from codeassist.interfaces import render
+
+    command = _json_command(args)
+    if command is None or render.json_printed:
+        return
+    obj: dict[str, object] = {"errors": [message]}
+    if command in ("apply", "undo"):
+        from codeassist.interfaces.cmd_edits import nothing_done
+
+        obj = {**nothing_done(command), **obj}
+    elif command in ("ask", "edit"):
+        from codeassist.session import RunResult
+
+        obj = RunResult("error", "", errors=(message,)).to_json()
+    render.print_json(obj)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -105,6 +130,7 @@ def main(argv: list[str] | None = None) -> None:
         from codeassist.interfaces.render import print_error
 
         print_error(exc.message, exc.hint, color="--no-color" not in args)
+        _json_for_error(args, exc.message + (f" ({exc.hint})" if exc.hint else ""))
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted\n")
@@ -120,5 +146,7 @@ def main(argv: list[str] | None = None) -> None:
             show()
         else:
             sys.stderr.write(f"error: {exc}\n")
+        formatted = getattr(exc, "format_message", None)
+        _json_for_error(args, formatted() if callable(formatted) else str(exc))
         sys.exit(getattr(exc, "exit_code", 2))
     sys.exit(code if isinstance(code, int) else 0)

@@ -19,9 +19,23 @@ def read_request(text: str) -> str:
 
     if text == "-":
         text = sys.stdin.read()
+    # Bytes that are not UTF-8 (kept as surrogates by Python) become U+FFFD, as `edit` reads them.
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if not text.strip():
         raise UsageError("the request is empty")
     return text
+
+
+def _utf8_names(names: list[str]) -> list[str]:
+    from codeassist.errors import UsageError
+
+    for name in names:
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            raise UsageError(f"file name is not valid UTF-8: {shown!r}; a model cannot be shown such a file") from None
+    return names
 
 
 def context_request(
@@ -52,8 +66,8 @@ def context_request(
         request,
         mode="ask" if mode == "ask" else "edit",
         edit_format=edit_format or settings.edit_format or info.edit_format,
-        chat_files=[repo_relative(root, f, cwd=Path.cwd()) for f in files],
-        read_only_files=[repo_relative(root, f, cwd=Path.cwd()) for f in read_only],
+        chat_files=[repo_relative(root, f, cwd=Path.cwd()) for f in _utf8_names(files)],
+        read_only_files=[repo_relative(root, f, cwd=Path.cwd()) for f in _utf8_names(read_only)],
         map_tokens=map_tokens,
     )
     return req, prompt_dirs(root, Path(user_config_dir("codeassist")))

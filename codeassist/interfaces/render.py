@@ -16,13 +16,19 @@ if TYPE_CHECKING:
     from codeassist.interfaces.options import GlobalOptions
 
 JSON_SCHEMA_VERSION = 1
+# Whether this process printed its JSON object: the entry point adds one for an error only if not.
+json_printed = False
 
-# C0 controls but tab and newline, DEL, and the C1 controls (U+0080-U+009F: CSI is U+009B).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls but tab and newline, DEL, the C1 controls (U+0080-U+009F: CSI is U+009B), and lone
+# surrogates (undecodable bytes or a JSON "\ud800" escape), which no terminal or UTF-8 stream takes.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _visible(match: re.Match[str]) -> str:
     code = ord(match.group())
+    if 0xD800 <= code <= 0xDFFF:
+        return "\ufffd"
     if code < 0x20:
         return chr(0x2400 + code)  # the Unicode control picture: ESC shows as ␛
     return "\u2421" if code == 0x7F else f"<U+{code:04X}>"
@@ -52,18 +58,20 @@ def console(opts: GlobalOptions, *, stderr: bool = False) -> Console:
 
 def print_json(obj: dict[str, Any]) -> None:
     """One JSON object on stdout, with the schema version first."""
+    global json_printed
+    json_printed = True
     out = {"version": JSON_SCHEMA_VERSION, **obj}
     if isinstance(out.get("errors"), list):
         from codeassist.redact import redact_text
 
         out["errors"] = [redact_text(e) if isinstance(e, str) else e for e in out["errors"]]
-    sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+    sys.stdout.write(_SURROGATE.sub("\ufffd", json.dumps(out, ensure_ascii=False)) + "\n")
     sys.stdout.flush()
 
 
 def print_event(obj: dict[str, Any]) -> None:
     """One JSON event per line (for --stream-json)."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.write(_SURROGATE.sub("\ufffd", json.dumps(obj, ensure_ascii=False)) + "\n")
     sys.stdout.flush()
 
 
