@@ -76,12 +76,13 @@ def context_request(
 def _print_human(opts: GlobalOptions, built: BuiltContext) -> None:
     from rich.table import Table
 
-    from codeassist.interfaces.render import console
+    from codeassist.interfaces.render import console, safe_terminal_text
 
     out = sys.stdout
     for i, m in enumerate(built.messages, 1):
         out.write(f"----- message {i}: {m.role} -----\n")
-        out.write(m.content if m.content.endswith("\n") else m.content + "\n")
+        content = safe_terminal_text(m.content)  # file contents: shown, never obeyed by the terminal
+        out.write(content if content.endswith("\n") else content + "\n")
     out.flush()
     table = Table(title=None, box=None, pad_edge=False)
     table.add_column("part")

@@ -34,22 +34,27 @@ class HumanRenderer:
         if kind == "context":
             self.err.print(
                 f"[dim]context: {event['total_tokens']:,} tokens; files: "
-                f"{', '.join(event['files']) or '(none)'}; read-only: "
-                f"{', '.join(event['read_only']) or '(none)'}[/]"
+                f"{_shown(', '.join(event['files']) or '(none)')}; read-only: "
+                f"{_shown(', '.join(event['read_only']) or '(none)')}[/]"
             )
         elif kind == "edit.applied":
-            self.err.print(f"[green]applied[/] {event['action']} {event['path']} [dim]({event['strategy']})[/]")
+            what = f"{_shown(event['action'])} {_shown(event['path'])}"
+            self.err.print(f"[green]applied[/] {what} [dim]({_shown(event['strategy'])})[/]")
         elif kind == "edit.failed":
             where = event.get("path") or "reply"
-            self.err.print(f"[yellow]not applied[/] {where}: {event['reason']}")
+            self.err.print(f"[yellow]not applied[/] {_shown(where)}: {_shown(event['reason'])}")
         elif kind == "check":
             mark = "[green]passed[/]" if event["ok"] else "[red]failed[/]"
-            self.err.print(f"check {event['name']}: {mark}")
+            self.err.print(f"check {_shown(event['name'])}: {mark}")
         elif kind == "commit":
-            subject = event["message"].splitlines()[0]
-            self.err.print(f"[bold]committed[/] {event['sha'][:10]} {subject}", markup=True, highlight=False)
+            subject = (event["message"].splitlines() or [""])[0]
+            self.err.print(f"[bold]committed[/] {event['sha'][:10]} {_shown(subject)}", markup=True, highlight=False)
 
     def _delta(self, text: str) -> None:
+        from codeassist.interfaces.render import safe_terminal_text
+
+        # Shown, never obeyed: an escape sequence in a reply must not drive the terminal.
+        text = safe_terminal_text(text)
         self._text += text
         if not self.use_live:
             self.out.file.write(text)
@@ -170,6 +175,12 @@ class _Lines:
         for line in self.lines:
             yield from line
             yield Segment.line()
+
+
+def _shown(value: object) -> str:
+    from codeassist.interfaces.render import shown
+
+    return shown(value)
 
 
 def json_line_sink(event: dict[str, Any]) -> None:

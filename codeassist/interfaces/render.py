@@ -42,7 +42,21 @@ def safe_terminal_text(text: str) -> str:
     rewrite what is on screen or talk to the terminal. ``\r`` goes too (it
     would let a line overwrite itself); tab and newline stay.
     """
-    return _CONTROL.sub(_visible, text)
+    return _CONTROL.sub(_visible, text.replace("\r\n", "\n"))
+
+
+def shown(value: object) -> str:
+    """A value from a reply, a file or a path, for a line with rich markup: no markup, no control characters."""
+    from rich.markup import escape
+
+    return escape(safe_terminal_text(str(value)))
+
+
+def diff_view(diff: str) -> Any:
+    """A coloured diff whose text (file contents, a model's lines) cannot drive the terminal."""
+    from rich.syntax import Syntax
+
+    return Syntax(safe_terminal_text(diff), "diff", theme="ansi_dark", background_color="default", word_wrap=False)
 
 
 def console(opts: GlobalOptions, *, stderr: bool = False) -> Console:

@@ -223,9 +223,9 @@ def diff(repl: Repl, rest: str) -> bool:
     if proc.returncode != 0 or not text.strip():
         repl.status("the last change is no longer in the repository")
         return True
-    from rich.syntax import Syntax
+    from codeassist.interfaces.render import diff_view
 
-    repl.out.print(Syntax(text, "diff", theme="ansi_dark", background_color="default"))
+    repl.out.print(diff_view(text))
     return True
 
 
@@ -251,6 +251,7 @@ def model(repl: Repl, rest: str) -> bool:
 
 @command("/map", "[QUERY]", "print the repo map for the files in the chat (and QUERY)")
 def repo_map(repl: Repl, rest: str) -> bool:
+    from codeassist.interfaces.render import safe_terminal_text
     from codeassist.repomap import build_repo_map
 
     settings = repl.engine.settings
@@ -259,7 +260,8 @@ def repo_map(repl: Repl, rest: str) -> bool:
     )
     for warning in result.warnings:
         repl.status(f"warning: {warning}", style="yellow")
-    repl.out.print(result.text.rstrip("\n") or "(the map is empty)", markup=False, highlight=False)
+    text = safe_terminal_text(result.text.rstrip("\n")) or "(the map is empty)"
+    repl.out.print(text, markup=False, highlight=False)
     repl.status(f"repo map: {result.tokens:,} tokens, {len(result.files)} files")
     return True
 
