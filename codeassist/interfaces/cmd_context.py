@@ -96,7 +96,7 @@ def _print_human(opts: GlobalOptions, built: BuiltContext) -> None:
     for note in built.dropped:
         err.print(f"left out to fit: {note}")
     for path in built.instructions_refused:
-        err.print(f"refused instruction file (points outside the repository): {path}")
+        err.print(f"refused instruction file (outside the repository, or a secret store): {path}")
 
 
 def register(app: typer.Typer) -> None:
