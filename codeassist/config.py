@@ -16,6 +16,7 @@ taken from it only once the user trusted its exact content
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -170,14 +171,28 @@ def coerce(key: str, raw: Any, where: str) -> Any:
         raise ConfigError(f"{where}: {key} must be {spec.type.__name__}, got {raw!r}") from None
 
 
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def read_bytes(path: Path) -> bytes | None:
-    """The file's bytes, or None when there is no file; ConfigError when it cannot be read."""
+    """The file's bytes, or None when there is no file; ConfigError when it cannot be read.
+
+    Only a regular file of at most 1 MB is read: a repository's config that is a
+    link to ``/dev/zero`` or a FIFO must not hang every command.
+    """
     try:
-        return path.read_bytes()
+        with path.open("rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise ConfigError(f"{path} is not a regular file")
+            data = fh.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path} is larger than 1 MB; it cannot be a config file")
+    return data
 
 
 def parse_toml(data: bytes, where: Path | str) -> dict[str, Any]:

@@ -258,3 +258,13 @@ def test_keys_in_urls_are_redacted_in_errors_and_config_show(
     assert "URLSECRET" not in shown.stdout and "QUERYSECRET" not in shown.stdout
     models = run(repo, env, "--base-url", secret_url, "--api-key", "k", "models", "--json")
     assert "URLSECRET" not in models.stdout + models.stderr and "QUERYSECRET" not in models.stdout + models.stderr
+
+
+def test_repo_config_linked_to_a_device_is_an_error_not_a_hang(repo: Path, isolated_env: dict[str, str]) -> None:
+    (repo / ".codeassist.toml").symlink_to("/dev/zero")
+    (repo / ".codeassistignore").symlink_to("/dev/zero")
+    proc = run(repo, isolated_env, "config", "show")
+    assert proc.returncode == 3 and "not a regular file" in proc.stderr
+    (repo / ".codeassist.toml").unlink()
+    proc = run(repo, isolated_env, "index", "--json")
+    assert proc.returncode == 0 and json.loads(proc.stdout)["files"] == 1
