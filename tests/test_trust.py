@@ -196,6 +196,9 @@ def test_trust_show_revoke_and_json(repo: Path, isolated_env: dict[str, str], tm
     none = run(repo, env, "trust", "--json")
     assert none.returncode == 0 and json.loads(none.stdout)["state"] == "none"
     (repo / ".codeassist.toml").write_text('lint_cmd = "ruff check"\nmap_tokens = 100\n')
+    config = json.loads(run(repo, env, "config", "show", "--json").stdout)
+    assert config["repo_trust"] == "untrusted" and config["untrusted"] == ["lint_cmd"]
+    assert config["settings"]["map_tokens"] == {"value": 100, "source": "repo"}
     shown = json.loads(run(repo, env, "trust", "--show", "--json").stdout)
     assert shown["state"] == "untrusted" and shown["needs_trust"] == {"lint_cmd": "ruff check"}
     done = json.loads(run(repo, env, "trust", "--json").stdout)

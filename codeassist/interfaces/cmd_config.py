@@ -28,7 +28,13 @@ def show(
         shown = mask_secret(value) if spec.secret else redact_text(value) if isinstance(value, str) else value
         rows.append((key, shown, settings.source(key)))
     if as_json:
-        print_json({"settings": {k: {"value": v, "source": s} for k, v, s in rows}})
+        print_json(
+            {
+                "settings": {k: {"value": v, "source": s} for k, v, s in rows},
+                "repo_trust": settings.repo_trust,
+                "untrusted": list(settings.untrusted),
+            }
+        )
         return
     from rich.table import Table
 
