@@ -38,8 +38,6 @@ _CREDENTIAL_NAMES = frozenset(
         ".pgpass",
         ".git-credentials",
         ".pypirc",
-        ".npmrc",
-        ".yarnrc.yml",
         ".dockercfg",
         ".htpasswd",
         "credentials",
@@ -55,13 +53,15 @@ _CREDENTIAL_NAMES = frozenset(
     }
 )
 # A line that only a secret store holds: a PEM private key header, an AWS secret, a netrc password,
-# an npm token, a service account's private key. (A URL with a password is left to the name
+# an npm or yarn token (.npmrc and .yarnrc.yml are judged by this: most hold only settings), a service
+# account's private key. (A URL with a password is left to the name
 # .git-credentials: README files show such URLs as examples.)
 _SECRET_SHAPES = re.compile(
     rb"^\s*-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----\s*$"
     rb"|^\s*aws_secret_access_key\s*[=:]"
     rb"|^\s*machine\s+\S+.*\bpassword\s+\S+"
     rb"|^\s*(?://\S+:)?_(?:authToken|password|auth)\s*="
+    rb"|^\s*npmAuth(?:Token|Ident)\s*:"
     rb'|"private_key"\s*:\s*"-----BEGIN',
     re.MULTILINE | re.IGNORECASE,
 )
