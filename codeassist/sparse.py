@@ -15,7 +15,9 @@ gitignore syntax in both cone and non-cone mode, with "included" for
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from codeassist.git import run_git
 
@@ -33,10 +35,14 @@ class Sparse:
             return True
         if not self.patterns:
             return False
-        import pathspec
+        return not _spec(self.patterns).match_file(rel)
 
-        spec = pathspec.GitIgnoreSpec.from_lines(self.patterns)
-        return not spec.match_file(rel)
+
+@lru_cache(maxsize=8)
+def _spec(patterns: tuple[str, ...]) -> Any:
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def load(root: Path) -> Sparse | None:
