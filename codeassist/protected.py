@@ -67,6 +67,9 @@ _SECRET_SHAPES = re.compile(
 )
 
 
+_CONFIG_KEY = re.compile(rb"^\s*api[-_]key\s*=", re.MULTILINE)
+
+
 def secret_store_reason(rel: str, head: bytes | None = None) -> str | None:
     """Why ``rel`` (a repository-relative POSIX path) holds secrets, or None.
 
@@ -86,6 +89,8 @@ def secret_store_reason(rel: str, head: bytes | None = None) -> str | None:
         return "a private key or keystore"
     if name in _CREDENTIAL_NAMES:
         return "a credentials file"
+    if name == CONFIG_FILE and head and _CONFIG_KEY.search(head[:65536]):
+        return "codeassist's config holding an API key"
     if head and _SECRET_SHAPES.search(head[:65536]):
         return "its content has the shape of a private key or credentials"
     return None

@@ -126,6 +126,8 @@ def test_secret_store_predicate_is_public_and_judges_name_and_content() -> None:
     assert secret_store_reason("sa.json", b'{"type": "service_account", "private_key": "-----BEGIN PRIVATE')
     assert secret_store_reason("README.md", b"clone https://user:pass@example.com/repo.git\n") is None
     assert protected_reason("src/app.py") is None and protected_reason(".gitattributes") is None
+    assert secret_store_reason(".codeassist.toml", b'model = "x"\napi_key = "sk-1"\n')  # hidden from context too
+    assert secret_store_reason(".codeassist.toml", b'model = "x"\n') is None
     assert secret_store_reason(".npmrc", b"engine-strict=true\n") is None
     assert secret_store_reason(".npmrc", b"//registry.npmjs.org/:_authToken=abc\n")
     assert secret_store_reason(".yarnrc.yml", b'npmAuthToken: "abc"\n')
