@@ -51,6 +51,9 @@ def set_(
     value: Annotated[str, typer.Argument(help="New value.")],
     repo: Annotated[bool, typer.Option("--local", help="Write the repository's .codeassist.toml.")] = False,
     user: Annotated[bool, typer.Option("--user", help="Write the user config file (the default).")] = False,
+    use_keyring: Annotated[
+        bool, typer.Option("--keyring", help="Store api_key in the system keyring (needs the keyring package).")
+    ] = False,
 ) -> None:
     """Write one setting to the user config file (or the repo's with --local)."""
     from codeassist.config import KEYS, REPO_CONFIG_NAME, mask_secret, set_value, user_config_path
@@ -66,8 +69,11 @@ def set_(
         raise UsageError(
             f"{norm} is never written to the repository's {REPO_CONFIG_NAME}",
             hint=f"store it in your user config (`codeassist config set {norm} ...` without --local, "
-            "readable by you only) or in an environment variable",
+            "readable by you only), in the system keyring (add --keyring) or in an environment variable",
         )
+    if use_keyring:
+        _set_in_keyring(opts, norm, value)
+        return
     if repo:
         root = opts.repo_root()
         if root is None:
@@ -79,6 +85,23 @@ def set_(
         stored = set_value(path, key, value)
     shown = mask_secret(stored) if KEYS[norm].secret else stored
     console(opts, stderr=True).print(f"{norm} = {shown!r} written to {path}", markup=False)
+
+
+def _set_in_keyring(opts: Any, norm: str, value: str) -> None:
+    """Store the key in the system keyring and tell the user config to read it from there."""
+    from codeassist import keystore
+    from codeassist.config import set_value, user_config_path
+    from codeassist.errors import UsageError
+    from codeassist.interfaces.render import console
+
+    if norm != "api_key":
+        raise UsageError("--keyring stores api_key only")
+    backend = keystore.store(value)
+    path = opts.config or user_config_path(opts.environ)
+    set_value(path, "key_store", "keyring")
+    console(opts, stderr=True).print(
+        f"api_key stored in the system keyring ({backend}); key_store = 'keyring' written to {path}", markup=False
+    )
 
 
 def _set_repo_value(opts: Any, path: Path, key: str, value: str) -> Any:
