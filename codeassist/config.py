@@ -47,8 +47,9 @@ KEYS: dict[str, Key] = {
     "model": Key(str, None, "model name, optionally with a provider preset: ollama/qwen2.5-coder:7b"),
     "base_url": Key(str, None, "OpenAI-compatible endpoint URL (OPENAI_BASE_URL)", trust=ROUTES_REQUESTS),
     "api_key": Key(str, None, "API key (OPENAI_API_KEY)", secret=True, trust=ROUTES_REQUESTS),
-    "key_store": Key(str, None, "keyring: read api_key from the system keyring when no other key is set",
-                     trust=ROUTES_REQUESTS),
+    "key_store": Key(
+        str, None, "keyring: read api_key from the system keyring when no other key is set", trust=ROUTES_REQUESTS
+    ),
     "backend": Key(str, None, "backend name from the codeassist.backends entry points", trust=ROUTES_REQUESTS),
     "api": Key(str, None, "chat or responses (default: the catalogue's choice for the model)", trust=ROUTES_REQUESTS),
     "timeout_connect": Key(float, 10.0, "seconds to wait for a connection"),

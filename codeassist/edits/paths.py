@@ -98,6 +98,12 @@ class PathResolver:
     def check(self, rel: str, raw: str | None = None) -> None:
         """Refuse ``rel`` if editing it would be unsafe; ``raw`` is named in the reason."""
         shown = raw if raw is not None else rel
+        try:
+            self._check(rel, shown)
+        except (OSError, ValueError) as exc:  # a name the file system rejects (too long, NUL byte, ELOOP...)
+            raise PathRefused(shown, f"cannot use this path: {getattr(exc, 'strerror', None) or exc}") from None
+
+    def _check(self, rel: str, shown: str) -> None:
         reason = protected_reason(rel)
         if reason is not None:
             raise PathRefused(shown, reason)
