@@ -121,5 +121,12 @@ def repo_files(root: Path) -> list[str]:
     except GitError:
         return []
     names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
-    # Names git could not give as UTF-8 cannot be named in a request either.
-    return sorted({n for n in names if n and not any("\udc80" <= c <= "\udcff" for c in n)})
+    # Names git could not give as UTF-8 cannot be named in a request either; secret stores and
+    # codeassist's own config (it may hold a key) are never offered to the model.
+    return sorted({n for n in names if n and not any("\udc80" <= c <= "\udcff" for c in n) and not _private(n)})
+
+
+def _private(rel: str) -> bool:
+    from codeassist.protected import CONFIG_FILE, secret_store_reason
+
+    return rel.rsplit("/", 1)[-1].lower() == CONFIG_FILE or secret_store_reason(rel) is not None

@@ -202,3 +202,17 @@ def test_edit_explains_the_refusal_to_the_model(
     assert not (repo / ".codeassist.toml").exists() and not (tmp_path / "pwned").exists()
     reflection = openai_server.requests[1].body["messages"][-1]["content"]
     assert ".codeassist.toml" in reflection and "never edited by a reply" in reflection
+
+
+def test_context_never_offers_secret_stores_or_codeassist_config(repo: Path, isolated_env: dict[str, str]) -> None:
+    (repo / ".env").write_text("DATABASE_TOKEN=supersecret-env\n")
+    (repo / "deploy.pem").write_text("-----BEGIN PRIVATE KEY-----\nsupersecret-pem\n")
+    (repo / ".codeassist.toml").write_text("map_files = 9\n")
+    argv = [sys.executable, "-m", "codeassist", "-C", str(repo), "--model", "gpt-4o-mini"]
+    argv += ["context", "where is the DATABASE_TOKEN env setting, the deploy pem and map_files", "--json"]
+    proc = subprocess.run(argv, capture_output=True, text=True, env=isolated_env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    text = json.dumps(out["messages"])
+    assert "supersecret" not in text and "map_files = 9" not in text
+    assert not {".env", "deploy.pem", ".codeassist.toml"} & set(out["read_only"])
