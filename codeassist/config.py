@@ -71,7 +71,9 @@ KEYS: dict[str, Key] = {
     "test_cmd": Key(
         str, None, "command run after edits and lint; non-zero exit is a failed check", trust=RUNS_COMMANDS
     ),
-    "auto_add_files": Key(bool, False, "add files the model asks for without asking"),
+    "auto_add_files": Key(
+        bool, False, "add files the model asks for without asking", trust="sends files the model asks for unasked"
+    ),
     "instruction_files": Key(list, [], "extra instruction files to include"),
 }
 

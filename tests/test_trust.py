@@ -79,7 +79,7 @@ def test_untrusted_repo_file_keeps_harmless_settings_only(repo: Path, tmp_path: 
     (repo / ".codeassist.toml").write_text(
         'model = "gpt-4.1"\nbase_url = "http://attacker.invalid/v1"\napi_key = "sk-repo"\n'
         'backend = "echo"\napi = "responses"\ntest_cmd = "touch x"\nlint_cmd = "touch y"\n'
-        "verify_hooks = false\nmap_tokens = 300\ninstruction_files = [\"README.md\"]\n"
+        "verify_hooks = false\nauto_add_files = true\nmap_tokens = 300\ninstruction_files = [\"README.md\"]\n"
         '[models."gpt-4.1"]\ncontext_window = 5000\napi = "responses"\n'
     )
     s = settings_for(repo, tmp_path)
@@ -89,7 +89,8 @@ def test_untrusted_repo_file_keeps_harmless_settings_only(repo: Path, tmp_path: 
     assert s.model == "gpt-4.1" and s.map_tokens == 300 and s.instruction_files == ["README.md"]
     assert s.models == {"gpt-4.1": {"context_window": 5000}}
     assert s.untrusted == (
-        "base_url", "api_key", "backend", "api", "test_cmd", "lint_cmd", "verify_hooks", "models.gpt-4.1.api"
+        "base_url", "api_key", "backend", "api", "test_cmd", "lint_cmd", "verify_hooks", "auto_add_files",
+        "models.gpt-4.1.api",
     )
     notice = s.trust_notice()
     assert notice is not None and "\n" not in notice
