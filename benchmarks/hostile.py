@@ -240,7 +240,33 @@ def case_pathspec(s: Sandbox) -> bool:
     return proc.returncode == 0 and (repo / ":(exclude)app.py").exists() and "Traceback" not in proc.stderr
 
 
+def case_secret_in_context(config: str) -> Callable[[Sandbox], bool]:
+    def run(s: Sandbox) -> bool:
+        files = {".env": "DB_TOKEN=supersecret\n"}
+        if config:
+            files[".codeassist.toml"] = config
+        repo = s.repo(files)
+        proc = s.run(repo, "context", "where is DB_TOKEN in the env file", "--json")
+        return proc.returncode in (0, 3) and "supersecret" not in proc.stdout + proc.stderr
+
+    return run
+
+
+def case_config_device(s: Sandbox) -> bool:
+    repo = s.repo()
+    (repo / ".codeassist.toml").symlink_to("/dev/zero")
+    argv = [sys.executable, "-m", "codeassist", "-C", str(repo), "config", "show"]
+    try:  # a short timeout: code that reads the link reads /dev/zero until memory runs out
+        proc = subprocess.run(argv, capture_output=True, text=True, env=s.env, timeout=20, cwd=s.scratch)
+    except subprocess.TimeoutExpired:
+        return False
+    return proc.returncode == 3
+
+
 CASES: list[tuple[str, Callable[[Sandbox], bool]]] = [
+    ("repo config: instruction_files sends .env", case_secret_in_context('instruction_files = [".env"]\n')),
+    ("repo config: .codeassist.toml links to /dev/zero", case_config_device),
+    ("context: a request's words pull .env into the prompt", case_secret_in_context("")),
     ("repo config: base_url and api_key redirect the user's key", case_repo_base_url),
     ("repo config: test_cmd runs a command", case_repo_command("test_cmd")),
     ("repo config: lint_cmd runs a command", case_repo_command("lint_cmd")),
