@@ -73,6 +73,8 @@ class PathResolver:
         self._spec_loaded = False
         self._sparse: object | None = None
         self._sparse_loaded = False
+        self._hooks: str | None = None
+        self._hooks_loaded = False
 
     # ----- public -------------------------------------------------------
 
@@ -117,6 +119,10 @@ class PathResolver:
         if reason is not None:
             raise PathRefused(shown, reason)
         self._check_nested_repo(rel, shown)
+        hooks = self._hooks_dir()
+        if hooks is not None and (rel.lower() + "/").startswith(hooks.lower() + "/"):
+            why = "is where git runs hooks from (core.hooksPath); a reply never writes code a commit runs"
+            raise PathRefused(shown, f"{hooks}/ {why}")
         if self._outside_sparse(rel):
             raise PathRefused(
                 shown,
@@ -261,6 +267,23 @@ class PathResolver:
                 )
             if not (self.root / prefix).is_dir():
                 return
+
+    def _hooks_dir(self) -> str | None:
+        """The hooks directory git uses, relative to the root, when it lies in the work tree (husky's .husky/)."""
+        if self._hooks_loaded:
+            return self._hooks
+        self._hooks_loaded = True
+        proc = run_git(self.root, "rev-parse", "--git-path", "hooks", check=False)
+        raw = proc.stdout.decode("utf-8", "surrogateescape").strip()
+        if proc.returncode != 0 or not raw:
+            return None
+        path = Path(raw) if Path(raw).is_absolute() else self.root / raw
+        try:
+            rel = Path(os.path.normpath(path)).relative_to(self.root).as_posix()
+        except ValueError:
+            return None  # outside the work tree: no reply can reach it anyway
+        self._hooks = None if rel in (".", "") else rel
+        return self._hooks
 
     def _outside_sparse(self, rel: str) -> bool:
         from codeassist import sparse
