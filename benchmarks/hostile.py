@@ -252,6 +252,12 @@ def case_secret_in_context(config: str) -> Callable[[Sandbox], bool]:
     return run
 
 
+def case_hooks_path(s: Sandbox) -> bool:
+    repo = s.repo({".husky/pre-commit": "npm test\n"})
+    s.git(repo, "config", "core.hooksPath", ".husky")
+    return refused(s, repo, patch("Update", ".husky/pre-commit", f"@@\n-npm test\n+touch {s.outside}/pwned-hook\n"))
+
+
 def case_config_device(s: Sandbox) -> bool:
     repo = s.repo()
     (repo / ".codeassist.toml").symlink_to("/dev/zero")
@@ -273,6 +279,7 @@ CASES: list[tuple[str, Callable[[Sandbox], bool]]] = [
     ("reply: creates .codeassist.toml with a command", case_reply(".codeassist.toml", body='+test_cmd = "touch x"\n')),
     ("reply: writes a git hook", case_reply(".git/hooks/pre-commit")),
     ("reply: edits .gitmodules", case_reply(".gitmodules")),
+    ("reply: rewrites a hook in core.hooksPath (.husky/)", case_hooks_path),
     ("reply: edits .codeassistignore", case_reply(".codeassistignore", "Update", "@@\n-secret/\n+\n")),
     ("reply: rewrites .codeassist/instructions.md", case_reply(".codeassist/instructions.md")),
     ("reply: edits .env", case_reply(".env", "Update", "@@\n-TOKEN=1\n+TOKEN=2\n")),
