@@ -213,6 +213,11 @@ def test_trust_show_revoke_and_json(repo: Path, isolated_env: dict[str, str], tm
     bad = run(repo, env, "trust")
     assert bad.returncode == 3 and "unknown setting" in bad.stderr
     assert json.loads(store.read_text())["files"] == {}
+    (repo / ".codeassist.toml").write_text('lint_cmd = "ruff check"\n')
+    assert run(repo, env, "trust").returncode == 0
+    (repo / ".codeassist.toml").write_text("bogus = [\n")  # broken since: revoking still works
+    assert run(repo, env, "trust", "--revoke").returncode == 0
+    assert json.loads(store.read_text())["files"] == {}
 
 
 # ----- keys at rest ------------------------------------------------------------------------------

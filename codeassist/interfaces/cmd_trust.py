@@ -50,7 +50,7 @@ def trust(
     content = read_bytes(path)
     digest = content_hash(content) if content is not None else None
     needs: dict[str, Any] = {}
-    if content is not None:
+    if content is not None and not revoke:  # an invalid file can still be revoked
         data = parse_toml(content, path)
         parse_layer(data, str(path))  # an invalid file is a configuration error, never trusted
         needs = _needs_trust(data)
