@@ -56,7 +56,15 @@ def set_(
     ] = False,
 ) -> None:
     """Write one setting to the user config file (or the repo's with --local)."""
-    from codeassist.config import KEYS, REPO_CONFIG_NAME, mask_secret, set_value, user_config_path
+    from codeassist.config import (
+        KEYS,
+        REPO_CONFIG_NAME,
+        mask_secret,
+        model_route,
+        set_value,
+        trust_reason,
+        user_config_path,
+    )
     from codeassist.errors import UsageError
     from codeassist.interfaces.render import console
 
@@ -79,12 +87,15 @@ def set_(
         if root is None:
             raise UsageError("--local needs a git repository; run it inside one or pass -C PATH")
         path = root / REPO_CONFIG_NAME
-        stored = _set_repo_value(opts, path, key, value)
+        stored, trusted = _set_repo_value(opts, path, key, value)
     else:
         path = opts.config or user_config_path(opts.environ)
-        stored = set_value(path, key, value)
+        stored, trusted = set_value(path, key, value), True
     shown = mask_secret(stored) if KEYS[norm].secret else stored
-    console(opts, stderr=True).print(f"{norm} = {shown!r} written to {path}", markup=False)
+    err = console(opts, stderr=True)
+    err.print(f"{norm} = {shown!r} written to {path}", markup=False)
+    if not trusted and (trust_reason(norm) is not None or (norm == "model" and model_route(str(stored)))):
+        err.print(f"note: {path.name} is not trusted, so {norm} takes effect after `codeassist trust`", markup=False)
 
 
 def _set_in_keyring(opts: Any, norm: str, value: str) -> None:
@@ -104,8 +115,11 @@ def _set_in_keyring(opts: Any, norm: str, value: str) -> None:
     )
 
 
-def _set_repo_value(opts: Any, path: Path, key: str, value: str) -> Any:
-    """Write the repository file; a file the user trusted (or a new one) stays trusted after their own change."""
+def _set_repo_value(opts: Any, path: Path, key: str, value: str) -> tuple[Any, bool]:
+    """Write the repository file; a file the user trusted (or a new one) stays trusted after their own change.
+
+    Returns the value written and whether the file is trusted now.
+    """
     from codeassist.config import read_bytes, set_value
     from codeassist.trust import TrustStore
 
@@ -116,7 +130,7 @@ def _set_repo_value(opts: Any, path: Path, key: str, value: str) -> Any:
     after = read_bytes(path)
     if keep and after is not None:
         store.trust(path, after)
-    return stored
+    return stored, keep
 
 
 @config_app.command("path")
