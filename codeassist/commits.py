@@ -11,7 +11,8 @@ from the recorded entries (so a change the user had staged is staged again)
 and in the work tree from the commit that held them (the user's saved
 pending work, or the parent). It refuses whenever that could lose or rewrite
 anything it does not own: HEAD not made by codeassist, a merge, a commit
-already on the upstream branch, or touched files changed since.
+any remote-tracking branch contains (pushed with or without an upstream),
+or touched files changed since.
 """
 
 from __future__ import annotations
@@ -196,10 +197,11 @@ def undo_last(root: Path) -> UndoResult:
     parents = commit_parents(root, head)
     if len(parents) > 1:
         raise TaskFailed(f"HEAD {head[:10]} is a merge commit; undo does not revert merges")
-    upstream = upstream_of_head(root)
-    if upstream and is_ancestor(root, head, upstream):
+    published = _remote_branches_containing(root, head)
+    if published:
+        shown = ", ".join(published[:3]) + (f" and {len(published) - 3} more" if len(published) > 3 else "")
         raise TaskFailed(
-            f"HEAD {head[:10]} is already on {upstream}; undoing it would rewrite published history",
+            f"HEAD {head[:10]} is already on {shown}; undoing it would rewrite published history",
             hint="use `git revert` to undo a pushed commit",
         )
     chain = [head]
@@ -229,6 +231,20 @@ def undo_last(root: Path) -> UndoResult:
     for sha in chain:
         run_git(root, "notes", "--ref", NOTES_REF, "remove", "--ignore-missing", sha, check=False)
     return UndoResult(tuple(chain), subject, target, tuple(paths))
+
+
+def _remote_branches_containing(root: Path, sha: str) -> list[str]:
+    """Every remote-tracking branch that contains ``sha`` (pushed with or without an upstream), upstream first."""
+    out = run_git(root, "for-each-ref", "--contains", sha, "--format=%(refname:short)", "refs/remotes/").stdout
+    names = sorted(n for n in out.decode("utf-8", "surrogateescape").splitlines() if n and not n.endswith("/HEAD"))
+    upstream = upstream_of_head(root)
+    if upstream in names:
+        names.remove(upstream)
+        names.insert(0, upstream)
+    # An upstream that is not a remote-tracking branch (a local branch) counts too.
+    if upstream and upstream not in names and is_ancestor(root, sha, upstream):
+        names.insert(0, upstream)
+    return names
 
 
 def _move_head(root: Path, old: str, new: str | None) -> None:

@@ -71,7 +71,17 @@ MAX_FILE_BYTES = 1_000_000
 
 
 def secret_store_reason(rel: str, head: bytes | None = None) -> str | None:
-    """Why ``rel`` looks like a store of secrets (by name, and by ``head``, its first bytes), or None."""
+    """Why ``rel`` looks like a store of secrets (by name, and by ``head``, its first bytes), or None.
+
+    The stores that replies may never write (:func:`codeassist.protected.secret_store_reason`)
+    are hidden too, so the two rules never disagree.
+    """
+    from codeassist.protected import secret_store_reason as protected_store
+
+    return _secret_store_reason(rel, head) or protected_store(rel, head)
+
+
+def _secret_store_reason(rel: str, head: bytes | None) -> str | None:
     name = PurePosixPath(rel).name
     lower = name.lower()
     if lower.endswith(_TEMPLATE_SUFFIXES):

@@ -13,9 +13,10 @@ Discovery, in the order the files appear in the prompt:
 
 A file is included once, even when it is reached twice (a symlink such as
 CLAUDE.md -> AGENTS.md, or the same text in two places). A discovered file
-whose real path lies outside the repository (a symlink out of it) is refused
+whose real path lies outside the repository (a symlink out of it) or is a
+secret store (:func:`codeassist.protected.secret_store_reason`) is refused
 and reported in :attr:`Instructions.refused`; a configured file that is
-missing or outside the repository is a :class:`ConfigError`. Text is decoded
+missing, outside the repository or a secret store is a :class:`ConfigError`. Text is decoded
 as UTF-8 with replacement characters, and capped at ``max_bytes`` per file
 with a note saying so.
 """
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from codeassist.errors import ConfigError
+from codeassist.protected import secret_store_reason
 
 NESTED_NAMES = ("AGENTS.md", "CLAUDE.md", "GEMINI.md")
 ROOT_NAMES = ("CONVENTIONS.md", ".codeassist/instructions.md")
@@ -132,6 +134,13 @@ def find_instruction_files(
             text, truncated, size = _read_capped(real, max_bytes)
         except OSError as exc:
             raise ConfigError(f"cannot read instruction file {shown}: {exc.strerror}") from exc
+        # A repository's config (or a link named AGENTS.md) must not send a secret store to the model.
+        secret = secret_store_reason(real.relative_to(root).as_posix(), text[:8192].encode("utf-8"))
+        if secret is not None:
+            if is_configured:
+                raise ConfigError(f"instruction file {shown} is a secret store ({secret}); it is never sent to a model")
+            refused.append(shown)
+            continue
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         if digest in seen_text or not text.strip():
             continue

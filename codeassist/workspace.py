@@ -21,6 +21,7 @@ started in. It holds:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -158,6 +159,29 @@ class Workspace:
         proc = self.git("log", "-1", "--format=%H", "--", rel, check=False, literal_paths=True)
         return proc.returncode == 0 and bool(proc.stdout.strip())
 
+    def hooks_dir(self) -> str | None:
+        """The hooks directory git runs, relative to the root, when it lies in the work tree (husky's .husky/)."""
+        if not hasattr(self, "_hooks"):
+            self._hooks: str | None = None
+            proc = self.git("rev-parse", "--git-path", "hooks", check=False)
+            raw = proc.stdout.decode("utf-8", "surrogateescape").strip()
+            if proc.returncode == 0 and raw:
+                path = Path(raw) if Path(raw).is_absolute() else self.root / raw
+                try:
+                    rel = Path(os.path.normpath(path)).relative_to(self.root).as_posix()
+                    self._hooks = None if rel in (".", "") else rel
+                except ValueError:
+                    pass  # outside the work tree: no reply can reach it anyway
+        return self._hooks
+
+    def outside_sparse(self, rel: str) -> bool:
+        """Whether ``rel`` lies outside this sparse checkout's cone (never, without a sparse checkout)."""
+        from codeassist import sparse
+
+        if not hasattr(self, "_sparse"):
+            self._sparse = sparse.load(self.root)
+        return isinstance(self._sparse, sparse.Sparse) and self._sparse.outside(rel)
+
     def paths(self) -> PathResolver:
         """The path vetting of edits (:class:`codeassist.edits.paths.PathResolver`) on this repository."""
         from codeassist.edits.paths import PathResolver
@@ -223,9 +247,11 @@ class Workspace:
         listed = {e.path for e in self.listing().entries} | {p for p, _ in self.listing().skipped}
         if rel in listed:
             return False
-        proc = self.git("check-ignore", "-q", "--", rel, check=False)
-        if proc.returncode == 128:
-            raise GitError(f"git check-ignore: {proc.stderr.decode('utf-8', 'replace').strip()}")
+        # check-ignore takes no literal pathspecs; "./" keeps a name like ":(exclude)x" a plain name.
+        proc = self.git("check-ignore", "-q", "--", "./" + rel, check=False)
+        if proc.returncode == 128:  # a path git cannot take: it is no file of this repository
+            message = proc.stderr.decode("utf-8", "replace").strip().removeprefix("fatal: ")
+            raise ValueError(f"git cannot use this path: {message}")
         self._ignored_cache[rel] = proc.returncode == 0
         return proc.returncode == 0
 

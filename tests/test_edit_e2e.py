@@ -35,6 +35,13 @@ def cli(
     return subprocess.run(argv, capture_output=True, text=True, env=env, input=input, timeout=120)
 
 
+def trusted_config(repo: Path, env: dict[str, str], text: str) -> None:
+    """Write the repository's .codeassist.toml and trust it, as its owner would."""
+    (repo / ".codeassist.toml").write_text(text)
+    argv = [sys.executable, "-m", "codeassist", "-C", str(repo), "trust"]
+    subprocess.run(argv, check=True, capture_output=True, env=env, timeout=60)
+
+
 def head(repo: Path) -> str:
     return git(repo, "rev-parse", "HEAD").strip()
 
@@ -142,8 +149,8 @@ def test_edit_fixes_a_syntax_error(openai_server: OpenAIServer, repo: Path, isol
 def test_edit_fixes_a_failing_test_command(
     openai_server: OpenAIServer, repo: Path, isolated_env: dict[str, str]
 ) -> None:
-    (repo / ".codeassist.toml").write_text(
-        "test_cmd = \"grep -q 'hello, world' app.py || (echo 'greeting test failed'; exit 1)\"\n"
+    trusted_config(
+        repo, isolated_env, "test_cmd = \"grep -q 'hello, world' app.py || (echo 'greeting test failed'; exit 1)\"\n"
     )
     half = GOOD_SR.replace('"hello, world"', '"hello, there"')
     fix = GOOD_SR.replace('return "hello"\n=', 'return "hello, there"\n=')
@@ -160,7 +167,7 @@ def test_edit_fixes_a_failing_test_command(
 def test_edit_with_checks_that_never_pass_restores_files(
     openai_server: OpenAIServer, repo: Path, isolated_env: dict[str, str]
 ) -> None:
-    (repo / ".codeassist.toml").write_text('test_cmd = "exit 1"\n')
+    trusted_config(repo, isolated_env, 'test_cmd = "exit 1"\n')
     before = (repo / "app.py").read_bytes()
     openai_server.enqueue(Text(GOOD_SR), Text("I cannot fix it."), Text("Still no."))
     proc = cli(openai_server, repo, isolated_env, "edit", "x", "-f", "app.py", "--max-rounds", "2", "--json")
@@ -175,7 +182,7 @@ def test_users_pending_work_is_saved_and_survives_a_failure(
     mine = (repo / "app.py").read_text() + "# my own note\n"
     (repo / "app.py").write_text(mine)
     openai_server.enqueue(Text(GOOD_SR), Text(BAD_SR))
-    (repo / ".codeassist.toml").write_text('test_cmd = "exit 3"\n')
+    trusted_config(repo, isolated_env, 'test_cmd = "exit 3"\n')
     proc = cli(openai_server, repo, isolated_env, "edit", "x", "-f", "app.py", "--max-rounds", "1")
     assert proc.returncode == 1
     assert (repo / "app.py").read_text() == mine  # exactly the user's version, still uncommitted

@@ -107,3 +107,16 @@ def test_symlink_loop_is_skipped(tmp_path: Path) -> None:
     os.symlink("AGENTS.md", tmp_path / "CLAUDE.md")
     _write(tmp_path, "CONVENTIONS.md", "ok\n")
     assert [f.path for f in find_instruction_files(tmp_path).files] == ["CONVENTIONS.md"]
+
+
+def test_secret_stores_are_never_instructions(tmp_path: Path) -> None:
+    # A repository's config naming .env, or an AGENTS.md that is a link to it, must not send it to a model.
+    _write(tmp_path, ".env", "OPENAI_API_KEY=sk-live-secret\n")
+    _write(tmp_path, "deploy/creds.txt", "[default]\naws_secret_access_key = abc\n")
+    with pytest.raises(ConfigError, match="secret store"):
+        find_instruction_files(tmp_path, configured=[".env"])
+    with pytest.raises(ConfigError, match="secret store"):
+        find_instruction_files(tmp_path, configured=["deploy/creds.txt"])
+    os.symlink(".env", tmp_path / "AGENTS.md")
+    found = find_instruction_files(tmp_path)
+    assert found.files == () and found.refused == ("AGENTS.md",)

@@ -116,11 +116,11 @@ def test_git_ignored_refused(repo: Path) -> None:
 
 
 def test_codeassistignore_refused(repo: Path) -> None:
-    (repo / ".codeassistignore").write_text("# secrets\nsecrets/\n*.pem\n")
+    (repo / ".codeassistignore").write_text("# secrets\nsecrets/\n*.crt\n")
     (repo / "secrets").mkdir()
     (repo / "secrets" / "key.txt").write_text("k\n")
     assert ".codeassistignore" in refused(repo, "secrets/key.txt")
-    assert ".codeassistignore" in refused(repo, "server.pem", "create")
+    assert ".codeassistignore" in refused(repo, "server.crt", "create")
     PathResolver(Workspace.open(repo)).resolve("src/pkg/core.py", "replace")  # everything else is fine
 
 

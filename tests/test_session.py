@@ -13,6 +13,7 @@ from codeassist.backends.scripted import ScriptedBackend
 from codeassist.config import load_settings
 from codeassist.context import ContextRequest, build_context
 from codeassist.session import RunOptions, Session
+from codeassist.trust import TrustStore
 
 GOOD = "app.py\n```\n<<<<<<< SEARCH\nVALUE = 1\n=======\nVALUE = 2\n>>>>>>> REPLACE\n```\n"
 BAD = "app.py\n```\n<<<<<<< SEARCH\nVALUE = 7\n=======\nVALUE = 2\n>>>>>>> REPLACE\n```\n"
@@ -87,6 +88,7 @@ def test_zero_rounds_means_one_attempt(repo: Path) -> None:
 
 def test_backend_failure_mid_loop_restores_files(repo: Path) -> None:
     (repo / ".codeassist.toml").write_text('test_cmd = "exit 1"\n')
+    TrustStore.for_environ({}).trust(repo / ".codeassist.toml", (repo / ".codeassist.toml").read_bytes())
     session, _ = make_session(repo, [GOOD])  # the second call finds no scripted reply: a backend error
     result = session.edit(RunOptions("edit", "x", files=("app.py",)))
     assert result.status == "error" and result.exit_code == 4

@@ -151,6 +151,47 @@ def test_refuses_pushed_commit(repo: Path, tmp_path: Path) -> None:
     refuses(repo, "already on origin/main")
 
 
+def test_refuses_commit_pushed_without_an_upstream(repo: Path, tmp_path: Path) -> None:
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    land(repo, Edit("lib.py", "write", new="X = 2\n"))
+    git(repo, "push", "-q", "origin", "main")  # no -u: the branch has no upstream
+    before = snapshot(repo)
+    refuses(repo, "already on origin/main")
+    assert snapshot(repo) == before
+
+
+def test_cli_undo_refuses_commit_pushed_without_an_upstream(repo: Path, tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    reply = tmp_path / "reply.md"
+    reply.write_text("*** Begin Patch\n*** Update File: lib.py\n@@\n-X = 1\n+X = 2\n*** End Patch\n")
+    cli = [sys.executable, "-m", "codeassist", "-C", str(repo)]
+    assert subprocess.run([*cli, "apply", str(reply)], capture_output=True).returncode == 0
+    git(repo, "push", "-q", "origin", "main")
+    before = snapshot(repo)
+    proc = subprocess.run([*cli, "undo", "--json"], capture_output=True, text=True)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["reverted"] == [] and "already on origin/main" in out["errors"][0]
+    assert snapshot(repo) == before and git(str(remote), "rev-parse", "main") == git(repo, "rev-parse", "HEAD")
+
+
+def test_refuses_commit_another_remote_branch_contains(repo: Path, tmp_path: Path) -> None:
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(repo, "remote", "add", "backup", str(remote))
+    land(repo, Edit("lib.py", "write", new="X = 2\n"))
+    git(repo, "push", "-q", "backup", "HEAD:refs/heads/wip")
+    refuses(repo, "already on backup/wip")
+
+
 def test_refuses_when_files_changed_since(repo: Path) -> None:
     land(repo, Edit("lib.py", "write", new="X = 2\n"))
     write(repo, "lib.py", "X = 'user kept going'\n")

@@ -14,7 +14,8 @@ Resolution (:func:`resolve_endpoint`):
   file) wins; then the preset's own variable (``OPENROUTER_API_KEY``...).
   ``OPENAI_API_KEY`` is used only for OpenAI itself, a model without preset,
   or an explicit base URL: it is never sent to another provider. Local
-  presets need no key (a placeholder is sent).
+  presets need no key (a placeholder is sent). Last, with ``key_store =
+  "keyring"``, the key stored in the system keyring (:mod:`codeassist.keystore`).
 """
 
 from __future__ import annotations
@@ -80,7 +81,10 @@ class Endpoint:
 
     @property
     def display_url(self) -> str:
-        return self.base_url or "https://api.openai.com/v1"
+        """The URL as it may be printed: a key in its userinfo or query is masked."""
+        from codeassist.redact import redact_url
+
+        return redact_url(self.base_url or "https://api.openai.com/v1")
 
 
 def split_preset(model: str) -> tuple[Preset | None, str]:
@@ -129,5 +133,11 @@ def _api_key(
     if openai_key and (preset is None or preset.key_env == OPENAI_KEY_ENV or explicit_url):
         return str(openai_key), key_env
     if preset is not None and preset.local:
-        return PLACEHOLDER_KEY, key_env
+        return PLACEHOLDER_KEY, key_env  # a local server ignores keys: the keyring's is never sent to one
+    if getattr(settings, "key_store", None) == "keyring" and settings.api_key is None:
+        from codeassist import keystore
+
+        stored = keystore.lookup()
+        if stored:
+            return stored, key_env
     return None, key_env

@@ -161,3 +161,8 @@ def _accepts_environ(factory: Factory) -> bool:
     except (TypeError, ValueError):
         return False
     return "environ" in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+
+
+def backend_names() -> list[str]:
+    """The names of every installed backend (the built-in one included), sorted; loads none of them."""
+    return list(_entry_points())

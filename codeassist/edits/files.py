@@ -9,6 +9,7 @@ a newline, and its permission bits.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 from dataclasses import dataclass
@@ -67,13 +68,20 @@ class TextFile:
             text = text[:-1]
         if self.crlf:
             text = text.replace("\n", "\r\n")
-        data = text.encode("utf-8")
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            # A lone surrogate (a reply's JSON "\ud800" escape) has no UTF-8 form: U+FFFD, as a decoder writes.
+            data = _SURROGATE.sub("\ufffd", text).encode("utf-8")
         return BOM + data if self.bom else data
 
     def changed(self) -> bool:
         if self.text is None:
             return self.original is not None
         return self.original is None or self.encode() != self.original
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def normalize(text: str) -> str:

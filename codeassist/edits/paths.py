@@ -4,9 +4,12 @@ Models name files loosely (``./p``, ``a/p`` from a diff header, `` `p` ``, a
 bare basename). :class:`PathResolver` maps such a name onto the work tree and
 refuses, with a reason a model can act on, anything it must not touch: paths
 that leave the work tree (``..``, absolute paths elsewhere, symbolic links),
-anything under ``.git/``, files git ignores, files the repository's file rule
-hides (``.codeassistignore``, secret stores, codeassist's own config), and
-binary or non-UTF-8 files.
+anything under ``.git/``, protected paths (:mod:`codeassist.protected`: git's
+and codeassist's own files, secret stores), files the repository's file rule
+hides (``.codeassistignore``, secret stores, codeassist's own config), paths
+inside a submodule, in git's hooks directory or outside a sparse checkout's
+cone, names too long for the file system, files git ignores, and binary or
+non-UTF-8 files.
 
 The repository is asked through :class:`RepoFiles` (the Workspace implements
 it): this module runs no git itself.
@@ -22,8 +25,11 @@ from typing import Protocol
 
 from codeassist.edits.markup import clean_name
 from codeassist.errors import TaskFailed
+from codeassist.protected import protected_reason
 
 BINARY_SNIFF_BYTES = 8192
+NAME_MAX = 255  # bytes of one path component (Linux)
+PATH_MAX = 4096
 # read_text is for telling a file's rewrite from a snippet; bigger files are not rewritten whole.
 READ_TEXT_LIMIT = 4 * 1024 * 1024
 # Actions that may name a file that does not exist yet.
@@ -83,6 +89,14 @@ class RepoFiles(Protocol):
         """Whether a commit reachable from HEAD has ``rel`` (a file deleted since, say)."""
         ...
 
+    def hooks_dir(self) -> str | None:
+        """The hooks directory git runs, relative to the root, when it lies in the work tree (husky's .husky/)."""
+        ...
+
+    def outside_sparse(self, rel: str) -> bool:
+        """Whether ``rel`` lies outside a sparse checkout's cone."""
+        ...
+
 
 class PathResolver:
     """Resolves and vets paths for one repository; caches the file list."""
@@ -100,11 +114,15 @@ class PathResolver:
         name = clean_name(raw)
         if not name:
             raise PathRefused(raw or "(empty)", "the edit names no file")
-        rel = self._relative(name, raw)
-        if not self._exists(rel) and action not in ("create",):
-            rel = self._find_existing(rel, name, action) or rel
-        self.check(rel, raw)
-        exists = self._exists(rel)
+        _check_length(name, raw, self.root)
+        try:
+            rel = self._relative(name, raw)
+            if not self._exists(rel) and action not in ("create",):
+                rel = self._find_existing(rel, name, action) or rel
+            self.check(rel, raw)
+            exists = self._exists(rel)
+        except (OSError, ValueError) as exc:  # a name the file system rejects (NUL byte, ELOOP...)
+            raise PathRefused(raw, f"cannot use this path: {getattr(exc, 'strerror', None) or exc}") from None
         # A delete of a missing file is judged by the applier, which knows what the reply did before it.
         if not exists and action not in CREATING_ACTIONS and action != "delete":
             raise PathRefused(raw, "no such file in the repository")
@@ -119,23 +137,62 @@ class PathResolver:
     def check(self, rel: str, raw: str | None = None) -> None:
         """Refuse ``rel`` if editing it would be unsafe; ``raw`` is named in the reason."""
         shown = raw if raw is not None else rel
+        try:
+            self._check(rel, shown)
+        except (OSError, ValueError) as exc:  # a name the file system rejects (too long, NUL byte, ELOOP...)
+            raise PathRefused(shown, f"cannot use this path: {getattr(exc, 'strerror', None) or exc}") from None
+
+    def _check(self, rel: str, shown: str) -> None:
         parts = rel.split("/")
         if any(p.lower() == ".git" for p in parts):
             raise PathRefused(shown, "files under .git/ are never edited")
+        reason = protected_reason(rel)
+        if reason is not None:
+            raise PathRefused(shown, reason)
         self._check_links(rel, shown)
-        hidden = self.repo.hidden_reason(rel)
-        if hidden is not None:
-            raise PathRefused(shown, f"{hidden}; codeassist never lets a reply change it")
-        if self.repo.is_ignored(rel):
-            raise PathRefused(shown, "ignored by git (.gitignore); codeassist does not edit ignored files")
         full = self.root / rel
+        head = None
         if full.is_file():
             with full.open("rb") as fh:
                 head = fh.read(BINARY_SNIFF_BYTES)
+        reason = protected_reason(rel, head)  # now by content too: a private key under any name
+        if reason is not None:
+            raise PathRefused(shown, reason)
+        hidden = self.repo.hidden_reason(rel)
+        if hidden is not None:
+            raise PathRefused(shown, f"{hidden}; codeassist never lets a reply change it")
+        self._check_nested_repo(rel, shown)
+        hooks = self.repo.hooks_dir()
+        if hooks is not None and (rel.lower() + "/").startswith(hooks.lower() + "/"):
+            why = "is where git runs hooks from (core.hooksPath); a reply never writes code a commit runs"
+            raise PathRefused(shown, f"{hooks}/ {why}")
+        if self.repo.outside_sparse(rel):
+            raise PathRefused(
+                shown,
+                "outside this sparse checkout's cone (git sparse-checkout); "
+                "the user must add its directory with `git sparse-checkout add DIR` first",
+            )
+        if self.repo.is_ignored(rel):
+            raise PathRefused(shown, "ignored by git (.gitignore); codeassist does not edit ignored files")
+        if head is not None:
             if b"\0" in head:
                 raise PathRefused(shown, "binary file; binary files are never edited")
         elif full.exists():
             raise PathRefused(shown, "not a regular file")
+
+    def _check_nested_repo(self, rel: str, shown: str) -> None:
+        """Refuse a path inside a submodule or another nested repository: its files are not this repository's."""
+        parts = rel.split("/")
+        known = set(self.files())
+        for i in range(1, len(parts)):
+            prefix = "/".join(parts[:i])
+            gitlink = prefix in known and (self.root / prefix).is_dir()  # a directory git lists as one entry
+            if gitlink or os.path.lexists(self.root / prefix / ".git"):
+                raise PathRefused(
+                    shown, f"inside the submodule (nested git repository) {prefix}; edit it in that repository"
+                )
+            if not (self.root / prefix).is_dir():
+                return
 
     def files(self) -> list[str]:
         """The files that exist for codeassist (the repository's file rule), sorted."""
@@ -229,3 +286,9 @@ class PathResolver:
                 raise PathRefused(shown, f"{what} is a symbolic link; edit its target {target_rel} instead")
             if not current.exists():
                 break
+
+
+def _check_length(name: str, raw: str, root: Path) -> None:
+    data = name.encode("utf-8", "surrogateescape")
+    if len(data) + len(str(root)) + 1 >= PATH_MAX or any(len(p) > NAME_MAX for p in data.split(b"/")):
+        raise PathRefused(raw[:200] + ("..." if len(raw) > 200 else ""), "path too long for the file system")

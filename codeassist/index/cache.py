@@ -4,16 +4,24 @@ Rows of ``blobs`` are keyed by content (git blob id), language and tags
 version, so any branch or checkout reuses them; ``files`` records what each
 path held at the last refresh (with a stat fingerprint for files codeassist
 hashed itself). Schema changes are ordered functions recorded in
-``migrations``. A corrupt or incompatible cache file is rebuilt, and one that
-stays locked or unwritable is replaced by an in-memory cache; either way the
-caller gets a warning, never an error. WAL mode and a busy timeout let two
-processes refresh the same repository at once.
+``migrations``. A corrupt cache, or one of ours missing a table, is rebuilt,
+and one that stays locked or unwritable is replaced by an in-memory cache;
+either way the caller gets a warning, never an error. WAL mode and a busy
+timeout let two processes refresh the same repository at once.
+
+State stays inside the repository: ``.codeassist`` must be a real directory
+(not a symbolic link, not a file) and the database files in it regular files
+with one link, else nothing is opened there. A database that is not ours (other
+tables, views or triggers, no ``migrations`` table) or is a newer
+codeassist's is never altered: an in-memory index is used instead. Cache files
+are readable by the user only.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -60,6 +68,18 @@ class IncompatibleCache(Exception):
     """The cache file was written by a newer codeassist."""
 
 
+class ForeignDatabase(Exception):
+    """The file is an SQLite database codeassist did not write; it is left alone."""
+
+
+class DamagedCache(sqlite3.DatabaseError):
+    """Our cache, with a table missing: rebuilt like a corrupt one."""
+
+
+_OUR_TABLES = frozenset({"migrations", "blobs", "files", "meta"})
+_SIDE_FILES = ("", "-wal", "-shm", "-journal")
+
+
 @dataclass(frozen=True)
 class BlobRow:
     """What the index knows about one content blob in one language."""
@@ -101,10 +121,37 @@ def _migrate(conn: sqlite3.Connection) -> None:
         raise
 
 
+def _check_ours(conn: sqlite3.Connection) -> None:
+    """Raise unless the database is empty or codeassist's own (read only: nothing is changed here)."""
+    objects = conn.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
+    if not objects:
+        return  # a new, empty file
+    tables = {name for kind, name in objects if kind == "table"}
+    others = sorted(name for kind, name in objects if kind in ("view", "trigger"))
+    if "migrations" not in tables or tables - _OUR_TABLES or others:
+        shown = ", ".join(sorted(tables - _OUR_TABLES) + others) or "no migrations table"
+        raise ForeignDatabase(f"is not codeassist's ({shown}); left it untouched")
+    try:
+        done = {name for (name,) in conn.execute("SELECT name FROM migrations")}
+    except sqlite3.OperationalError as exc:
+        raise DamagedCache(f"migrations table unreadable: {exc}") from exc
+    unknown = done - {name for name, _ in MIGRATIONS}
+    if unknown:
+        raise IncompatibleCache(f"written by a newer codeassist (migrations {sorted(unknown)})")
+    missing = _OUR_TABLES - tables
+    if done and missing:
+        raise DamagedCache(f"table {', '.join(sorted(missing))} missing")
+
+
 def _connect(target: str) -> sqlite3.Connection:
     conn = sqlite3.connect(target, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
     if target != ":memory:":
+        try:
+            _check_ours(conn)  # before WAL mode, which would already change the file
+        except BaseException:
+            conn.close()
+            raise
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
     _migrate(conn)
@@ -132,6 +179,40 @@ def _connect_patiently(target: str) -> sqlite3.Connection:
         pause = min(pause * 2, 0.5)
 
 
+def _unsafe_location(directory: Path, path: Path) -> str | None:
+    """Why the cache must not be opened at ``path`` (state that would land outside the repository), or None."""
+    try:
+        st = os.lstat(directory)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"{CACHE_DIR} unusable ({exc.strerror})"
+    if stat.S_ISLNK(st.st_mode):
+        return f"{CACHE_DIR} is a symbolic link; codeassist keeps state only in a real directory in the repository"
+    if not stat.S_ISDIR(st.st_mode):
+        return f"{CACHE_DIR} is not a directory"
+    for suffix in _SIDE_FILES:
+        try:
+            fst = os.lstat(str(path) + suffix)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            return f"{CACHE_DIR}/{DB_NAME}{suffix} unusable ({exc.strerror})"
+        if not stat.S_ISREG(fst.st_mode) or fst.st_nlink > 1:
+            return f"{CACHE_DIR}/{DB_NAME}{suffix} is a link or not a regular file; it is left untouched"
+    return None
+
+
+def _private(conn: sqlite3.Connection, path: Path) -> sqlite3.Connection:
+    """Make the cache files readable by the user only (they hold the repository's code)."""
+    for suffix in _SIDE_FILES:
+        try:
+            os.chmod(str(path) + suffix, 0o600)
+        except OSError:
+            pass
+    return conn
+
+
 def _remove_db(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         try:
@@ -154,6 +235,9 @@ class IndexCache:
         """Open (creating, migrating or rebuilding as needed) the cache of ``root``."""
         directory = root / CACHE_DIR
         path = directory / DB_NAME
+        unsafe = _unsafe_location(directory, path)
+        if unsafe is not None:
+            return cls._in_memory(f"{unsafe}; using a temporary in-memory index")
         try:
             directory.mkdir(exist_ok=True)
             if not path.exists():
@@ -161,9 +245,9 @@ class IndexCache:
         except OSError as exc:
             return cls._in_memory(f"index cache directory unusable ({exc}); using a temporary in-memory index")
         try:
-            return cls(_connect_patiently(str(path)), path)
-        except IncompatibleCache as exc:
-            return cls._in_memory(f"index cache {exc}; using a temporary in-memory index")
+            return cls(_private(_connect_patiently(str(path)), path), path)
+        except (IncompatibleCache, ForeignDatabase) as exc:
+            return cls._in_memory(f"index cache {CACHE_DIR}/{DB_NAME} {exc}; using a temporary in-memory index")
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 return cls._in_memory(f"index cache is locked ({exc}); using a temporary in-memory index")
@@ -173,7 +257,8 @@ class IndexCache:
         # Corrupt or unreadable: start again from an empty file.
         try:
             _remove_db(path)
-            return cls(_connect(str(path)), path, (f"index cache was unreadable ({reason}); rebuilt it",))
+            warning = f"index cache was unreadable ({reason}); rebuilt it"
+            return cls(_private(_connect(str(path)), path), path, (warning,))
         except (OSError, sqlite3.Error) as exc:
             return cls._in_memory(f"index cache unusable ({reason}; {exc}); using a temporary in-memory index")
 

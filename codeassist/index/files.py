@@ -287,8 +287,13 @@ def _is_utf8(name: str) -> bool:
 
 
 def _ignore_spec(root: Path, *, parse: bool = True) -> tuple[object | None, bytes]:
+    path = root / IGNORE_FILE
     try:
-        raw = (root / IGNORE_FILE).read_bytes()
+        # Only a regular file, and only its first megabyte: a link to /dev/zero must not hang the listing.
+        if not path.is_file():
+            return None, b""
+        with path.open("rb") as fh:
+            raw = fh.read(1024 * 1024)
     except OSError:
         return None, b""
     if not parse:

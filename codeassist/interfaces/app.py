@@ -111,11 +111,12 @@ def _register() -> None:
         cmd_learn,
         cmd_models,
         cmd_review,
+        cmd_trust,
     )
 
     modules = (
         cmd_chat, cmd_context, cmd_edits, cmd_index, cmd_review, cmd_commit, cmd_hook, cmd_models, cmd_config,
-        cmd_eval, cmd_learn,
+        cmd_eval, cmd_learn, cmd_trust,
     )  # fmt: skip
     for module in modules:
         module.register(app)

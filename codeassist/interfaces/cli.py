@@ -71,15 +71,26 @@ def hoist_global_options(argv: list[str]) -> list[str]:
     return front + rest
 
 
-def _json_for_early_usage_error(raw: list[str], message: str) -> None:
-    """A command under ``--json`` prints its object even for an error found before typer runs."""
+def _command_at(raw: list[str]) -> tuple[list[str], int, str | None]:
+    """The arguments before ``--``, the index of the command name in them, and the name (or None)."""
     head = raw[: raw.index("--")] if "--" in raw else raw
     i = 0
     while i < len(head) and head[i].startswith("-"):  # the command is the first word after global options
         i += 2 if _takes_next(head[i]) else 1
-    command = head[i] if i < len(head) else None
+    return head, i, head[i] if i < len(head) else None
+
+
+def _json_command(raw: list[str]) -> str | None:
+    """The command name when the command line asks it for ``--json``, else None."""
+    head, i, command = _command_at(raw)
+    return command if command is not None and "--json" in head[i:] else None
+
+
+def _json_for_early_usage_error(raw: list[str], message: str) -> None:
+    """A command under ``--json`` prints its object even for an error found before typer runs."""
     from codeassist.interfaces.json_result import machine_mode, print_stopped
 
+    head, i, command = _command_at(raw)
     mode = machine_mode(command, head[i:])
     if mode is not None:
         print_stopped(command, mode, [message])
@@ -116,6 +127,25 @@ def _optional_values(argv: list[str]) -> list[str]:
     return out
 
 
+def _json_for_error(args: list[str], message: str) -> None:
+    """Under ``--json``, an error the command did not report itself still gives exactly one object."""
+    from codeassist.interfaces import render
+
+    command = _json_command(args)
+    if command is None or render.json_printed:
+        return
+    obj: dict[str, object] = {"errors": [message]}
+    if command in ("apply", "undo"):
+        from codeassist.interfaces.json_result import nothing_done
+
+        obj = {**nothing_done(command), **obj}
+    elif command in ("ask", "edit"):
+        from codeassist.session import RunResult
+
+        obj = RunResult("error", "", errors=(message,)).to_json()
+    render.print_json(obj)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app and translate errors to exit codes."""
     raw = list(sys.argv[1:] if argv is None else argv)
@@ -145,6 +175,7 @@ def main(argv: list[str] | None = None) -> None:
         from codeassist.interfaces.render import print_error
 
         print_error(exc.message, exc.hint, color="--no-color" not in args)
+        _json_for_error(args, exc.message + (f" ({exc.hint})" if exc.hint else ""))
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted\n")
@@ -160,5 +191,7 @@ def main(argv: list[str] | None = None) -> None:
             show()
         else:
             sys.stderr.write(f"error: {exc}\n")
+        formatted = getattr(exc, "format_message", None)
+        _json_for_error(args, formatted() if callable(formatted) else str(exc))
         sys.exit(getattr(exc, "exit_code", 2))
     sys.exit(code if isinstance(code, int) else 0)

@@ -74,7 +74,7 @@ def _run(
     from codeassist.errors import CodeassistError
     from codeassist.interfaces.json_result import exit_with_error
     from codeassist.interfaces.live import HumanRenderer, json_line_sink, summary_line
-    from codeassist.interfaces.render import console, print_json
+    from codeassist.interfaces.render import console, print_json, safe_terminal_text
 
     opts = ctx.obj
     machine = as_json or stream_json
@@ -101,11 +101,11 @@ def _run(
     if as_json:
         print_json(data)
     if result.diff and not machine:
-        from rich.syntax import Syntax
+        from codeassist.interfaces.render import diff_view
 
-        console(opts).print(Syntax(result.diff, "diff", theme="ansi_dark", background_color="default"))
+        console(opts).print(diff_view(result.diff))
     for error in result.errors:
-        err.print(f"[red]{error}[/]" if result.exit_code else error, markup=True, highlight=False)
+        err.print(safe_terminal_text(error), style="red" if result.exit_code else None, markup=False, highlight=False)
     if mode == "edit" or opts.verbose:
         err.print(summary_line(data), markup=False, highlight=False)
     raise typer.Exit(result.exit_code)

@@ -18,20 +18,35 @@ def read_request(text: str) -> str:
 
     if text == "-":
         text = sys.stdin.read()
+    # Bytes that are not UTF-8 (kept as surrogates by Python) become U+FFFD, as `edit` reads them.
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if not text.strip():
         raise UsageError("the request is empty")
     return text
 
 
+def _utf8_names(names: list[str]) -> list[str]:
+    from codeassist.errors import UsageError
+
+    for name in names:
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            raise UsageError(f"file name is not valid UTF-8: {shown!r}; a model cannot be shown such a file") from None
+    return names
+
+
 def _print_human(opts: GlobalOptions, built: BuiltContext) -> None:
     from rich.table import Table
 
-    from codeassist.interfaces.render import console
+    from codeassist.interfaces.render import console, safe_terminal_text
 
     out = sys.stdout
     for i, m in enumerate(built.messages, 1):
         out.write(f"----- message {i}: {m.role} -----\n")
-        out.write(m.content if m.content.endswith("\n") else m.content + "\n")
+        content = safe_terminal_text(m.content)  # file contents: shown, never obeyed by the terminal
+        out.write(content if content.endswith("\n") else content + "\n")
     out.flush()
     table = Table(title=None, box=None, pad_edge=False)
     table.add_column("part")
@@ -45,7 +60,7 @@ def _print_human(opts: GlobalOptions, built: BuiltContext) -> None:
     for note in built.dropped:
         err.print(f"left out to fit: {note}")
     for path in built.instructions_refused:
-        err.print(f"refused instruction file (points outside the repository): {path}")
+        err.print(f"refused instruction file (outside the repository, or a secret store): {path}")
 
 
 def register(app: typer.Typer) -> None:
@@ -81,8 +96,8 @@ def register(app: typer.Typer) -> None:
             built = session.context(
                 text,
                 mode="ask" if ask else "edit",
-                files=[session.typed(f) for f in file or []],
-                read_only=[session.typed(f) for f in read_only or []],
+                files=[session.typed(f) for f in _utf8_names(file or [])],
+                read_only=[session.typed(f) for f in _utf8_names(read_only or [])],
                 edit_format=edit_format,
                 map_tokens=tokens,
             )

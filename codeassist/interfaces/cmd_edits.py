@@ -96,16 +96,15 @@ def apply(
 
 
 def _report(opts: GlobalOptions, result: EngineResult, *, as_json: bool, dry_run: bool) -> None:
-    from rich.markup import escape
-
     from codeassist.interfaces.render import console, print_json
+    from codeassist.interfaces.render import shown as escape  # markup-escaped and terminal-safe
 
     err = console(opts, stderr=True)
     if dry_run and result.diff:
-        from rich.syntax import Syntax
+        from codeassist.interfaces.render import diff_view
 
         out = console(opts, stderr=as_json)
-        out.print(Syntax(result.diff, "diff", theme="ansi_dark", background_color="default", word_wrap=False))
+        out.print(diff_view(result.diff))
     for a in result.applied:
         err.print(f"[green]applied[/] {escape(a.path)} [dim]({a.action}, {a.strategy})[/]")
     for path in result.already_applied:
@@ -134,10 +133,9 @@ def undo(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
 ) -> None:
     """Revert the last commit codeassist made, restoring the files and index as they were."""
-    from rich.markup import escape
-
     from codeassist.errors import CodeassistError
     from codeassist.interfaces.render import console, print_json
+    from codeassist.interfaces.render import shown as escape  # markup-escaped and terminal-safe
     from codeassist.session import Session
 
     opts: GlobalOptions = ctx.obj

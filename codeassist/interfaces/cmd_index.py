@@ -109,7 +109,9 @@ def repo_map(
             }
         )
         return
-    typer.echo(result.text, nl=False)
+    from codeassist.interfaces.render import safe_terminal_text
+
+    typer.echo(safe_terminal_text(result.text), nl=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -43,6 +43,7 @@ def _remote(opts: GlobalOptions, settings: Settings) -> dict[str, Any] | None:
     from codeassist.backends.presets import Endpoint, resolve_endpoint
     from codeassist.backends.registry import create_backend
     from codeassist.errors import CodeassistError
+    from codeassist.redact import redact_text
 
     quick = settings.with_overrides(
         timeout_connect=REMOTE_CONNECT_TIMEOUT, timeout_read=REMOTE_READ_TIMEOUT, max_retries=0
@@ -59,7 +60,7 @@ def _remote(opts: GlobalOptions, settings: Settings) -> dict[str, Any] | None:
         else:
             return None
     except CodeassistError as exc:
-        return {"backend": None, "url": None, "models": None, "error": exc.message}
+        return {"backend": None, "url": None, "models": None, "error": redact_text(exc.message)}
     if backend.name == "openai" and not isinstance(backend, OpenAICompatBackend):
         from codeassist.backends.openai_compat import from_settings
 
@@ -68,9 +69,10 @@ def _remote(opts: GlobalOptions, settings: Settings) -> dict[str, Any] | None:
     try:
         models = sorted(backend.list_models())
     except CodeassistError as exc:
-        return {"backend": backend.name, "url": url, "models": None, "error": exc.message}
+        return {"backend": backend.name, "url": url, "models": None, "error": redact_text(exc.message)}
     except Exception as exc:  # a plugin's list_models is foreign code; this listing is best effort
-        return {"backend": backend.name, "url": url, "models": None, "error": f"{type(exc).__name__}: {exc}"}
+        error = redact_text(f"{type(exc).__name__}: {exc}")
+        return {"backend": backend.name, "url": url, "models": None, "error": error}
     return {"backend": backend.name, "url": url, "models": models, "error": None}
 
 

@@ -42,36 +42,41 @@ class HumanRenderer:
         elif kind == "context":
             self.err.print(
                 f"[dim]context: {event['total_tokens']:,} tokens; files: "
-                f"{', '.join(event['files']) or '(none)'}; read-only: "
-                f"{', '.join(event['read_only']) or '(none)'}[/]"
+                f"{_shown(', '.join(event['files']) or '(none)')}; read-only: "
+                f"{_shown(', '.join(event['read_only']) or '(none)')}[/]"
             )
             if self.waiting is not None:  # the request goes out right after its context is built
                 self.waiting.start(f"waiting for {self._model}")
         elif kind == "edit.applied":
-            self.err.print(f"[green]applied[/] {event['action']} {event['path']} [dim]({event['strategy']})[/]")
+            what = f"{_shown(event['action'])} {_shown(event['path'])}"
+            self.err.print(f"[green]applied[/] {what} [dim]({_shown(event['strategy'])})[/]")
         elif kind == "edit.failed":
             where = event.get("path") or "reply"
-            self.err.print(f"[yellow]not applied[/] {where}: {event['reason']}")
+            self.err.print(f"[yellow]not applied[/] {_shown(where)}: {_shown(event['reason'])}")
         elif kind == "edit.warning":
-            self.err.print(f"[yellow]warning:[/] {escape(event['message'])}", highlight=False)
+            self.err.print(f"[yellow]warning:[/] {_shown(event['message'])}", highlight=False)
         elif kind == "check":
             mark = "[green]passed[/]" if event["ok"] else "[red]failed[/]"
-            self.err.print(f"check {event['name']}: {mark}")
+            self.err.print(f"check {_shown(event['name'])}: {mark}")
         elif kind == "tool.call":
             line = tool_call_line(event["name"], event["arguments"])
             self.err.print(f"[cyan]tool[/] {line}", markup=True, highlight=False)
         elif kind == "tool.result":
             mark = "[green]ok[/]" if event["ok"] else "[yellow]error[/]"
-            self.err.print(f"  {mark} [dim]{escape(event['summary'])}[/]", markup=True, highlight=False)
+            self.err.print(f"  {mark} [dim]{_shown(event['summary'])}[/]", markup=True, highlight=False)
         elif kind == "history.compacted":
             self.err.print(f"[dim]shortened {event['results']} old tool result(s) to fit the window[/]")
         elif kind == "notice":
             self.err.print("note: " + event["message"], style="yellow", markup=False, highlight=False)
         elif kind == "commit":
-            subject = event["message"].splitlines()[0]
-            self.err.print(f"[bold]committed[/] {event['sha'][:10]} {subject}", markup=True, highlight=False)
+            subject = (event["message"].splitlines() or [""])[0]
+            self.err.print(f"[bold]committed[/] {event['sha'][:10]} {_shown(subject)}", markup=True, highlight=False)
 
     def _delta(self, text: str) -> None:
+        from codeassist.interfaces.render import safe_terminal_text
+
+        # Shown, never obeyed: an escape sequence in a reply must not drive the terminal.
+        text = safe_terminal_text(text)
         self._text += text
         if not self.use_live:
             self.out.file.write(text)
@@ -216,6 +221,12 @@ def escape(text: str) -> str:
     from rich.markup import escape as rich_escape
 
     return rich_escape(text)
+
+
+def _shown(value: object) -> str:
+    from codeassist.interfaces.render import shown
+
+    return shown(value)
 
 
 def json_line_sink(event: dict[str, Any]) -> None:

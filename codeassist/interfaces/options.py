@@ -27,6 +27,16 @@ class GlobalOptions:
     no_color: bool = False
     verbose: int = 0
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    _noticed: bool = field(default=False, repr=False)
+
+    def notice_trust(self, settings: Settings) -> None:
+        """Say once per command what an untrusted repository config set that codeassist ignored."""
+        notice = settings.trust_notice()
+        if notice and not self._noticed:  # once per command, however often it loads settings
+            self._noticed = True
+            import sys
+
+            sys.stderr.write(notice + "\n")
 
     def start_dir(self) -> Path:
         path = self.repo or Path.cwd()
@@ -51,7 +61,9 @@ class GlobalOptions:
             "context_window": self.context_window,
             **flags,
         }
-        return load_settings(repo_root=root, environ=self.environ, config_file=self.config, flags=merged)
+        settings = load_settings(repo_root=root, environ=self.environ, config_file=self.config, flags=merged)
+        self.notice_trust(settings)
+        return settings
 
     def open_options(
         self, *, require_repo: bool = True, need_model: bool = True, ask_server: bool = True, **flags: Any

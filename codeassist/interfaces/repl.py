@@ -242,7 +242,9 @@ class Repl:
     def status(self, text: str, *, style: str = "dim") -> None:
         from rich.text import Text
 
-        self.err.print(Text(text, style=style))
+        from codeassist.interfaces.render import safe_terminal_text
+
+        self.err.print(Text(safe_terminal_text(text), style=style))
 
     def problem(self, text: str, hint: str | None = None) -> None:
         self.status(text, style="red")
@@ -315,9 +317,9 @@ class Repl:
         self.forget_files()
         self.last_tokens = result.usage.input_tokens + result.usage.output_tokens
         if result.diff:
-            from rich.syntax import Syntax
+            from codeassist.interfaces.render import diff_view
 
-            self.out.print(Syntax(result.diff, "diff", theme="ansi_dark", background_color="default"))
+            self.out.print(diff_view(result.diff))
         for error in result.errors:
             self.status(error, style="red" if result.exit_code else "yellow")
         if result.status == "success":

@@ -211,7 +211,8 @@ def diff(repl: Repl, rest: str) -> bool:
     if state.last_commit is not None:
         proc = run_git(repl.root, "show", "--format=", "--patch", "--no-color", state.last_commit, check=False)
     elif state.last_changed:  # applied without a commit (auto_commit = false)
-        proc = run_git(repl.root, "diff", "--no-color", "HEAD", "--", *state.last_changed, check=False)
+        changed = state.last_changed
+        proc = run_git(repl.root, "diff", "--no-color", "HEAD", "--", *changed, check=False, literal_paths=True)
     else:
         repl.status("no change in this chat yet (an undone change no longer counts)")
         return True
@@ -219,9 +220,9 @@ def diff(repl: Repl, rest: str) -> bool:
     if proc.returncode != 0 or not text.strip():
         repl.status("the last change is no longer in the repository")
         return True
-    from rich.syntax import Syntax
+    from codeassist.interfaces.render import diff_view
 
-    repl.out.print(Syntax(text, "diff", theme="ansi_dark", background_color="default"))
+    repl.out.print(diff_view(text))
     return True
 
 
@@ -243,6 +244,7 @@ def model(repl: Repl, rest: str) -> bool:
 
 @command("/map", "[QUERY]", "print the repo map for the files in the chat (and QUERY)")
 def repo_map(repl: Repl, rest: str) -> bool:
+    from codeassist.interfaces.render import safe_terminal_text
     from codeassist.repomap import build_repo_map
 
     settings = repl.session.settings
@@ -251,7 +253,8 @@ def repo_map(repl: Repl, rest: str) -> bool:
     )
     for warning in result.warnings:
         repl.status(f"warning: {warning}", style="yellow")
-    repl.out.print(result.text.rstrip("\n") or "(the map is empty)", markup=False, highlight=False)
+    text = safe_terminal_text(result.text.rstrip("\n")) or "(the map is empty)"
+    repl.out.print(text, markup=False, highlight=False)
     repl.status(f"repo map: {result.tokens:,} tokens, {len(result.files)} files")
     return True
 
