@@ -195,8 +195,7 @@ class Session:
             user_config_dir=user_config_path(options.environ).parent,
             workspace=ws,
         )
-        trust = settings.trust_notice()
-        session.notes = (trust, *notes) if trust else notes
+        session.notes = notes
         session.edit_format()  # a bad configured format is reported now, not mid-request
         if ws is not None:
             ws.lock.wait_s = settings.lock_timeout

@@ -18,9 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from codeassist.config import load_settings
-from codeassist.edits.engine import apply_reply
 from codeassist.edits.paths import PathRefused, PathResolver
 from codeassist.errors import CodeassistError, ConfigError
+from codeassist.transaction import apply_reply
+from codeassist.workspace import Workspace
 from tests.conftest import git
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -77,7 +78,7 @@ def test_reply_text_gives_a_result_or_our_error(fuzz_repo: Path, text: str, dry_
 )
 def test_path_resolver_refuses_or_resolves(fuzz_repo: Path, raw: str, action: str) -> None:
     try:
-        resolved = PathResolver(fuzz_repo).resolve(raw, action)
+        resolved = PathResolver(Workspace.open(fuzz_repo)).resolve(raw, action)
     except PathRefused as exc:
         assert exc.reason
         return

@@ -19,6 +19,7 @@ from replies import GOOD_SR
 
 from codeassist.edits.paths import PathRefused, PathResolver
 from codeassist.protected import protected_reason, secret_store_reason
+from codeassist.workspace import Workspace
 from tests.test_apply_cli import apply_repo, reply_file, run, tree  # noqa: F401 (a fixture)
 
 PEM = (
@@ -179,7 +180,7 @@ def test_sparse_checkout_write_outside_the_cone_is_refused(git_repo: Path, tmp_p
 
 
 def test_resolver_never_raises_anything_but_path_refused(repo: Path) -> None:
-    resolver = PathResolver(repo)
+    resolver = PathResolver(Workspace.open(repo))
     for raw in ("a\x00b.py", "../../etc/passwd", "/etc/passwd", "x/" * 3000, ":(top)app.py", "\udcff.py"):
         for action in ("create", "replace", "delete"):
             try:
@@ -200,7 +201,7 @@ def test_edit_explains_the_refusal_to_the_model(
     proc = subprocess.run(argv, capture_output=True, text=True, env=isolated_env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert not (repo / ".codeassist.toml").exists() and not (tmp_path / "pwned").exists()
-    reflection = openai_server.requests[1].body["messages"][-1]["content"]
+    reflection = openai_server.posts[1].body["messages"][-1]["content"]
     assert ".codeassist.toml" in reflection and "never edited by a reply" in reflection
 
 

@@ -248,3 +248,20 @@ def test_paste_puts_the_clipboard_in_the_chat(repo: Path, isolated_env: dict[str
     assert "Traceback (most recent call last):\n  boom" in chat.repl.state.history[-2].content
     empty = Chat(repo, {**isolated_env, "PATH": str(tmp_path / "nothing")}, [])
     assert "cannot read the clipboard" in empty("/paste") and empty.repl.state.history == []
+
+
+def test_agent_mode_in_the_chat_edits_with_tools(repo: Path, isolated_env: dict[str, str]) -> None:
+    import json as _json
+
+    from codeassist.backends.base import StreamEvent, ToolCall
+
+    args = _json.dumps({"path": "app.py", "old_text": "VALUE = 1\n", "new_text": "VALUE = 2\n"})
+    replace_call = [StreamEvent("tool_call", tool_call=ToolCall("c1", "replace_in_file", args)), StreamEvent("done")]
+    chat = Chat(repo, isolated_env, [replace_call, "VALUE is 2 now.", "fix: VALUE is 2"])
+    assert "agent mode on" in chat("/agent")
+    assert chat.repl.agent
+    out = chat("set VALUE to 2")
+    assert "tool replace_in_file(" in out  # the agent loop ran the call as a tool, and said so
+    assert (repo / "app.py").read_text() == "VALUE = 2\n"
+    assert git(repo, "status", "--porcelain").strip() == ""  # committed
+    assert "agent mode off" in chat("/agent off") and not chat.repl.agent

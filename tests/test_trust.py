@@ -86,7 +86,7 @@ def test_untrusted_repo_file_keeps_harmless_settings_only(repo: Path, tmp_path: 
     assert s.repo_trust == "untrusted"
     assert s.base_url is None and s.api_key is None and s.backend is None and s.api is None
     assert s.test_cmd is None and s.lint_cmd is None and s.verify_hooks is True
-    assert s.model == "gpt-4.1" and s.map_tokens == 300 and s.instruction_files == ["README.md"]
+    assert s.model == "gpt-4.1" and s.map_tokens == 300 and s.instruction_files == ("README.md",)
     assert s.models == {"gpt-4.1": {"context_window": 5000}}
     assert s.untrusted == (
         "base_url", "api_key", "backend", "api", "test_cmd", "lint_cmd", "verify_hooks", "auto_add_files",
@@ -172,7 +172,7 @@ def test_repo_endpoint_gets_no_key_until_trusted(
     hostile_config(repo, attacker, tmp_path / "other")  # any change asks again
     openai_server.enqueue(Text("back home"))
     proc = run(repo, env, "ask", "hi")
-    assert proc.returncode == 0 and len(attacker.requests) == 1
+    assert proc.returncode == 0 and len(attacker.posts) == 1 and len(attacker.requests) == 2  # the model list, one call
     assert "changed since you trusted it" in proc.stderr
 
 

@@ -85,6 +85,7 @@ def _run(
     agent = {k: run_args.pop(k, None) for k in ("agent", "approval", "max_steps")}
     try:
         session, run_opts = _open(opts, mode, request, files, read_only, sink, run_args)
+        opts.notice_trust(session.settings)  # what an untrusted repository config set and was ignored
         for note in session.notes:  # the model discovered, a window it could not ask the server for
             err.print(f"codeassist: {note}", markup=False, highlight=False)
         result = session.ask(run_opts) if mode == "ask" else _edit_or_agent(session, run_opts, agent, err)

@@ -90,6 +90,7 @@ def register(app: typer.Typer) -> None:
         session = Session.open(opts.open_options(require_repo=False, need_model=False))
         from codeassist.interfaces.render import console
 
+        opts.notice_trust(session.settings)
         for note in session.notes:
             console(opts, stderr=True).print(f"codeassist: {note}", markup=False)
         try:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 Mode = Literal["edit", "ask"]
 HISTORY_DIR = "chat-history"  # one input history file per repository under the user's data directory
-COMMAND_MODULES = ("repl_commands", "repl_run", "repl_chats", "repl_review", "repl_architect")
+COMMAND_MODULES = ("repl_commands", "repl_run", "repl_chats", "repl_review", "repl_architect", "repl_agent")
 
 
 def load_commands() -> dict[str, str]:
@@ -94,6 +94,9 @@ class Repl:
         # /architect: edit requests are planned first, by this model (None: the chat's own).
         self.architect_model: str | None = session.settings.architect_model
         self.architect = bool(self.architect_model)
+        # /agent: edit requests in agent mode (on from the start with mode = "agent").
+        self.agent = session.settings.mode == "agent"
+        self._once: Any = None  # a request's own way to run (/agent REQUEST)
         if session.settings.review_mode:
             from codeassist.interfaces.repl_review import set_review
 
@@ -163,6 +166,9 @@ class Repl:
         self.prompt = prompt
         if warning:
             self.status(warning, style="yellow")
+        notice = self.session.settings.trust_notice()
+        if notice:
+            self.status(notice, style="yellow")
         for note in self.session.notes:
             self.status(f"codeassist: {note}")
         if self.session.settings.editing_mode not in ("vi", "emacs"):
@@ -261,6 +267,14 @@ class Repl:
         )
 
     # -- requests ------------------------------------------------------------------
+    def request_with(self, runner: Any, text: str) -> bool:
+        """Run one edit request through ``runner(repl, run_options)`` (``/agent REQUEST``)."""
+        self._once = runner
+        try:
+            return self.request("edit", text)
+        finally:
+            self._once = None
+
     def request(self, mode: Mode, text: str) -> bool:
         """Run one request in ``mode``; always True (the chat goes on whatever happened)."""
         from codeassist.interfaces.live import HumanRenderer
@@ -301,6 +315,11 @@ class Repl:
             history=tuple(self.state.history),
             chat=True,
         )
+        once, self._once = self._once, None
+        if mode == "edit" and (once is not None or self.agent):
+            from codeassist.interfaces.repl_agent import agent_request
+
+            return (once or agent_request)(self, run)
         if mode == "edit" and self.architect:
             from codeassist.interfaces.repl_architect import architect_request
 
