@@ -4,6 +4,7 @@ real git repositories, real test commands."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,9 @@ def repo(git_repo: Path) -> Path:
     (git_repo / ".codeassist.toml").write_text(f'test_cmd = "{Path(sys.executable).as_posix()} test_calc.py"\n')
     git(git_repo, "add", ".")
     git(git_repo, "commit", "-q", "-m", "add calc")
+    # The owner trusts the repository's config, so its test_cmd runs (issue 11's trust boundary).
+    argv = [sys.executable, "-m", "codeassist", "-C", str(git_repo), "trust"]
+    subprocess.run(argv, check=True, capture_output=True, env=dict(os.environ), timeout=60)
     return git_repo
 
 

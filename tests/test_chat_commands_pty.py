@@ -62,6 +62,7 @@ def test_test_fails_the_model_fixes_it_then_it_passes(
 ) -> None:
     (repo / "check.py").write_text(CHECK)
     (repo / ".codeassist.toml").write_text('test_cmd = "python3 check.py"\n')
+    trust(repo, chat_env)
     git(repo, "add", "check.py")
     git(repo, "commit", "-q", "-m", "check")
     child = spawn(openai_server, repo, chat_env)
@@ -238,3 +239,9 @@ def test_architect_plans_with_one_model_and_edits_with_another(
     say(child, "/architect")  # off: one model again
     child.expect_exact("architect off")
     assert leave(child) == 0
+
+
+def trust(repo: Path, env: dict[str, str]) -> None:
+    """The owner trusts the repository's config, so its test_cmd runs (issue 11's trust boundary)."""
+    argv = [sys.executable, "-m", "codeassist", "-C", str(repo), "trust"]
+    subprocess.run(argv, check=True, capture_output=True, env=env, timeout=60)

@@ -4,6 +4,7 @@ commit, model switch, save, quit, and resume in a new process; against the loopb
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -33,6 +34,7 @@ def test_a_whole_session_then_resume(openai_server: OpenAIServer, git_repo: Path
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "start")
     (repo / ".codeassist.toml").write_text('test_cmd = "python3 check.py"\n')
+    trust(repo, chat_env)
     start = git(repo, "rev-parse", "HEAD").strip()
     openai_server.enqueue(Text("greet returns hello."), Text(REPLY), Text("feat: greet the world, triple"))
 
@@ -85,3 +87,9 @@ def test_a_whole_session_then_resume(openai_server: OpenAIServer, git_repo: Path
     for earlier in ("greet returns hello.", "exit two", "did not keep these parts", "I undid your last change"):
         assert earlier in sent, earlier
     assert leave(again) == 0
+
+
+def trust(repo: Path, env: dict[str, str]) -> None:
+    """The owner trusts the repository's config, so its test_cmd runs (issue 11's trust boundary)."""
+    argv = [sys.executable, "-m", "codeassist", "-C", str(repo), "trust"]
+    subprocess.run(argv, check=True, capture_output=True, env=env, timeout=60)

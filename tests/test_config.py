@@ -131,8 +131,11 @@ def test_set_value_keeps_comments_and_layout(tmp_path: Path) -> None:
 def test_the_user_config_file_is_written_for_the_user_alone(tmp_path: Path) -> None:
     path = write(tmp_path / "user.toml", 'model = "a"\n')
     path.chmod(0o644)
-    set_value(path, "api_key", "sk-secret", private=True)
+    set_value(path, "api_key", "sk-secret")  # an existing file is narrowed to the user alone
     assert path.stat().st_mode & 0o777 == 0o600
+    fresh = tmp_path / "new" / "user.toml"
+    set_value(fresh, "model", "b")
+    assert fresh.stat().st_mode & 0o777 == 0o600
 
 
 @pytest.mark.parametrize(

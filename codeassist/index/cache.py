@@ -76,7 +76,9 @@ class DamagedCache(sqlite3.DatabaseError):
     """Our cache, with a table missing: rebuilt like a corrupt one."""
 
 
-_OUR_TABLES = frozenset({"migrations", "blobs", "files", "meta"})
+# The tables every migrated cache has; the graphs of the map (migration m2_graphs) are ours too.
+_REQUIRED_TABLES = frozenset({"migrations", "blobs", "files", "meta"})
+_OUR_TABLES = _REQUIRED_TABLES | {"graphs"}
 _SIDE_FILES = ("", "-wal", "-shm", "-journal")
 
 
@@ -138,7 +140,7 @@ def _check_ours(conn: sqlite3.Connection) -> None:
     unknown = done - {name for name, _ in MIGRATIONS}
     if unknown:
         raise IncompatibleCache(f"written by a newer codeassist (migrations {sorted(unknown)})")
-    missing = _OUR_TABLES - tables
+    missing = _REQUIRED_TABLES - tables
     if done and missing:
         raise DamagedCache(f"table {', '.join(sorted(missing))} missing")
 

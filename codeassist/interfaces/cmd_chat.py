@@ -119,26 +119,12 @@ def _edit_or_agent(session: Any, run_opts: Any, agent: dict[str, Any], err: Any)
     mode = check_mode(session.settings.mode, source="setting")
     if not agent["agent"] and mode != "agent":
         return session.edit(run_opts)
+    from codeassist.interfaces.confirm import confirm_command_on_tty
+
     options = AgentOptions(agent["approval"], agent["max_steps"], confirm_command_on_tty(err))
     return session.agent(run_opts, options)
 
 
-def confirm_command_on_tty(err: Any) -> Any:
-    """The question a command asks before it runs, on the terminal (None without one: commands are refused)."""
-    import sys
-
-    if not sys.stdin.isatty():
-        return None
-
-    def confirm(command: str, why: str) -> bool:
-        from rich.markup import escape
-        from rich.prompt import Confirm
-
-        note = f" ({escape(why)})" if why else ""
-        question = f"The model wants to run [bold]{escape(command)}[/]{note}. Run it?"
-        return Confirm.ask(question, console=err, default=False)
-
-    return confirm
 
 
 def _open(

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 def agent_request(repl: Repl, run: RunOptions) -> RunResult:
     """One edit request in agent mode, commands confirmed on the chat's terminal."""
     from codeassist.agent.options import AgentOptions
-    from codeassist.interfaces.cmd_chat import confirm_command_on_tty
+    from codeassist.interfaces.confirm import confirm_command_on_tty
 
     return repl.session.agent(run, AgentOptions(confirm_command=confirm_command_on_tty(repl.err)))
 
