@@ -130,7 +130,7 @@ def test_secret_store_predicate_is_public_and_judges_name_and_content() -> None:
     assert secret_store_reason(".codeassist.toml", b'model = "x"\napi_key = "sk-1"\n')  # hidden from context too
     assert secret_store_reason(".codeassist.toml", b'model = "x"\n') is None
     assert secret_store_reason(".npmrc", b"engine-strict=true\n") is None
-    assert secret_store_reason(".npmrc", b"//registry.npmjs.org/:_authToken=abc\n")
+    assert secret_store_reason(".npmrc", b"//npm.example.invalid/:_authToken=abc\n")
     assert secret_store_reason(".yarnrc.yml", b'npmAuthToken: "abc"\n')
 
 
