@@ -66,6 +66,24 @@ def check_syntax_of(root: Path, paths: Sequence[str], before: Mapping[str, bytes
     return CheckResult("syntax", False, trim_output("\n".join(problems)))
 
 
+def start_shell(command: str, root: Path, environ: Mapping[str, str] | None) -> subprocess.Popen[bytes]:
+    """``command`` through the shell in ``root``, output and errors on one pipe, no input.
+
+    It runs in its own process group so that :func:`kill_group` ends everything
+    it started (a timeout, Ctrl-C), not only the shell.
+    """
+    return subprocess.Popen(
+        command,
+        shell=True,
+        cwd=root,
+        env=dict(environ) if environ is not None else dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
 def run_command_check(
     name: str,
     command: str,
@@ -79,16 +97,7 @@ def run_command_check(
     The command runs in its own process group so that a timeout (or Ctrl-C)
     ends everything it started, not only the shell.
     """
-    proc = subprocess.Popen(
-        command,
-        shell=True,
-        cwd=root,
-        env=dict(environ) if environ is not None else dict(os.environ),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    proc = start_shell(command, root, environ)
     try:
         out, _ = proc.communicate(timeout=timeout_s)
     except subprocess.TimeoutExpired:

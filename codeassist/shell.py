@@ -8,13 +8,11 @@ wait) and kept, trimmed the way the edit loop trims check output.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from codeassist.checks import kill_group, trim_output
+from codeassist.checks import kill_group, start_shell, trim_output
 
 
 @dataclass(frozen=True)
@@ -42,16 +40,7 @@ def run_shell(
     echo: Callable[[str], None] | None = None,
 ) -> ShellResult:
     """Run ``command`` in ``root``; ``echo`` gets the output as it arrives. Ctrl-C kills the command, then rises."""
-    proc = subprocess.Popen(
-        command,
-        shell=True,
-        cwd=root,
-        env=dict(environ) if environ is not None else dict(os.environ),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    proc = start_shell(command, root, environ)
     assert proc.stdout is not None
     chunks: list[str] = []
     try:
