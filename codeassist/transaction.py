@@ -20,7 +20,8 @@ round of ``edit``, the chat). Inside ``with Transaction(ws, policy) as tx``:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
@@ -298,26 +299,21 @@ def land_edits(
     A commit refused by git (a hook) keeps the written change and is reported
     in ``commit_error``; any other failure leaves the repository as it was.
     """
-    ws, owned = _workspace(target)
-    try:
-        with Transaction(ws, policy_from(settings, commit=commit, model=model)) as tx:
-            result = tx.land(edits, dry_run=dry_run)
-            if not result.written:
-                return result
-            if not commit:
-                tx.keep()
-                return result
-            msg = message or summary_message(result.applied, result.changed)
-            try:
-                sha = tx.commit(msg)
-            except CommitFailed as exc:
-                return replace(result, commit_error=exc.message, message=msg)
-            except KeyboardInterrupt as exc:  # written and kept; the commit did not happen
-                raise ApplyInterrupted(replace(result, message=msg)) from exc
-            return replace(result, commit=sha, message=msg)
-    finally:
-        if owned:
-            ws.close()
+    with _workspace(target) as ws, Transaction(ws, policy_from(settings, commit=commit, model=model)) as tx:
+        result = tx.land(edits, dry_run=dry_run)
+        if not result.written:
+            return result
+        if not commit:
+            tx.keep()
+            return result
+        msg = message or summary_message(result.applied, result.changed)
+        try:
+            sha = tx.commit(msg)
+        except CommitFailed as exc:
+            return replace(result, commit_error=exc.message, message=msg)
+        except KeyboardInterrupt as exc:  # written and kept; the commit did not happen
+            raise ApplyInterrupted(replace(result, message=msg)) from exc
+        return replace(result, commit=sha, message=msg)
 
 
 def apply_reply(
@@ -333,8 +329,7 @@ def apply_reply(
     settings: Any | None = None,
 ) -> EngineResult:
     """Read ``reply`` into edits, then :func:`land_edits`; a reply that cannot be read changes nothing."""
-    ws, owned = _workspace(target)
-    try:
+    with _workspace(target) as ws:
         edits, issues, formats = parse(reply, fmt, tool_calls, ws.paths())
         if issues:
             return EngineResult(issues=tuple(issues), formats=tuple(formats))
@@ -344,14 +339,15 @@ def apply_reply(
             ws, edits, dry_run=dry_run, commit=commit, message=message, model=model, settings=settings
         )
         return replace(result, formats=tuple(formats))
-    finally:
-        if owned:
-            ws.close()
 
 
-def _workspace(target: Workspace | Path) -> tuple[Workspace, bool]:
+@contextmanager
+def _workspace(target: Workspace | Path) -> Iterator[Workspace]:
+    """``target`` itself, or the Workspace at a path, opened and closed around the block."""
     from codeassist.workspace import Workspace
 
     if isinstance(target, Workspace):
-        return target, False
-    return Workspace.open(target), True
+        yield target
+        return
+    with Workspace.open(target) as ws:
+        yield ws
