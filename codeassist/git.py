@@ -177,10 +177,12 @@ def git_path(root: Path, name: str) -> Path:
     return path if path.is_absolute() else root / path
 
 
-def check_not_locked(root: Path) -> None:
+def check_not_locked(root: Path, git_dir: Path | None = None) -> None:
     """GitError naming the lock file when another git process holds (or left) the index lock."""
-    found = find_git_dirs(root)
-    lock = found[1] / "index.lock" if found else git_path(root, "index.lock")
+    if git_dir is None:
+        found = find_git_dirs(root)
+        git_dir = found[1] if found else None
+    lock = git_dir / "index.lock" if git_dir is not None else git_path(root, "index.lock")
     if lock.exists():
         raise GitError(
             f"the git index is locked: {lock} exists",

@@ -195,12 +195,9 @@ class Workspace:
 
     def check_not_locked(self) -> None:
         """GitError naming git's index lock when another git process holds (or left) it."""
-        lock = self.git_dir / "index.lock"
-        if lock.exists():
-            raise GitError(
-                f"the git index is locked: {lock} exists",
-                hint=f"if no other git process is running, remove {lock} and try again",
-            )
+        from codeassist.git import check_not_locked
+
+        check_not_locked(self.root, self.git_dir)
 
     # -- the file rule -------------------------------------------------------------
     def listing(self) -> Listing:
@@ -211,6 +208,9 @@ class Workspace:
             out = git_ls_files(self.root)
             share_listing(self.root, out)
             self._listing = list_files(self.root, git_output=out, ignore=self.ignore_rule())
+            # What git listed is not ignored: only other paths are worth a `git check-ignore`.
+            listed = [e.path for e in self._listing.entries] + [p for p, _ in self._listing.skipped]
+            self._ignored_cache.update(dict.fromkeys(listed, False))
         return self._listing
 
     def forget_listing(self) -> None:
@@ -242,11 +242,9 @@ class Workspace:
 
     def is_ignored(self, rel: str) -> bool:
         """Whether git ignores ``rel`` (a listed file is not; others are asked of git once)."""
+        self.listing()  # fills the cache with every listed path
         if rel in self._ignored_cache:
             return self._ignored_cache[rel]
-        listed = {e.path for e in self.listing().entries} | {p for p, _ in self.listing().skipped}
-        if rel in listed:
-            return False
         # check-ignore takes no literal pathspecs; "./" keeps a name like ":(exclude)x" a plain name.
         proc = self.git("check-ignore", "-q", "--", "./" + rel, check=False)
         if proc.returncode == 128:  # a path git cannot take: it is no file of this repository
