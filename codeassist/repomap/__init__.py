@@ -95,8 +95,10 @@ def _open(root: Path, refresh: bool, files: bool = True) -> tuple[Path, IndexCac
 
 
 def _ranked(cache: IndexCache, snap: Snapshot, seeds: Seeds) -> tuple[RepoGraph, Ranking]:
-    """The graph and its ranking for ``seeds``; for seeds without words, both as stored when they are."""
-    from codeassist.index.indexer import with_files
+    """The graph and its ranking for ``seeds``; for seeds without words, both as stored when they are.
+
+    Neither needs the index's file list when stored (the state key vouches for their paths).
+    """
     from codeassist.repomap.rank import rank
     from codeassist.repomap.store import graph_for, load_view, save_view, wordless
 
@@ -104,7 +106,7 @@ def _ranked(cache: IndexCache, snap: Snapshot, seeds: Seeds) -> tuple[RepoGraph,
         view = load_view(cache, snap, seeds)
         if view is not None:
             return view
-    graph = graph_for(cache, with_files(cache, snap))
+    graph = graph_for(cache, snap)
     ranking = rank(graph, seeds)
     if wordless(seeds):
         save_view(cache, graph, seeds, ranking)

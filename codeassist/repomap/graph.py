@@ -11,8 +11,9 @@ from __future__ import annotations
 import math
 import re
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, overload
 
 from codeassist.index.cache import IndexCache
@@ -36,7 +37,7 @@ class LazyDefs(Sequence[tuple[Def, ...]]):
     that can reach a map are ever decoded, which keeps a large graph small.
     """
 
-    def __init__(self, blobs: list[bytes | None]) -> None:
+    def __init__(self, blobs: Sequence[bytes | None]) -> None:
         self._blobs = blobs
         self._decoded: dict[int, tuple[Def, ...]] = {}
 
@@ -46,6 +47,10 @@ class LazyDefs(Sequence[tuple[Def, ...]]):
     def blobs(self) -> tuple[bytes | None, ...]:
         """The serialized definitions of every file (None: no tags), as stored."""
         return tuple(self._blobs)
+
+    def blob(self, i: int) -> bytes | None:
+        """The serialized definitions of file ``i`` (None: no tags)."""
+        return self._blobs[i]
 
     def peek(self, i: int) -> tuple[Def, ...]:
         """Decode without keeping the result (for one pass over every file)."""
@@ -70,28 +75,61 @@ class LazyDefs(Sequence[tuple[Def, ...]]):
         return held
 
 
+@dataclass(frozen=True)
+class Edges:
+    """The graph's weighted links in the order they were first made (PageRank's input order)."""
+
+    src: Sequence[int] = ()
+    dst: Sequence[int] = ()
+    weight: Sequence[float] = ()
+
+    @classmethod
+    def of(cls, base: Mapping[tuple[int, int], float]) -> Edges:
+        return cls(tuple(s for s, _ in base), tuple(d for _, d in base), tuple(base.values()))
+
+
 @dataclass
 class RepoGraph:
-    """Query-independent data of one repository state (shared, never mutated after build)."""
+    """Query-independent data of one repository state (shared, never mutated after build).
+
+    ``definers``, ``contribs`` and ``incoming`` read like dicts and tuples but a
+    stored graph decodes only the entries asked for (:mod:`codeassist.repomap.packed`).
+    """
 
     state_key: str
     paths: tuple[str, ...]
     defs: LazyDefs  # per file, in line order
     ndefs: tuple[int, ...]  # per file
-    definers: dict[str, tuple[int, ...]]  # identifier -> files defining it, ascending
+    definers: Mapping[str, tuple[int, ...]]  # identifier -> files defining it, ascending
     # identifier -> (source file, target file, weight) for each reference edge it makes
-    contribs: dict[str, tuple[tuple[int, int, float], ...]]
+    contribs: Mapping[str, tuple[tuple[int, int, float], ...]]
     # per target file: (identifier, source file, weight) of each edge into it
-    incoming: tuple[tuple[tuple[str, int, float], ...], ...]
-    base_edges: dict[tuple[int, int], float]  # insertion order is deterministic: never needs sorting
+    incoming: Sequence[tuple[tuple[str, int, float], ...]]
+    edges: Edges
     out_weight: tuple[float, ...]
-    digraph: Any  # rustworkx.PyDiGraph of base_edges, copied when a request changes weights
     lines: dict[int, list[str]] = field(default_factory=dict)  # source lines, read when rendered
     parents: dict[int, list[int]] = field(default_factory=dict)  # enclosing definition of each, when rendered
 
-    @property
+    @cached_property
     def index(self) -> dict[str, int]:
         return {p: i for i, p in enumerate(self.paths)}
+
+    @cached_property
+    def base_edges(self) -> dict[tuple[int, int], float]:
+        """(source, target) -> summed weight, in the order the links were made."""
+        e = self.edges
+        return dict(zip(zip(e.src, e.dst, strict=True), e.weight, strict=True))
+
+    @cached_property
+    def digraph(self) -> Any:
+        """A rustworkx.PyDiGraph of the links (built when first ranked), copied when a request changes weights."""
+        import rustworkx as rx
+
+        digraph = rx.PyDiGraph(multigraph=False)
+        digraph.add_nodes_from(range(len(self.paths)))
+        e = self.edges
+        digraph.add_edges_from(list(zip(e.src, e.dst, e.weight, strict=True)))
+        return digraph
 
 
 def identifier_weight(name: str, n_definers: int, n_referrers: int, n_files: int) -> float:
@@ -170,14 +208,9 @@ def build_graph(cache: IndexCache, snap: Snapshot) -> RepoGraph:
                     base[(src, dst)] = base.get((src, dst), 0.0) + w
         if edges:
             contribs[name] = tuple(edges)
-    import rustworkx as rx
-
     out_weight = [0.0] * n
     for (s, _), w in base.items():
         out_weight[s] += w
-    digraph = rx.PyDiGraph(multigraph=False)
-    digraph.add_nodes_from(range(n))
-    digraph.add_edges_from([(s, d, w) for (s, d), w in base.items()])
     return RepoGraph(
         state_key=snap.state_key,
         paths=paths,
@@ -186,9 +219,8 @@ def build_graph(cache: IndexCache, snap: Snapshot) -> RepoGraph:
         definers={k: tuple(v) for k, v in definers.items()},
         contribs=contribs,
         incoming=tuple(tuple(x) for x in incoming),
-        base_edges=base,
+        edges=Edges.of(base),
         out_weight=tuple(out_weight),
-        digraph=digraph,
     )
 
 

@@ -23,16 +23,18 @@ from __future__ import annotations
 import hashlib
 import marshal
 import sys
+from array import array
 from typing import Any
 
 from codeassist.index.cache import IndexCache
 from codeassist.index.results import Snapshot
-from codeassist.repomap.graph import LazyDefs, RepoGraph, build_graph, remember, remembered
+from codeassist.repomap.graph import Edges, LazyDefs, RepoGraph, build_graph, remember, remembered
+from codeassist.repomap.packed import Decoded, NameTable, Records, pack, pack_names
 from codeassist.repomap.rank import Ranking, Seeds
 
 __all__ = ["FORMAT", "graph_for", "load_graph", "load_view", "save_graph", "save_view", "seeds_key", "wordless"]
 
-FORMAT = f"1:py{sys.version_info[0]}.{sys.version_info[1]}:m{marshal.version}"
+FORMAT = f"2:py{sys.version_info[0]}.{sys.version_info[1]}:m{marshal.version}:{sys.byteorder}"
 _VIEWS_KEPT = 4  # rankings kept for the current state (chat files or recent files differ)
 
 
@@ -51,69 +53,98 @@ def graph_for(cache: IndexCache, snap: Snapshot) -> RepoGraph:
     if graph is None:
         graph = load_graph(cache, snap)
         if graph is None:
-            graph = build_graph(cache, snap)
+            from codeassist.index.indexer import with_files
+
+            graph = build_graph(cache, with_files(cache, snap))
             save_graph(cache, graph)
         remember(graph)
     return graph
 
 
-def _digraph(n: int, base: dict[tuple[int, int], float]) -> Any:
-    import rustworkx as rx
+def _array(code: str, raw: bytes) -> array[Any]:
+    out = array(code)
+    out.frombytes(raw)
+    return out
 
-    digraph = rx.PyDiGraph(multigraph=False)
-    digraph.add_nodes_from(range(n))
-    digraph.add_edges_from([(s, d, w) for (s, d), w in base.items()])
-    return digraph
+
+def _whole(records: Records, data: bytes) -> bool:
+    """Whether the record lengths account for exactly the bytes stored."""
+    return records.total() == len(data)
 
 
 def save_graph(cache: IndexCache, graph: RepoGraph) -> None:
+    # Parts a request reads a little of stay serialised (codeassist.repomap.packed): a warm
+    # process decodes the paths and counts, and only the entries the request asks for.
+    defs, def_lengths = pack(graph.defs.blobs())
+    incoming, in_lengths = pack([marshal.dumps(x) for x in graph.incoming])
+    buckets, linked = pack_names(graph.definers, graph.contribs)
+    e = graph.edges
     data = marshal.dumps(
         (
             graph.paths,
-            graph.defs.blobs(),
             graph.ndefs,
-            graph.definers,
-            graph.contribs,
-            graph.incoming,
-            graph.base_edges,
             graph.out_weight,
+            defs,
+            def_lengths,
+            incoming,
+            in_lengths,
+            buckets,
+            len(graph.definers),
+            linked,
+            array("q", e.src).tobytes(),
+            array("q", e.dst).tobytes(),
+            array("d", e.weight).tobytes(),
         )
     )
     cache.put_graph(graph.state_key, "graph", "", FORMAT, data)
 
 
 def load_graph(cache: IndexCache, snap: Snapshot) -> RepoGraph | None:
-    """The stored graph of ``snap``'s state, or None (absent, old format, damaged)."""
+    """The stored graph of ``snap``'s state, or None (absent, old format, damaged).
+
+    The paths are the stored ones: the state key vouches for them, so ``snap``
+    need not have read its file list.
+    """
     data = cache.get_graph(snap.state_key, "graph", "", FORMAT)
     if data is None:
         return None
     try:
-        paths, blobs, ndefs, definers, contribs, incoming, base, out_weight = marshal.loads(data)
+        paths, ndefs, out_weight, defs, def_lengths, incoming, in_lengths, buckets, names, linked, *edges = (
+            marshal.loads(data)
+        )
         n = len(paths)
-        if paths != tuple(f.path for f in snap.files) or not len(blobs) == len(ndefs) == len(incoming) == n:
+        if not isinstance(paths, tuple) or (snap.listed and paths != tuple(f.path for f in snap.files)):
             return None
-        if len(out_weight) != n or not isinstance(definers, dict) or not isinstance(base, dict):
+        def_records, in_records = Records(defs, def_lengths), Records(incoming, in_lengths)
+        src, dst, weight = (_array(code, raw) for code, raw in zip("qqd", edges, strict=True))
+        if not len(ndefs) == len(out_weight) == len(def_records) == len(in_records) == n:
             return None
-        digraph = _digraph(n, base)
+        if not len(src) == len(dst) == len(weight) or not isinstance(names, int) or not isinstance(linked, tuple):
+            return None
+        if src and (min(src) < 0 or min(dst) < 0 or max(src) >= n or max(dst) >= n):
+            return None
+        if not _whole(def_records, defs) or not _whole(in_records, incoming):
+            return None
+        if not buckets or not isinstance(buckets, tuple) or not all(isinstance(b, bytes) for b in buckets):
+            return None
+        table = NameTable(buckets, names, linked)
     except (ValueError, EOFError, TypeError, OverflowError):
         return None
     return RepoGraph(
         state_key=snap.state_key,
         paths=paths,
-        defs=LazyDefs(list(blobs)),
+        defs=LazyDefs(def_records),
         ndefs=ndefs,
-        definers=definers,
-        contribs=contribs,
-        incoming=incoming,
-        base_edges=base,
+        definers=table.definers,
+        contribs=table.contribs,
+        incoming=Decoded(in_records, marshal.loads, ()),
+        edges=Edges(src, dst, weight),
         out_weight=out_weight,
-        digraph=digraph,
     )
 
 
 def save_view(cache: IndexCache, graph: RepoGraph, seeds: Seeds, ranking: Ranking) -> None:
     scored = sorted({f for f, _ in ranking.def_score})
-    blobs = graph.defs.blobs()
     data = marshal.dumps(
         (
             graph.paths,
@@ -122,7 +153,7 @@ def save_view(cache: IndexCache, graph: RepoGraph, seeds: Seeds, ranking: Rankin
             ranking.def_score,
             tuple(sorted(ranking.mentioned)),
             tuple(sorted(ranking.words)),
-            {f: blobs[f] for f in scored},
+            {f: graph.defs.blob(f) for f in scored},
         )
     )
     cache.put_graph(graph.state_key, "view", seeds_key(seeds), FORMAT, data, keep=_VIEWS_KEPT)
@@ -162,8 +193,7 @@ def load_view(cache: IndexCache, snap: Snapshot, seeds: Seeds) -> tuple[RepoGrap
         definers={},
         contribs={},
         incoming=(),
-        base_edges={},
+        edges=Edges(),
         out_weight=(),
-        digraph=None,
     )
     return graph, Ranking(file_rank, def_score, frozenset(mentioned), frozenset(words))

@@ -1,0 +1,169 @@
+"""Containers that keep the stored graph serialised and decode only what is read.
+
+A warm process loads the whole stored graph as one row, but a request reads
+a small part of it: the definitions and incoming links of the few hundred
+files that can reach the map, and the files defining the identifiers the
+request names. Decoding everything (100k files: 9 M tags' worth of names)
+would cost more than the ranking itself, so each part stays bytes until asked.
+
+* :class:`Records`: one record per position, concatenated, with their
+  lengths (-1: no record, read back as None); :class:`Decoded` decodes them.
+* :class:`NameTable`: identifier -> (definers, contributed edges), in buckets
+  chosen by a CRC of the name (stable across processes, unlike ``hash``), so
+  a look-up decodes one small bucket.
+"""
+
+from __future__ import annotations
+
+import marshal
+import zlib
+from array import array
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import accumulate
+from typing import Generic, TypeVar, overload
+
+T = TypeVar("T")
+_NAMES_PER_BUCKET = 32
+
+Edge = tuple[int, int, float]  # (source file, target file, weight)
+
+
+def pack(records: Sequence[bytes | None]) -> tuple[bytes, bytes]:
+    """``records`` as (their concatenation, their lengths as int64 with -1 for None)."""
+    lengths = array("q", [-1 if r is None else len(r) for r in records])
+    return b"".join(r for r in records if r), lengths.tobytes()
+
+
+class Records(Sequence["bytes | None"]):
+    """The records :func:`pack` joined, read back one at a time without decoding (None: no record)."""
+
+    def __init__(self, data: bytes, lengths: bytes) -> None:
+        self._data = data
+        self._lengths = array("q")
+        self._lengths.frombytes(lengths)
+        self._starts: list[int] | None = None
+
+    def __len__(self) -> int:
+        return len(self._lengths)
+
+    def total(self) -> int:
+        """The bytes the records hold together."""
+        return sum(x for x in self._lengths if x > 0)
+
+    @overload
+    def __getitem__(self, i: int) -> bytes | None: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[bytes | None]: ...
+    def __getitem__(self, i: int | slice) -> bytes | None | Sequence[bytes | None]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        n = self._lengths[i]  # IndexError past the end, as a sequence should
+        if n < 0:
+            return None
+        if self._starts is None:
+            self._starts = [0, *accumulate(max(x, 0) for x in self._lengths)]
+        start = self._starts[i if i >= 0 else i + len(self)]
+        return self._data[start : start + n]
+
+
+class Decoded(Sequence[T], Generic[T]):
+    """``records`` decoded by ``decode`` on first read and kept; a missing record reads as ``missing``."""
+
+    def __init__(self, records: Sequence[bytes | None], decode: Callable[[bytes], T], missing: T) -> None:
+        self._records = records
+        self._decode = decode
+        self._missing = missing
+        self._decoded: dict[int, T] = {}
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[T]: ...
+    def __getitem__(self, i: int | slice) -> T | Sequence[T]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if i in self._decoded:
+            return self._decoded[i]
+        raw = self._records[i]
+        held = self._missing if raw is None else self._decode(raw)
+        self._decoded[i] = held
+        return held
+
+
+def _bucket(name: str, count: int) -> int:
+    return zlib.crc32(name.encode("utf-8", "surrogatepass")) % count
+
+
+def pack_names(
+    definers: Mapping[str, tuple[int, ...]], contribs: Mapping[str, tuple[Edge, ...]]
+) -> tuple[tuple[bytes, ...], tuple[str, ...]]:
+    """Every identifier's definers and edges in CRC buckets, and the names in their original order."""
+    count = max(1, len(definers) // _NAMES_PER_BUCKET)
+    buckets: list[dict[str, tuple[tuple[int, ...], tuple[Edge, ...] | None]]] = [{} for _ in range(count)]
+    for name, files in definers.items():
+        buckets[_bucket(name, count)][name] = (files, contribs.get(name))
+    return tuple(marshal.dumps(b) for b in buckets), tuple(contribs)
+
+
+class NameTable:
+    """The stored identifiers: :attr:`definers` and :attr:`contribs` read like the dicts they were."""
+
+    def __init__(self, buckets: Sequence[bytes], names: int, linked: Sequence[str]) -> None:
+        self._buckets = buckets
+        self._names = names
+        self._linked = linked  # names with edges, in the order the graph was built
+        self._decoded: dict[int, dict[str, tuple[tuple[int, ...], tuple[Edge, ...] | None]]] = {}
+        self.definers: Mapping[str, tuple[int, ...]] = _Definers(self)
+        self.contribs: Mapping[str, tuple[Edge, ...]] = _Contribs(self)
+
+    def entry(self, name: str) -> tuple[tuple[int, ...], tuple[Edge, ...] | None] | None:
+        b = _bucket(name, len(self._buckets))
+        held = self._decoded.get(b)
+        if held is None:
+            held = self._decoded[b] = marshal.loads(self._buckets[b])
+        return held.get(name)
+
+    def all_names(self) -> Iterator[str]:
+        for b in range(len(self._buckets)):
+            if b not in self._decoded:
+                self._decoded[b] = marshal.loads(self._buckets[b])
+            yield from self._decoded[b]
+
+
+class _Definers(Mapping[str, tuple[int, ...]]):
+    def __init__(self, table: NameTable) -> None:
+        self._table = table
+
+    def __getitem__(self, name: str) -> tuple[int, ...]:
+        entry = self._table.entry(name) if isinstance(name, str) else None
+        if entry is None:
+            raise KeyError(name)
+        return entry[0]
+
+    def __iter__(self) -> Iterator[str]:
+        return self._table.all_names()
+
+    def __len__(self) -> int:
+        return self._table._names
+
+
+class _Contribs(Mapping[str, tuple[Edge, ...]]):
+    def __init__(self, table: NameTable) -> None:
+        self._table = table
+
+    def __getitem__(self, name: str) -> tuple[Edge, ...]:
+        entry = self._table.entry(name) if isinstance(name, str) else None
+        if entry is None or entry[1] is None:
+            raise KeyError(name)
+        return entry[1]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table._linked)
+
+    def __len__(self) -> int:
+        return len(self._table._linked)
