@@ -9,6 +9,7 @@ seeds is cheap, rebuilding is not.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -113,6 +114,11 @@ class RepoGraph:
     @cached_property
     def index(self) -> dict[str, int]:
         return {p: i for i, p in enumerate(self.paths)}
+
+    @cached_property
+    def paths_ascending(self) -> bool:
+        """Whether the paths are in sorted order (the index's order: then index order is path order)."""
+        return all(map(operator.lt, self.paths, self.paths[1:]))
 
     @cached_property
     def base_edges(self) -> dict[tuple[int, int], float]:

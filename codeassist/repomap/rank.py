@@ -17,13 +17,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from codeassist.repomap.graph import RepoGraph
+from codeassist.repomap.mentions import mentioned_files
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
-_WORD = re.compile(r"[^\s`'\"(),;<>\[\]{}]+")
 MENTION_BOOST = 10.0  # edge weight multiplier for code-like identifiers the request names
 WORD_BOOST = 3.0  # ... and for plain words that happen to be identifiers ("table", "upsert")
 _CODE_LIKE = re.compile(r"[a-z0-9][A-Z]|[A-Za-z0-9]_[A-Za-z0-9]|\d")
-_MIN_STEM = 5  # shorter file stems ("main", "util") are too common to count as a mention
 _DECIMALS = 12  # kept before ranks are compared
 # Definitions are scored in this many of the best files only: a definition's
 # score is bounded by its file's rank, so the rest could not reach a map.
@@ -61,24 +60,6 @@ def query_identifiers(query: str, graph: RepoGraph) -> tuple[frozenset[str], fro
     names = {w for w in _IDENT.findall(query) if w in graph.definers}
     strong = frozenset(w for w in names if _CODE_LIKE.search(w))
     return strong, frozenset(names - strong)
-
-
-def mentioned_files(query: str, paths: Sequence[str]) -> list[int]:
-    """Files the request names: by path, path suffix, base name or a distinctive stem."""
-    words = {w.rstrip(".:!?") for w in _WORD.findall(query)}
-    words.discard("")
-    if not words:
-        return []
-    lowered = {w.lower() for w in words}
-    hits = []
-    for i, path in enumerate(paths):
-        base = path.rsplit("/", 1)[-1]
-        stem = base.split(".", 1)[0].lower()
-        if path in words or base in words or (len(stem) >= _MIN_STEM and stem in lowered):
-            hits.append(i)
-        elif any("/" in w and path.endswith("/" + w.lstrip("./")) for w in words):
-            hits.append(i)
-    return hits
 
 
 def _spread(p: list[float], files: Iterable[int], mass: float) -> None:
@@ -123,6 +104,13 @@ def _pagerank(graph: RepoGraph, changes: dict[tuple[int, int], float], p: list[f
     return [ranks[i] for i in range(n)]
 
 
+def best_first(graph: RepoGraph, file_rank: Sequence[float], files: list[int]) -> list[int]:
+    """``files`` (ascending) by rank, best first, ties by path."""
+    if graph.paths_ascending:  # then index order is path order, and a stable sort keeps it for ties
+        return sorted(files, key=file_rank.__getitem__, reverse=True)
+    return sorted(files, key=lambda f: (-file_rank[f], graph.paths[f]))
+
+
 def rank(graph: RepoGraph, seeds: Seeds, *, with_defs: bool = True) -> Ranking:
     """File ranks and, when ``with_defs``, a score for (file, identifier) definitions of the best files."""
     n = len(graph.paths)
@@ -135,14 +123,14 @@ def rank(graph: RepoGraph, seeds: Seeds, *, with_defs: bool = True) -> Ranking:
     for name in sorted(boosts):
         for s, d, w in graph.contribs.get(name, ()):
             extra = w * (boosts[name] - 1.0)
-            changes[(s, d)] = changes.get((s, d), graph.base_edges[(s, d)]) + extra
+            changes[(s, d)] = changes.get((s, d), graph.digraph.get_edge_data(s, d)) + extra
             out_weight[s] += extra
     named = mentioned_files(seeds.query, graph.paths)
     ranks = _pagerank(graph, changes, personalization(graph, seeds, mentioned, words, named))
-    file_rank = tuple(_round(r) for r in ranks)
+    file_rank = tuple([round(r, _DECIMALS) for r in ranks])
     scores: dict[tuple[int, str], float] = {}
     if with_defs:
-        order = sorted((f for f in range(n) if graph.ndefs[f]), key=lambda f: (-file_rank[f], graph.paths[f]))
+        order = best_first(graph, file_rank, [f for f, count in enumerate(graph.ndefs) if count])
         held = 0
         # Files the caller found by the request's words count as named: their own definitions show.
         named_set = set(named) | {graph.index[x] for x in seeds.lexical if x in graph.index}
