@@ -41,9 +41,10 @@ def rows(root: Path) -> list[tuple[str, str, str]]:
 
 
 def states(root: Path) -> set[str]:
+    """The index states the stored graphs and views belong to (recent commits are kept by HEAD instead)."""
     conn = sqlite3.connect(root / ".codeassist" / "index.sqlite")
     try:
-        return {s for (s,) in conn.execute("SELECT state_key FROM graphs")}
+        return {s for (s,) in conn.execute("SELECT state_key FROM graphs WHERE kind != 'recent'")}
     finally:
         conn.close()
 
@@ -69,7 +70,7 @@ def maps(root: Path) -> tuple[str, str, str]:
 def test_stored_graph_and_ranks_render_the_cold_bytes(shop: Path) -> None:
     cold = maps(shop)
     kinds = [kind for kind, _, _ in rows(shop)]
-    assert kinds == ["graph", "view"]
+    assert kinds == ["graph", "recent", "view"]
     assert maps(shop) == cold  # read back: the stored graph for the request, the stored view without one
     # ... and from a fresh process (another interpreter, another hash seed).
     child = (
@@ -87,7 +88,7 @@ def test_a_new_state_replaces_the_stored_graph(shop: Path) -> None:
         (shop / "shop" / "pricing.py").read_text() + "\n\ndef loyalty_bonus(total: int) -> int:\n    return total\n"
     )
     after_edit = maps(shop)
-    assert [kind for kind, _, _ in rows(shop)] == ["graph", "view"]
+    assert [kind for kind, _, _ in rows(shop)] == ["graph", "recent", "view"]
     assert len(states(shop)) == 1 and states(shop) != before  # the old state's rows are gone
     execute(shop, "DELETE FROM graphs")
     assert maps(shop) == after_edit
@@ -122,7 +123,13 @@ def test_a_row_of_another_format_is_ignored_and_replaced(shop: Path) -> None:
     cold = maps(shop)
     execute(shop, "UPDATE graphs SET format = 'old-format'")
     assert maps(shop) == cold
-    assert {fmt for _, _, fmt in rows(shop)} == {FORMAT}
+    from codeassist.repomap import recent
+
+    assert {(kind, fmt) for kind, _, fmt in rows(shop)} == {
+        ("graph", FORMAT),
+        ("view", FORMAT),
+        ("recent", recent.FORMAT),
+    }
 
 
 def test_a_cache_from_before_the_graphs_table_is_migrated(shop: Path) -> None:
@@ -136,11 +143,12 @@ def test_a_cache_from_before_the_graphs_table_is_migrated(shop: Path) -> None:
     finally:
         cache.close()
     assert maps(shop) == cold
-    assert [kind for kind, _, _ in rows(shop)] == ["graph", "view"]
+    assert [kind for kind, _, _ in rows(shop)] == ["graph", "recent", "view"]
 
 
 def test_a_mass_commit_does_not_count_as_recent_work(shop: Path) -> None:
-    from codeassist.repomap import _RECENT_MAX_FILES, _recent_files
+    from codeassist.repomap import _recent_files
+    from codeassist.repomap.recent import RECENT_MAX_FILES as _RECENT_MAX_FILES
 
     (shop / "shop" / "pricing.py").write_text((shop / "shop" / "pricing.py").read_text() + "\n# touched\n")
     git(shop, "commit", "-qam", "small change")

@@ -32,8 +32,6 @@ if TYPE_CHECKING:  # imported lazily at run time: importing the package must sta
 __all__ = ["RankedFile", "RepoMap", "build_repo_map", "rank_files"]
 
 _SYMBOLS_PER_FILE = 20  # names listed per file by rank_files
-_RECENT_COMMITS = 10
-_RECENT_MAX_FILES = 200  # a recent commit of more files than this does not count
 
 
 @dataclass(frozen=True)
@@ -69,21 +67,11 @@ def _relative_ordered(root: Path, paths: Sequence[str]) -> list[str]:
     return out
 
 
-def _recent_files(root: Path, dirty: Sequence[str]) -> tuple[str, ...]:
+def _recent_files(root: Path, dirty: Sequence[str], cache: IndexCache | None = None) -> tuple[str, ...]:
     """Dirty files and files touched by the last few commits (none outside git)."""
-    from codeassist.git import run_git
+    from codeassist.repomap.recent import recent_files
 
-    proc = run_git(
-        root, "log", f"-n{_RECENT_COMMITS}", "--name-only", "--format=%x01", "-z", "--no-renames", check=False
-    )
-    recent = set(dirty)
-    if proc.returncode == 0:
-        for commit in proc.stdout.split(b"\x01"):
-            raws = [raw for raw in (r.strip(b"\n") for r in commit.split(b"\0")) if raw]
-            # An import or a mass rename says nothing about where work is going on.
-            if len(raws) <= _RECENT_MAX_FILES:
-                recent.update(raw.decode("utf-8", "replace") for raw in raws)
-    return tuple(sorted(recent))
+    return recent_files(root, dirty, cache)
 
 
 def _open(root: Path, refresh: bool, files: bool = True) -> tuple[Path, IndexCache, Snapshot]:
@@ -114,12 +102,17 @@ def _ranked(cache: IndexCache, snap: Snapshot, seeds: Seeds) -> tuple[RepoGraph,
 
 
 def _seeds(
-    root: Path, snap: Snapshot, chat_files: Sequence[str], query: str, seed_files: Sequence[str] = ()
+    root: Path,
+    snap: Snapshot,
+    chat_files: Sequence[str],
+    query: str,
+    seed_files: Sequence[str] = (),
+    cache: IndexCache | None = None,
 ) -> Seeds:
     from codeassist.repomap.rank import Seeds
 
     lexical = tuple(dict.fromkeys(_relative_ordered(root, seed_files)))
-    return Seeds(_relative(root, chat_files), query, _recent_files(root, snap.dirty), lexical)
+    return Seeds(_relative(root, chat_files), query, _recent_files(root, snap.dirty, cache), lexical)
 
 
 def _round6(x: float) -> float:
@@ -141,9 +134,10 @@ def rank_files(
     root, cache, snap = _open(root, refresh)
     try:
         graph = graph_for(cache, snap)
+        seeds = _seeds(root, snap, chat_files, query, seed_files, cache)
     finally:
         cache.close()
-    ranking = rank(graph, _seeds(root, snap, chat_files, query, seed_files))
+    ranking = rank(graph, seeds)
     order = sorted(range(len(graph.paths)), key=lambda f: (-ranking.file_rank[f], graph.paths[f]))
     out = []
     for f in order:
@@ -194,7 +188,7 @@ def build_repo_map(
 
     root, cache, snap = _open(root, refresh, files=False)  # a stored view needs no file list
     try:
-        seeds = _seeds(root, snap, chat_files, query, seed_files)
+        seeds = _seeds(root, snap, chat_files, query, seed_files, cache)
         graph, ranking = _ranked(cache, snap, seeds)
     finally:
         cache.close()
