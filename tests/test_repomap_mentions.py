@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codeassist.repomap.mentions import mentioned_files, mentioned_files_slowly
+from codeassist.repomap.mentions import PathNames, mentioned_files, mentioned_files_slowly
+from codeassist.repomap.packed import Table, pack_table
 
 PATHS = (
     "README.md",
@@ -54,4 +55,8 @@ _WORD = st.one_of(_NAME, _PATH, _PATH.map(lambda p: "./" + p), st.sampled_from([
 @given(st.lists(_PATH, max_size=30, unique=True), st.lists(_WORD, max_size=6))
 def test_the_fast_search_agrees_with_the_definition(paths: list[str], words: list[str]) -> None:
     query = " ".join(words) + "?"
-    assert mentioned_files(query, sorted(paths)) == mentioned_files_slowly(query, sorted(paths))
+    paths = sorted(paths)
+    expected = mentioned_files_slowly(query, paths)
+    assert mentioned_files(query, paths) == expected
+    bases, stems = PathNames.tables(paths)  # as stored with the graph and read back
+    assert mentioned_files(query, paths, PathNames(Table(pack_table(bases)), Table(pack_table(stems)))) == expected

@@ -192,13 +192,13 @@ def build_repo_map(
         graph, ranking = _ranked(cache, snap, seeds)
     finally:
         cache.close()
-    index = graph.index
-    hidden = {index[c] for c in seeds.chat if c in index} if exclude_chat_files else set()
+    hidden = set(graph.positions(seeds.chat)) if exclude_chat_files else set()
     items = order_items(graph, ranking, hidden)
 
     # Files the caller found by the request's words lead the map, in the caller's order: they
     # hold the files a change needs more often than the graph's picks (BENCHMARKS.md).
-    lead = {index[p]: i for i, p in enumerate(dict.fromkeys(seeds.lexical)) if p in index}
+    places = ((graph.position(p), i) for i, p in enumerate(dict.fromkeys(seeds.lexical)))
+    lead = {f: i for f, i in places if f is not None}
 
     def order(f: int) -> tuple[float, str]:
         place = lead.get(f)

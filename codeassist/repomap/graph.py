@@ -11,8 +11,9 @@ from __future__ import annotations
 import math
 import operator
 import re
+from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, overload
@@ -20,6 +21,7 @@ from typing import Any, overload
 from codeassist.index.cache import IndexCache
 from codeassist.index.indexer import Snapshot
 from codeassist.index.parse import load_defs, load_refs
+from codeassist.repomap.mentions import PathNames
 
 # Identifiers defined in more files than this are generic (``get``, ``run``,
 # ``__init__``): they link everything to everything, carry little signal and
@@ -108,12 +110,30 @@ class RepoGraph:
     incoming: Sequence[tuple[tuple[str, int, float], ...]]
     edges: Edges
     out_weight: tuple[float, ...]
+    stored_path_names: PathNames | None = None  # as stored with the graph; else made when first asked
     lines: dict[int, list[str]] = field(default_factory=dict)  # source lines, read when rendered
     parents: dict[int, list[int]] = field(default_factory=dict)  # enclosing definition of each, when rendered
 
     @cached_property
+    def path_names(self) -> PathNames:
+        """The files by base name and stem (for the files a request names)."""
+        return self.stored_path_names or PathNames.of(self.paths)
+
+    @cached_property
     def index(self) -> dict[str, int]:
         return {p: i for i, p in enumerate(self.paths)}
+
+    def position(self, path: str) -> int | None:
+        """The index of ``path`` among the graph's files, or None (no dict of every path when sorted)."""
+        if not self.paths_ascending:
+            return self.index.get(path)
+        i = bisect_left(self.paths, path)
+        return i if i < len(self.paths) and self.paths[i] == path else None
+
+    def positions(self, paths: Iterable[str]) -> list[int]:
+        """The index of each of ``paths`` that is one of the graph's files, in the order given."""
+        found = (self.position(p) for p in paths)
+        return [i for i in found if i is not None]
 
     @cached_property
     def paths_ascending(self) -> bool:

@@ -7,7 +7,7 @@ request names. Decoding everything (100k files: 9 M tags' worth of names)
 would cost more than the ranking itself, so each part stays bytes until asked.
 
 * :class:`Records`: one record per position, concatenated, with their
-  lengths (-1: no record, read back as None); :class:`Decoded` decodes them.
+  bounds (and which are None); :class:`Decoded` decodes them.
 * :class:`NameTable`: identifier -> (definers, contributed edges), in buckets
   chosen by a CRC of the name (stable across processes, unlike ``hash``), so
   a look-up decodes one small bucket.
@@ -20,7 +20,7 @@ import zlib
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import accumulate
-from typing import Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar, overload
 
 T = TypeVar("T")
 _NAMES_PER_BUCKET = 32
@@ -28,27 +28,29 @@ _NAMES_PER_BUCKET = 32
 Edge = tuple[int, int, float]  # (source file, target file, weight)
 
 
-def pack(records: Sequence[bytes | None]) -> tuple[bytes, bytes]:
-    """``records`` as (their concatenation, their lengths as int64 with -1 for None)."""
-    lengths = array("q", [-1 if r is None else len(r) for r in records])
-    return b"".join(r for r in records if r), lengths.tobytes()
+def pack(records: Sequence[bytes | None]) -> tuple[bytes, bytes, bytes]:
+    """``records`` as (their concatenation, n+1 int64 bounds, one byte per record: 1 where it is None)."""
+    bounds = array("q", [0, *accumulate(0 if r is None else len(r) for r in records)])
+    missing = bytes(r is None for r in records)
+    return b"".join(r for r in records if r), bounds.tobytes(), missing
 
 
 class Records(Sequence["bytes | None"]):
     """The records :func:`pack` joined, read back one at a time without decoding (None: no record)."""
 
-    def __init__(self, data: bytes, lengths: bytes) -> None:
+    def __init__(self, data: bytes, bounds: bytes, missing: bytes) -> None:
         self._data = data
-        self._lengths = array("q")
-        self._lengths.frombytes(lengths)
-        self._starts: list[int] | None = None
+        self._bounds = array("q")
+        self._bounds.frombytes(bounds)
+        self._missing = missing
 
     def __len__(self) -> int:
-        return len(self._lengths)
+        return len(self._missing)
 
-    def total(self) -> int:
-        """The bytes the records hold together."""
-        return sum(x for x in self._lengths if x > 0)
+    def whole(self) -> bool:
+        """Whether the bounds fit the records and account for exactly the bytes stored."""
+        b = self._bounds
+        return len(b) == len(self._missing) + 1 and b[0] == 0 and b[-1] == len(self._data)
 
     @overload
     def __getitem__(self, i: int) -> bytes | None: ...
@@ -57,13 +59,10 @@ class Records(Sequence["bytes | None"]):
     def __getitem__(self, i: int | slice) -> bytes | None | Sequence[bytes | None]:
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        n = self._lengths[i]  # IndexError past the end, as a sequence should
-        if n < 0:
+        if self._missing[i]:  # IndexError past the end, as a sequence should
             return None
-        if self._starts is None:
-            self._starts = [0, *accumulate(max(x, 0) for x in self._lengths)]
-        start = self._starts[i if i >= 0 else i + len(self)]
-        return self._data[start : start + n]
+        i = i if i >= 0 else i + len(self)
+        return self._data[self._bounds[i] : self._bounds[i + 1]]
 
 
 class Decoded(Sequence[T], Generic[T]):
@@ -99,40 +98,62 @@ def _bucket(name: str, count: int) -> int:
     return zlib.crc32(name.encode("utf-8", "surrogatepass")) % count
 
 
+def pack_table(table: Mapping[str, Any]) -> tuple[bytes, ...]:
+    """``table`` in CRC buckets of about :data:`_NAMES_PER_BUCKET` keys, each marshalled."""
+    count = max(1, len(table) // _NAMES_PER_BUCKET)
+    buckets: list[dict[str, Any]] = [{} for _ in range(count)]
+    for key, value in table.items():
+        buckets[_bucket(key, count)][key] = value
+    return tuple(marshal.dumps(b) for b in buckets)
+
+
+class Table:
+    """A table :func:`pack_table` stored: a look-up decodes the key's bucket only."""
+
+    def __init__(self, buckets: Sequence[bytes]) -> None:
+        if not buckets or not all(isinstance(b, bytes) for b in buckets):
+            raise ValueError("no buckets")
+        self._buckets = buckets
+        self._decoded: dict[int, dict[str, Any]] = {}
+
+    def _held(self, b: int) -> dict[str, Any]:
+        held = self._decoded.get(b)
+        if held is None:
+            held = self._decoded[b] = marshal.loads(self._buckets[b])
+        return held
+
+    def get(self, key: str) -> Any:
+        """The value stored for ``key``, or None."""
+        return self._held(_bucket(key, len(self._buckets))).get(key)
+
+    def keys(self) -> Iterator[str]:
+        for b in range(len(self._buckets)):
+            yield from self._held(b)
+
+
 def pack_names(
     definers: Mapping[str, tuple[int, ...]], contribs: Mapping[str, tuple[Edge, ...]]
 ) -> tuple[tuple[bytes, ...], tuple[str, ...]]:
     """Every identifier's definers and edges in CRC buckets, and the names in their original order."""
-    count = max(1, len(definers) // _NAMES_PER_BUCKET)
-    buckets: list[dict[str, tuple[tuple[int, ...], tuple[Edge, ...] | None]]] = [{} for _ in range(count)]
-    for name, files in definers.items():
-        buckets[_bucket(name, count)][name] = (files, contribs.get(name))
-    return tuple(marshal.dumps(b) for b in buckets), tuple(contribs)
+    return pack_table({name: (files, contribs.get(name)) for name, files in definers.items()}), tuple(contribs)
 
 
 class NameTable:
     """The stored identifiers: :attr:`definers` and :attr:`contribs` read like the dicts they were."""
 
     def __init__(self, buckets: Sequence[bytes], names: int, linked: Sequence[str]) -> None:
-        self._buckets = buckets
+        self._table = Table(buckets)
         self._names = names
         self._linked = linked  # names with edges, in the order the graph was built
-        self._decoded: dict[int, dict[str, tuple[tuple[int, ...], tuple[Edge, ...] | None]]] = {}
         self.definers: Mapping[str, tuple[int, ...]] = _Definers(self)
         self.contribs: Mapping[str, tuple[Edge, ...]] = _Contribs(self)
 
     def entry(self, name: str) -> tuple[tuple[int, ...], tuple[Edge, ...] | None] | None:
-        b = _bucket(name, len(self._buckets))
-        held = self._decoded.get(b)
-        if held is None:
-            held = self._decoded[b] = marshal.loads(self._buckets[b])
-        return held.get(name)
+        entry: tuple[tuple[int, ...], tuple[Edge, ...] | None] | None = self._table.get(name)
+        return entry
 
     def all_names(self) -> Iterator[str]:
-        for b in range(len(self._buckets)):
-            if b not in self._decoded:
-                self._decoded[b] = marshal.loads(self._buckets[b])
-            yield from self._decoded[b]
+        return self._table.keys()
 
 
 class _Definers(Mapping[str, tuple[int, ...]]):

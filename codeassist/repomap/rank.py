@@ -73,14 +73,13 @@ def personalization(
 ) -> list[float]:
     n = len(graph.paths)
     p = [1.0] * n
-    index = graph.index
-    _spread(p, (index[c] for c in seeds.chat if c in index), float(n))
+    _spread(p, graph.positions(seeds.chat), float(n))
     _spread(p, named, float(n))
     _spread(p, (d for name in sorted(mentioned) for d in graph.definers[name]), n / 2)
     _spread(p, (d for name in sorted(words) for d in graph.definers[name]), n / 8)
-    _spread(p, (index[r] for r in seeds.recent if r in index), n / 4)
+    _spread(p, graph.positions(seeds.recent), n / 4)
     # Files the caller found by the request's words: the better ones weigh more (1/(i+2)).
-    lexical = [index[x] for x in seeds.lexical if x in index]
+    lexical = graph.positions(seeds.lexical)
     total = sum(1.0 / (i + 2) for i in range(len(lexical)))
     for i, f in enumerate(lexical):
         p[f] += n * (1.0 / (i + 2)) / total
@@ -125,7 +124,7 @@ def rank(graph: RepoGraph, seeds: Seeds, *, with_defs: bool = True) -> Ranking:
             extra = w * (boosts[name] - 1.0)
             changes[(s, d)] = changes.get((s, d), graph.digraph.get_edge_data(s, d)) + extra
             out_weight[s] += extra
-    named = mentioned_files(seeds.query, graph.paths)
+    named = mentioned_files(seeds.query, graph.paths, graph.path_names)
     ranks = _pagerank(graph, changes, personalization(graph, seeds, mentioned, words, named))
     file_rank = tuple([round(r, _DECIMALS) for r in ranks])
     scores: dict[tuple[int, str], float] = {}
@@ -133,7 +132,7 @@ def rank(graph: RepoGraph, seeds: Seeds, *, with_defs: bool = True) -> Ranking:
         order = best_first(graph, file_rank, [f for f, count in enumerate(graph.ndefs) if count])
         held = 0
         # Files the caller found by the request's words count as named: their own definitions show.
-        named_set = set(named) | {graph.index[x] for x in seeds.lexical if x in graph.index}
+        named_set = set(named) | set(graph.positions(seeds.lexical))
         for f in order[:CANDIDATE_FILES]:
             if held >= CANDIDATE_DEFS:
                 break

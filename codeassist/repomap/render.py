@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from codeassist.repomap.graph import Def, RepoGraph
-from codeassist.repomap.rank import Ranking
+from codeassist.repomap.rank import Ranking, best_first
 
 ELIDED = "⋮"
 _MAX_LINE = 160  # a longer line is cut: minified-ish code must not eat the budget
@@ -40,12 +40,8 @@ def order_items(graph: RepoGraph, ranking: Ranking, hidden: set[int]) -> list[It
             scored.append((-ranking.def_score.get((f, d[0]), 0.0), path, d[2], j, f))
     scored.sort()
     items = [Item(f, j) for _, _, _, j, f in scored]
-    bare = sorted(
-        (-ranking.file_rank[f], graph.paths[f], f)
-        for f, count in enumerate(graph.ndefs)
-        if not count and f not in hidden
-    )
-    items.extend(Item(f, None) for _, _, f in bare)
+    bare = best_first(graph, ranking.file_rank, [f for f, count in enumerate(graph.ndefs) if not count])
+    items.extend(Item(f, None) for f in bare if f not in hidden)
     return items
 
 

@@ -29,7 +29,8 @@ from typing import Any
 from codeassist.index.cache import IndexCache
 from codeassist.index.results import Snapshot
 from codeassist.repomap.graph import Edges, LazyDefs, RepoGraph, build_graph, remember, remembered
-from codeassist.repomap.packed import Decoded, NameTable, Records, pack, pack_names
+from codeassist.repomap.mentions import PathNames
+from codeassist.repomap.packed import Decoded, NameTable, Records, Table, pack, pack_names, pack_table
 from codeassist.repomap.rank import Ranking, Seeds
 
 __all__ = ["FORMAT", "graph_for", "load_graph", "load_view", "save_graph", "save_view", "seeds_key", "wordless"]
@@ -67,17 +68,13 @@ def _array(code: str, raw: bytes) -> array[Any]:
     return out
 
 
-def _whole(records: Records, data: bytes) -> bool:
-    """Whether the record lengths account for exactly the bytes stored."""
-    return records.total() == len(data)
-
-
 def save_graph(cache: IndexCache, graph: RepoGraph) -> None:
     # Parts a request reads a little of stay serialised (codeassist.repomap.packed): a warm
     # process decodes the paths and counts, and only the entries the request asks for.
-    defs, def_lengths = pack(graph.defs.blobs())
-    incoming, in_lengths = pack([marshal.dumps(x) for x in graph.incoming])
+    defs = pack(graph.defs.blobs())
+    incoming = pack([marshal.dumps(x) for x in graph.incoming])
     buckets, linked = pack_names(graph.definers, graph.contribs)
+    bases, stems = PathNames.tables(graph.paths)
     e = graph.edges
     data = marshal.dumps(
         (
@@ -85,12 +82,12 @@ def save_graph(cache: IndexCache, graph: RepoGraph) -> None:
             graph.ndefs,
             graph.out_weight,
             defs,
-            def_lengths,
             incoming,
-            in_lengths,
             buckets,
             len(graph.definers),
             linked,
+            pack_table(bases),
+            pack_table(stems),
             array("q", e.src).tobytes(),
             array("q", e.dst).tobytes(),
             array("d", e.weight).tobytes(),
@@ -109,13 +106,11 @@ def load_graph(cache: IndexCache, snap: Snapshot) -> RepoGraph | None:
     if data is None:
         return None
     try:
-        paths, ndefs, out_weight, defs, def_lengths, incoming, in_lengths, buckets, names, linked, *edges = (
-            marshal.loads(data)
-        )
+        paths, ndefs, out_weight, defs, incoming, buckets, names, linked, bases, stems, *edges = marshal.loads(data)
         n = len(paths)
         if not isinstance(paths, tuple) or (snap.listed and paths != tuple(f.path for f in snap.files)):
             return None
-        def_records, in_records = Records(defs, def_lengths), Records(incoming, in_lengths)
+        def_records, in_records = Records(*defs), Records(*incoming)
         src, dst, weight = (_array(code, raw) for code, raw in zip("qqd", edges, strict=True))
         if not len(ndefs) == len(out_weight) == len(def_records) == len(in_records) == n:
             return None
@@ -123,11 +118,10 @@ def load_graph(cache: IndexCache, snap: Snapshot) -> RepoGraph | None:
             return None
         if src and (min(src) < 0 or min(dst) < 0 or max(src) >= n or max(dst) >= n):
             return None
-        if not _whole(def_records, defs) or not _whole(in_records, incoming):
-            return None
-        if not buckets or not isinstance(buckets, tuple) or not all(isinstance(b, bytes) for b in buckets):
+        if not def_records.whole() or not in_records.whole():
             return None
         table = NameTable(buckets, names, linked)
+        path_names = PathNames(Table(bases), Table(stems))
     except (ValueError, EOFError, TypeError, OverflowError):
         return None
     return RepoGraph(
@@ -140,6 +134,7 @@ def load_graph(cache: IndexCache, snap: Snapshot) -> RepoGraph | None:
         incoming=Decoded(in_records, marshal.loads, ()),
         edges=Edges(src, dst, weight),
         out_weight=out_weight,
+        stored_path_names=path_names,
     )
 
 
