@@ -18,6 +18,8 @@ from codeassist.index.files import (
     SKIP_VENDORED,
     blob_id,
     content_skip_reason,
+    dirty_paths,
+    git_ls_files,
     list_files,
     path_skip_reason,
 )
@@ -59,6 +61,36 @@ def test_git_listing_tracked_untracked_ignored(git_repo: Path) -> None:
     assert by_path["src/a.py"].blob == blob_id(b"x = 1\n") and not by_path["src/a.py"].dirty
     assert by_path["src/b.py"].blob is None and by_path["src/b.py"].dirty
     assert by_path["src/new.py"].blob is None and by_path["src/new.py"].dirty
+
+
+def test_the_listing_is_the_bytes_of_one_git_ls_files_call(git_repo: Path) -> None:
+    """Two git processes at once (untracked walk, tracked stat) print what one call with both options prints."""
+    write(git_repo, ".gitignore", "*.log\n")
+    for rel in ("src/a.py", "src/b.py", "src/gone.py", "src/conflict.py"):
+        write(git_repo, rel, f"{rel} = 1\n")
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-qm", "files")
+    git(git_repo, "checkout", "-qb", "other")
+    write(git_repo, "src/conflict.py", "theirs = 1\n")
+    git(git_repo, "commit", "-qam", "theirs")
+    git(git_repo, "checkout", "-q", "main")
+    write(git_repo, "src/conflict.py", "ours = 1\n")
+    git(git_repo, "commit", "-qam", "ours")
+    subprocess.run(["git", "-C", str(git_repo), "merge", "-q", "other"], capture_output=True, check=False)
+    write(git_repo, "src/b.py", "changed = 1\n")
+    (git_repo / "src" / "gone.py").unlink()
+    write(git_repo, "src/new.py", "new = 1\n")
+    write(git_repo, "staged.py", "staged = 1\n")
+    git(git_repo, "add", "staged.py")
+    write(git_repo, "noise.log", "ignored\n")
+    one_call = subprocess.run(
+        ["git", "-C", str(git_repo), "ls-files", "-z", "-t", "-s"]
+        + ["--cached", "--modified", "--deleted", "--others", "--exclude-standard"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    assert git_ls_files(git_repo) == one_call
+    assert dirty_paths(one_call) == ["src/b.py", "src/conflict.py", "src/new.py"]
 
 
 def test_codeassistignore_and_cache_dir(git_repo: Path) -> None:

@@ -51,21 +51,29 @@ class ParseResult:
     error: str | None = None  # why a parse failed unexpectedly (reported as a warning)
 
 
+def _source(module: str) -> Path:
+    """Where ``module``'s file is, found without running it (importing the tags code and
+    tree_sitter cost a warm process 20 ms it otherwise does not spend)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        raise ImportError(f"no module named {module}")
+    return Path(spec.origin)
+
+
 @cache
 def tags_version() -> str:
     """A digest of everything that decides the tags of a blob: our query files and
     extraction code, the grammar wheels installed, the serialization format."""
-    import tree_sitter
-
-    from codeassist.index import files, languages, tags
-
     h = hashlib.sha1(f"format={_FORMAT};py={sys.version_info[:2]}".encode())
-    here = Path(tags.__file__).parent
+    tags = _source("codeassist.index.tags")
+    here = tags.parent
     # files.py and this module decide which contents are skipped, and the rows record that.
-    code = (Path(tags.__file__), Path(languages.__file__), Path(files.__file__), Path(__file__))
+    code = (tags, _source("codeassist.index.languages"), _source("codeassist.index.files"), Path(__file__))
     for source in (*code, *sorted((here / "queries").glob("*.scm"))):
         h.update(source.name.encode() + b"\0" + source.read_bytes())
-    site = Path(tree_sitter.__file__).parent.parent
+    site = _source("tree_sitter").parent.parent
     try:
         wheels = sorted(n for n in os.listdir(site) if n.startswith("tree_sitter") and n.endswith(".dist-info"))
     except OSError:
