@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import git
 
+from codeassist.index import files
 from codeassist.index.files import (
     SKIP_BINARY,
     SKIP_GENERATED,
@@ -63,7 +64,7 @@ def test_git_listing_tracked_untracked_ignored(git_repo: Path) -> None:
     assert by_path["src/new.py"].blob is None and by_path["src/new.py"].dirty
 
 
-def test_the_listing_is_the_bytes_of_one_git_ls_files_call(git_repo: Path) -> None:
+def test_the_listing_is_the_bytes_of_one_git_ls_files_call(git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two git processes at once (untracked walk, tracked stat) print what one call with both options prints."""
     write(git_repo, ".gitignore", "*.log\n")
     for rel in ("src/a.py", "src/b.py", "src/gone.py", "src/conflict.py"):
@@ -89,6 +90,8 @@ def test_the_listing_is_the_bytes_of_one_git_ls_files_call(git_repo: Path) -> No
         capture_output=True,
         check=True,
     ).stdout
+    assert git_ls_files(git_repo) == one_call
+    monkeypatch.setattr(files, "_LARGE_INDEX_BYTES", 0)  # the two processes a large repository runs
     assert git_ls_files(git_repo) == one_call
     assert dirty_paths(one_call) == ["src/b.py", "src/conflict.py", "src/new.py"]
 

@@ -160,16 +160,29 @@ def unshare_listing(root: Path) -> None:
     _SHARED.pop(root.resolve(), None)
 
 
+_LARGE_INDEX_BYTES = 4 << 20  # git's index of about 40k files
+
+
+def _large_index(root: Path) -> bool:
+    from codeassist.git import find_git_dirs
+
+    found = find_git_dirs(root)
+    try:
+        return found is not None and os.stat(found[1] / "index").st_size > _LARGE_INDEX_BYTES
+    except OSError:
+        return False
+
+
 def git_ls_files(root: Path) -> bytes:
     """Tracked + untracked-not-ignored files in one ``git ls-files`` listing (raw output).
 
     ``-t`` tags each record: H clean in the index, C changed, R removed,
     ? untracked, M unmerged. Only H entries keep git's blob id.
 
-    The listing is two git processes run at once, joined as one call with both
-    options prints (untracked first, byte for byte): git's walk of the work tree
-    for untracked files and its stat of every tracked file then take two cores,
-    not one after the other (0.45 s of git on a 100k-file tree).
+    On a large repository the listing is two git processes run at once, joined
+    as one call with both options prints (untracked first, byte for byte): git's
+    walk of the work tree for untracked files and its stat of every tracked file
+    then take two cores, not one after the other (0.45 s of git at 100k files).
     """
     import threading
 
@@ -178,6 +191,10 @@ def git_ls_files(root: Path) -> bytes:
     shared = _SHARED.get(root.resolve())
     if shared is not None:
         return shared
+    if not _large_index(root):  # a second process would cost more than it saves
+        return run_git(
+            root, "ls-files", "-z", "-t", "-s", "--cached", "--modified", "--deleted", "--others", "--exclude-standard"
+        ).stdout
     untracked: list[bytes | BaseException] = []
 
     def walk() -> None:

@@ -31,6 +31,7 @@ _CAMEL = re.compile(r"[a-z][A-Z]|[A-Z][a-z]")
 _GRAPH_CACHE_SIZE = 2
 
 Def = tuple[str, str, int, int, int]  # name, category, line, start_line, end_line
+Incoming = tuple[str, tuple[int, ...], tuple[float, ...]]  # identifier, source files, their edges' weights
 
 
 class LazyDefs(Sequence[tuple[Def, ...]]):
@@ -106,8 +107,8 @@ class RepoGraph:
     definers: Mapping[str, tuple[int, ...]]  # identifier -> files defining it, ascending
     # identifier -> (source file, target file, weight) for each reference edge it makes
     contribs: Mapping[str, tuple[tuple[int, int, float], ...]]
-    # per target file: (identifier, source file, weight) of each edge into it
-    incoming: Sequence[tuple[tuple[str, int, float], ...]]
+    # per target file: for each identifier (sorted), the source files and weights of its edges into it
+    incoming: Sequence[tuple[Incoming, ...]]
     edges: Edges
     out_weight: tuple[float, ...]
     stored_path_names: PathNames | None = None  # as stored with the graph; else made when first asked
@@ -218,20 +219,25 @@ def build_graph(cache: IndexCache, snap: Snapshot) -> RepoGraph:
     del stored_refs
     n = len(paths)
     contribs: dict[str, tuple[tuple[int, int, float], ...]] = {}
-    incoming: list[list[tuple[str, int, float]]] = [[] for _ in range(n)]
+    incoming: list[list[Incoming]] = [[] for _ in range(n)]
     base: dict[tuple[int, int], float] = {}
     for name in sorted(referrers):
         targets = definers[name]
         refs = referrers[name]
         share = identifier_weight(name, len(targets), len(refs), n) / len(targets)
         edges = []
+        into: dict[int, tuple[list[int], list[float]]] = {}
         for src, count in refs:
             w = share * math.sqrt(count)
             for dst in targets:
                 if src != dst:
                     edges.append((src, dst, w))
-                    incoming[dst].append((name, src, w))
+                    sources, weights = into.setdefault(dst, ([], []))
+                    sources.append(src)
+                    weights.append(w)
                     base[(src, dst)] = base.get((src, dst), 0.0) + w
+        for dst, (sources, weights) in into.items():
+            incoming[dst].append((name, tuple(sources), tuple(weights)))
         if edges:
             contribs[name] = tuple(edges)
     out_weight = [0.0] * n

@@ -133,13 +133,23 @@ def rank(graph: RepoGraph, seeds: Seeds, *, with_defs: bool = True) -> Ranking:
         held = 0
         # Files the caller found by the request's words count as named: their own definitions show.
         named_set = set(named) | set(graph.positions(seeds.lexical))
+        incoming, boost = graph.incoming, boosts.get
         for f in order[:CANDIDATE_FILES]:
             if held >= CANDIDATE_DEFS:
                 break
             held += graph.ndefs[f]
             raw: dict[str, float] = {}
-            for name, s, w in graph.incoming[f]:
-                raw[name] = raw.get(name, 0.0) + ranks[s] * w * boosts.get(name, 1.0) / out_weight[s]
+            for name, sources, weights in incoming[f]:
+                # Summed in the edges' order, and x * 1.0 is x: the floats do not depend on the boost test.
+                total = 0.0
+                b = boost(name)
+                if b is None:
+                    for s, w in zip(sources, weights, strict=True):
+                        total = total + ranks[s] * w / out_weight[s]
+                else:
+                    for s, w in zip(sources, weights, strict=True):
+                        total = total + ranks[s] * w * b / out_weight[s]
+                raw[name] = total
             defs = graph.defs[f]
             # Definitions nobody references still order by their file's rank, below
             # referenced ones, unless the request names their file: then they count fully.

@@ -4,8 +4,12 @@ Two kinds of rows, both keyed by the index's state key (which changes exactly
 when a path, its content or the tags version changes):
 
 * ``graph``: the whole file graph (:class:`~codeassist.repomap.graph.RepoGraph`
-  without its rustworkx copy, rebuilt from the edges on load). A request with
-  words re-ranks on it.
+  without its rustworkx copy, built from the edges when first ranked). A
+  request with words re-ranks on it. The parts a request reads only a little
+  of (each file's definitions and incoming links, each identifier's definers
+  and links, the files by base name and stem) stay serialised per entry and
+  are decoded when read (:mod:`codeassist.repomap.packed`); neither needs the
+  index's file list, since the state key vouches for the paths.
 * ``view``: the ranking for seeds without words (no query, no lexical seeds:
   what ``codeassist map`` shows), with the definitions of the files it
   scored. A map for those seeds then needs neither the graph nor a PageRank.
@@ -35,7 +39,7 @@ from codeassist.repomap.rank import Ranking, Seeds
 
 __all__ = ["FORMAT", "graph_for", "load_graph", "load_view", "save_graph", "save_view", "seeds_key", "wordless"]
 
-FORMAT = f"2:py{sys.version_info[0]}.{sys.version_info[1]}:m{marshal.version}:{sys.byteorder}"
+FORMAT = f"3:py{sys.version_info[0]}.{sys.version_info[1]}:m{marshal.version}:{sys.byteorder}"
 _VIEWS_KEPT = 4  # rankings kept for the current state (chat files or recent files differ)
 
 
