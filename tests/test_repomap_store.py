@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -163,3 +164,82 @@ def test_a_mass_commit_does_not_count_as_recent_work(shop: Path) -> None:
     recent = _recent_files(shop, ("dirty.py",))
     assert "shop/pricing.py" in recent and "dirty.py" in recent
     assert not any(p.startswith("vendor/") for p in recent)
+
+
+def test_a_request_map_in_a_new_process_is_the_cold_bytes(shop: Path) -> None:
+    cold = maps(shop)
+    child = (
+        "import sys; from pathlib import Path; from codeassist.repomap import build_repo_map; "
+        "sys.stdout.write(build_repo_map(Path(sys.argv[1]), tokens=1024, query=sys.argv[2],"
+        " seed_files=('shop/pricing.py',)).text)"
+    )
+    for seed in ("1", "2"):  # other hash seeds: bucket and dict orders must not leak into the bytes
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run(
+            [sys.executable, "-c", child, str(shop), QUERY], capture_output=True, text=True, check=True, env=env
+        )
+        assert out.stdout == cold[1]
+
+
+def test_a_stored_graph_needs_no_file_list_and_must_match_one(shop: Path) -> None:
+    import dataclasses
+
+    from codeassist.index.indexer import open_snapshot
+    from codeassist.repomap.store import load_graph
+
+    maps(shop)
+    cache, snap = open_snapshot(shop, refresh=False)
+    try:
+        unlisted = dataclasses.replace(snap, files=(), listed=False)
+        graph = load_graph(cache, unlisted)
+        assert graph is not None and graph.paths == tuple(f.path for f in snap.files)
+        assert graph.definers["ShoppingCart"] == (graph.index["shop/cart.py"],)
+        other = dataclasses.replace(snap, files=snap.files[1:])  # a listing that disagrees: not this graph
+        assert load_graph(cache, other) is None
+    finally:
+        cache.close()
+
+
+def test_a_stored_graph_with_inconsistent_parts_is_rebuilt(shop: Path) -> None:
+    import marshal
+
+    cold = maps(shop)
+    conn = sqlite3.connect(shop / ".codeassist" / "index.sqlite")
+    try:
+        (data,) = conn.execute("SELECT data FROM graphs WHERE kind = 'graph'").fetchone()
+    finally:
+        conn.close()
+    parts = list(marshal.loads(data))
+    records, bounds, missing = parts[3]  # each file's definitions: bounds that overrun the bytes
+    parts[3] = (records[:-1], bounds, missing)
+    execute(shop, "UPDATE graphs SET data = ? WHERE kind = 'graph'", marshal.dumps(tuple(parts)))
+    execute(shop, "DELETE FROM graphs WHERE kind = 'view'")
+    assert maps(shop) == cold
+
+
+@pytest.mark.parametrize("two_processes", [False, True])
+def test_a_warm_map_notices_every_kind_of_change(
+    shop: Path, two_processes: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from codeassist.index import files
+
+    if two_processes:  # the listing of a large repository: untracked walk and tracked stat at once
+        monkeypatch.setattr(files, "_LARGE_INDEX_BYTES", 0)
+
+    def shown() -> dict[str, tuple[str, ...]]:
+        _GRAPHS.clear()
+        build_repo_map(shop, tokens=4096, query="loyalty")  # the stored graph and ranks are current
+        return {r.path: r.symbols for r in rank_files(shop, query="loyalty")}
+
+    assert "shop/pricing.py" in shown()
+    (shop / "shop" / "loyalty.py").write_text("def loyalty_points(total: int) -> int:\n    return total // 10\n")
+    assert shown()["shop/loyalty.py"] == ("loyalty_points",)  # a new untracked file
+    pricing = shop / "shop" / "pricing.py"
+    pricing.write_text(pricing.read_text() + "\n\ndef loyalty_bonus(total: int) -> int:\n    return total\n")
+    assert "loyalty_bonus" in shown()["shop/pricing.py"]  # an edited tracked file
+    (shop / "shop" / "plugin_00.py").unlink()
+    assert "shop/plugin_00.py" not in shown()  # a deleted tracked file
+    (shop / ".gitignore").write_text("shop/loyalty.py\n")
+    assert "shop/loyalty.py" not in shown()  # a changed .gitignore
+    (shop / ".gitignore").write_text("")
+    assert "shop/loyalty.py" in shown()
