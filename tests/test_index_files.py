@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import git
 
-from codeassist.index import files
+from codeassist.index import gitls
 from codeassist.index.files import (
     SKIP_BINARY,
     SKIP_GENERATED,
@@ -91,7 +91,7 @@ def test_the_listing_is_the_bytes_of_one_git_ls_files_call(git_repo: Path, monke
         check=True,
     ).stdout
     assert git_ls_files(git_repo) == one_call
-    monkeypatch.setattr(files, "_LARGE_INDEX_BYTES", 0)  # the two processes a large repository runs
+    monkeypatch.setattr(gitls, "_LARGE_INDEX_BYTES", 0)  # the two processes a large repository runs
     assert git_ls_files(git_repo) == one_call
     assert dirty_paths(one_call) == ["src/b.py", "src/conflict.py", "src/new.py"]
 

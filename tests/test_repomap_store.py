@@ -221,10 +221,10 @@ def test_a_stored_graph_with_inconsistent_parts_is_rebuilt(shop: Path) -> None:
 def test_a_warm_map_notices_every_kind_of_change(
     shop: Path, two_processes: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from codeassist.index import files
+    from codeassist.index import gitls
 
     if two_processes:  # the listing of a large repository: untracked walk and tracked stat at once
-        monkeypatch.setattr(files, "_LARGE_INDEX_BYTES", 0)
+        monkeypatch.setattr(gitls, "_LARGE_INDEX_BYTES", 0)
 
     def shown() -> dict[str, tuple[str, ...]]:
         _GRAPHS.clear()

@@ -22,6 +22,13 @@ from pathlib import Path
 from codeassist.errors import GitError
 from codeassist.filerule import IGNORE_FILE, MAX_FILE_BYTES, STATE_DIR, IgnoreRule, hidden_reason
 
+# Git's listing itself lives apart (this module's bytes are part of the tags version; those are not).
+from codeassist.index.gitls import dirty_paths as dirty_paths
+from codeassist.index.gitls import git_ls_files as git_ls_files
+from codeassist.index.gitls import is_shared
+from codeassist.index.gitls import share_listing as share_listing
+from codeassist.index.gitls import unshare_listing as unshare_listing
+
 SKIP_IGNORED = "codeassistignore"
 SKIP_HIDDEN = "hidden"  # a secret store or codeassist's own config (codeassist.filerule)
 SKIP_VENDORED = "vendored"
@@ -147,96 +154,10 @@ def _decode_path(raw: bytes) -> str | None:
         return None
 
 
-# The listing a Workspace made for the current request, by root: the index reuses it
-# instead of listing the repository a second time (see codeassist.workspace).
-_SHARED: dict[Path, bytes] = {}
-
-
-def share_listing(root: Path, out: bytes) -> None:
-    _SHARED[root.resolve()] = out
-
-
-def unshare_listing(root: Path) -> None:
-    _SHARED.pop(root.resolve(), None)
-
-
-_LARGE_INDEX_BYTES = 4 << 20  # git's index of about 40k files
-
-
-def _large_index(root: Path) -> bool:
-    from codeassist.git import find_git_dirs
-
-    found = find_git_dirs(root)
-    try:
-        return found is not None and os.stat(found[1] / "index").st_size > _LARGE_INDEX_BYTES
-    except OSError:
-        return False
-
-
-def git_ls_files(root: Path) -> bytes:
-    """Tracked + untracked-not-ignored files in one ``git ls-files`` listing (raw output).
-
-    ``-t`` tags each record: H clean in the index, C changed, R removed,
-    ? untracked, M unmerged. Only H entries keep git's blob id.
-
-    On a large repository the listing is two git processes run at once, joined
-    as one call with both options prints (untracked first, byte for byte): git's
-    walk of the work tree for untracked files and its stat of every tracked file
-    then take two cores, not one after the other (0.45 s of git at 100k files).
-    """
-    import threading
-
-    from codeassist.git import run_git
-
-    shared = _SHARED.get(root.resolve())
-    if shared is not None:
-        return shared
-    if not _large_index(root):  # a second process would cost more than it saves
-        return run_git(
-            root, "ls-files", "-z", "-t", "-s", "--cached", "--modified", "--deleted", "--others", "--exclude-standard"
-        ).stdout
-    untracked: list[bytes | BaseException] = []
-
-    def walk() -> None:
-        try:
-            untracked.append(run_git(root, "ls-files", "-z", "-t", "--others", "--exclude-standard").stdout)
-        except BaseException as exc:  # handed to the caller's thread below
-            untracked.append(exc)
-
-    walker = threading.Thread(target=walk, daemon=True)
-    walker.start()
-    try:
-        tracked = run_git(root, "ls-files", "-z", "-t", "-s", "--cached", "--modified", "--deleted").stdout
-    finally:
-        walker.join()
-    others = untracked[0]
-    if isinstance(others, BaseException):
-        raise others
-    return others + tracked
-
-
 def listing_digest(root: Path, out: bytes) -> str:
     """Changes whenever a path, a staged blob, the dirty set or the ignore file changes."""
     _, spec_raw = _ignore_spec(root, parse=False)
     return hashlib.sha1(out + b"\0" + spec_raw).hexdigest()
-
-
-_NOT_CLEAN = re.compile(rb"(?<![^\0])[^H\0][^\0]*")  # a record whose tag is not H (clean)
-
-
-def dirty_paths(out: bytes) -> list[str]:
-    """Paths of ``git ls-files`` output whose content git does not vouch for (changed or untracked)."""
-    removed: set[bytes] = set()
-    dirty: list[bytes] = []
-    for m in _NOT_CLEAN.finditer(out):  # the clean records, nearly all of them, are never split out
-        rec = m.group()
-        tag = rec[:1]
-        raw = rec[2:] if tag == b"?" else rec[2:].partition(b"\t")[2]
-        if tag == b"R":
-            removed.add(raw)
-        else:
-            dirty.append(raw)
-    return sorted({r.decode("utf-8", "replace") for r in dirty if r not in removed})
 
 
 def _git_listing(root: Path, out: bytes) -> tuple[list[FileEntry], list[tuple[str, str]], str]:
@@ -347,7 +268,7 @@ def _ignore_spec(root: Path, *, parse: bool = True) -> tuple[object | None, byte
 def is_git_work_tree(root: Path) -> bool:
     from codeassist.git import find_repo_root
 
-    return root.resolve() in _SHARED or find_repo_root(root) is not None
+    return is_shared(root) or find_repo_root(root) is not None
 
 
 def list_files(
