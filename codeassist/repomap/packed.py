@@ -8,9 +8,9 @@ would cost more than the ranking itself, so each part stays bytes until asked.
 
 * :class:`Records`: one record per position, concatenated, with their
   bounds (and which are None); :class:`Decoded` decodes them.
-* :class:`NameTable`: identifier -> (definers, contributed edges), in buckets
-  chosen by a CRC of the name (stable across processes, unlike ``hash``), so
-  a look-up decodes one small bucket.
+* :class:`Table`: a dict in buckets chosen by a CRC of the key (stable
+  across processes, unlike ``hash``), so a look-up decodes one small bucket;
+  :class:`NameTable` reads one as the graph's ``definers`` and ``contribs``.
 """
 
 from __future__ import annotations
@@ -143,8 +143,8 @@ class NameTable:
 
     def __init__(self, buckets: Sequence[bytes], names: int, linked: Sequence[str]) -> None:
         self._table = Table(buckets)
-        self._names = names
-        self._linked = linked  # names with edges, in the order the graph was built
+        self.count = names
+        self.linked = linked  # names with edges, in the order the graph was built
         self.definers: Mapping[str, tuple[int, ...]] = _Definers(self)
         self.contribs: Mapping[str, tuple[Edge, ...]] = _Contribs(self)
 
@@ -170,7 +170,7 @@ class _Definers(Mapping[str, tuple[int, ...]]):
         return self._table.all_names()
 
     def __len__(self) -> int:
-        return self._table._names
+        return self._table.count
 
 
 class _Contribs(Mapping[str, tuple[Edge, ...]]):
@@ -184,7 +184,7 @@ class _Contribs(Mapping[str, tuple[Edge, ...]]):
         return entry[1]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._table._linked)
+        return iter(self._table.linked)
 
     def __len__(self) -> int:
-        return len(self._table._linked)
+        return len(self._table.linked)
