@@ -243,3 +243,44 @@ def test_a_warm_map_notices_every_kind_of_change(
     assert "shop/loyalty.py" not in shown()  # a changed .gitignore
     (shop / ".gitignore").write_text("")
     assert "shop/loyalty.py" in shown()
+
+
+def test_the_graph_read_while_git_lists_is_used_only_for_its_own_state(shop: Path) -> None:
+    from codeassist.index.indexer import open_snapshot
+    from codeassist.repomap.graph import remembered
+    from codeassist.repomap.prefetch import GraphPrefetch
+
+    cold = maps(shop)
+    cache, snap = open_snapshot(shop, refresh=False)
+    cache.close()
+    _GRAPHS.clear()
+    GraphPrefetch(shop).use("another state")
+    assert remembered(snap.state_key) is None  # read, but not the state the refresh ended in: dropped
+    GraphPrefetch(shop).use(snap.state_key)
+    held = remembered(snap.state_key)
+    assert held is not None and held.paths == tuple(f.path for f in snap.files)
+    assert maps(shop) == cold
+
+
+def test_the_read_only_cache_is_never_created_nor_taken_from_a_link(shop: Path, tmp_path: Path) -> None:
+    from codeassist.repomap.prefetch import GraphPrefetch
+
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    assert IndexCache.open_read_only(fresh) is None and not (fresh / ".codeassist").exists()
+    GraphPrefetch(fresh).use("x")  # nothing to read: nothing happens
+    maps(shop)
+    elsewhere = tmp_path / "elsewhere"
+    (shop / ".codeassist").rename(elsewhere)
+    (shop / ".codeassist").symlink_to(elsewhere)
+    assert IndexCache.open_read_only(shop) is None
+    (shop / ".codeassist").unlink()
+    elsewhere.rename(shop / ".codeassist")
+    cache = IndexCache.open_read_only(shop)
+    assert cache is not None
+    try:
+        assert cache.get_meta("state_key") is not None
+        with pytest.raises(sqlite3.OperationalError):
+            cache.conn.execute("DELETE FROM graphs")  # read only
+    finally:
+        cache.close()

@@ -265,6 +265,27 @@ class IndexCache:
             return cls._in_memory(f"index cache unusable ({reason}; {exc}); using a temporary in-memory index")
 
     @classmethod
+    def open_read_only(cls, root: Path) -> IndexCache | None:
+        """The existing cache of ``root`` opened for reading only, or None (absent, unsafe, not
+        ours, unreadable). Never created, migrated or rebuilt: it may run beside :meth:`open`."""
+        directory = root.resolve() / CACHE_DIR
+        path = directory / DB_NAME
+        if _unsafe_location(directory, path) is not None or not path.is_file():
+            return None
+        try:
+            conn = sqlite3.connect(
+                f"{path.as_uri()}?mode=ro", uri=True, timeout=_BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+            )
+        except sqlite3.Error:
+            return None
+        try:
+            _check_ours(conn)
+        except (sqlite3.Error, IncompatibleCache, ForeignDatabase):
+            conn.close()
+            return None
+        return cls(conn, path)
+
+    @classmethod
     def in_memory(cls, warning: str) -> IndexCache:
         """A throw-away cache for this process, carrying ``warning`` to the caller."""
         return cls(_connect(":memory:"), None, (warning,))

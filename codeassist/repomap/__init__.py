@@ -186,8 +186,15 @@ def build_repo_map(
     from codeassist.repomap.render import fit, order_items, render_items
     from codeassist.tokens import estimate_tokens
 
+    prefetch = None
+    if refresh and (query.strip() or seed_files):  # words: the graph is read while git lists files
+        from codeassist.repomap.prefetch import GraphPrefetch
+
+        prefetch = GraphPrefetch(root.resolve())
     root, cache, snap = _open(root, refresh, files=False)  # a stored view needs no file list
     try:
+        if prefetch is not None:
+            prefetch.use(snap.state_key)
         seeds = _seeds(root, snap, chat_files, query, seed_files, cache)
         graph, ranking = _ranked(cache, snap, seeds)
     finally:
