@@ -220,6 +220,23 @@ def test_vi_keys_from_the_setting_and_vim_toggles() -> None:
     assert make_prompt(None, {}, {})[0].app.editing_mode == EditingMode.EMACS
 
 
+def test_input_history_is_the_users_alone(tmp_path: Path) -> None:
+    import stat
+
+    from codeassist.interfaces.repl_input import make_prompt
+
+    old = tmp_path / "data" / "chat-history" / "old"  # written by an earlier version under a loose umask
+    old.parent.mkdir(parents=True)
+    old.write_text("+pasted sk-secret\n")
+    old.chmod(0o644)
+    new = tmp_path / "fresh" / "chat-history" / "repo-1"
+    for path in (old, new):
+        assert make_prompt(path, {}, {})[1] is None
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(new.parent.stat().st_mode) == 0o700
+    assert old.read_text() == "+pasted sk-secret\n"  # kept, only its mode changed
+
+
 def test_settings_shows_values_sources_and_masks_secrets(chat: Chat) -> None:
     chat.repl.session.settings = chat.repl.session.settings.with_overrides(api_key="sk-secret-value-1234")
     out = chat("/settings")
