@@ -97,7 +97,7 @@ def print_findings(out: Console, findings: Sequence[Finding], changes: ChangeSet
     """Each finding as ``path:line: severity: message [rule]``, with the code around its line."""
     from rich.markup import escape
 
-    from codeassist.review.secrets import find_secrets
+    from codeassist.secrets import find_secrets
 
     sources = {f.path: f.text().splitlines() for f in changes.files if f.new is not None} if changes else {}
     hidden: dict[str, set[int]] = {}
