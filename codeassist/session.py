@@ -446,7 +446,8 @@ class Session:
         """One request in agent mode (:mod:`codeassist.agent`), in one Workspace transaction like :meth:`edit`.
 
         Raises UsageError (no repository, ``dry_run``, a bad approval level or step limit) and ConfigError
-        (a bad ``approval`` setting, a model known not to call tools) before anything runs; everything later ends in the returned result.
+        (a bad ``approval`` setting, a model known not to call tools) before anything runs; everything
+        later ends in the returned result.
         """
         from codeassist.agent.loop import AgentLoop
         from codeassist.agent.options import AgentOptions, policy_from, require_tools

@@ -92,18 +92,20 @@ def test_full_auto_runs_commands_in_the_sandbox(
         "cat .env id_rsa; echo made > made.txt; touch .git/planted && echo git-writable || echo git-read-only; "
         f'{Path(sys.executable).as_posix()} -c "{probe}" && echo network-on || echo network-off'
     )
-    openai_server.enqueue(ToolCalls([Call("run", json.dumps({"command": script}))]), Text("Done."))
+    openai_server.enqueue(ToolCalls([Call("run", json.dumps({"command": script}))]), Text("Done."), Text("add made"))
     argv = [sys.executable, "-m", "codeassist", "-C", str(git_repo), "--base-url", openai_server.base_url]
     argv += ["--api-key", "k", "--model", "gpt-4o-mini", "edit", "--agent", "--approval", "full-auto", "go", "--json"]
     proc = subprocess.run(argv, capture_output=True, text=True, env=isolated_env, input="", timeout=120)
     assert proc.returncode == 0, proc.stderr
-    result = [m["content"] for m in openai_server.posts[-1].body["messages"] if m["role"] == "tool"][0]
+    result = [m["content"] for m in openai_server.posts[1].body["messages"] if m["role"] == "tool"][0]
     assert "(in the sandbox, no network)" in result
     assert "git-read-only" in result and "network-off" in result
     assert "sk-sandbox-secret" not in result and "named like one" not in result
-    assert "the command changed these files: made.txt" in result
+    assert "the command changed these files, which are now part of your change" in result and "made.txt" in result
     assert (git_repo / "made.txt").read_text() == "made\n" and not (git_repo / ".git" / "planted").exists()
-    assert git(git_repo, "log", "-1", "--format=%s").strip() == "ignore .env"
+    # What the command made is committed as the request's change.
+    assert git(git_repo, "log", "-1", "--format=%s").strip() == "add made"
+    assert git(git_repo, "show", "--name-only", "--format=", "HEAD").split() == ["made.txt"]
     assert (git_repo / ".env").read_text() == "TOKEN=sk-sandbox-secret\n"
 
 
@@ -113,7 +115,9 @@ def test_auto_edit_asks_on_a_terminal(
 ) -> None:
     import pexpect
 
-    openai_server.enqueue(ToolCalls([Call("run", json.dumps({"command": "echo ran > ran.txt"}))]), Text("Done."))
+    openai_server.enqueue(
+        ToolCalls([Call("run", json.dumps({"command": "echo ran > ran.txt"}))]), Text("Done."), Text("make ran.txt")
+    )
     argv = ["-m", "codeassist", "-C", str(git_repo), "--base-url", openai_server.base_url, "--api-key", "k"]
     argv += ["--model", "gpt-4o-mini", "--no-color", "edit", "--agent", "make ran.txt"]
     child = pexpect.spawn(sys.executable, argv, env=isolated_env, timeout=60, dimensions=(30, 200))
@@ -122,8 +126,9 @@ def test_auto_edit_asks_on_a_terminal(
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    result = [m["content"] for m in openai_server.posts[-1].body["messages"] if m["role"] == "tool"][0]
+    result = [m["content"] for m in openai_server.posts[1].body["messages"] if m["role"] == "tool"][0]
     if answer == "y":
         assert (git_repo / "ran.txt").read_text() == "ran\n" and result.startswith("$ echo ran > ran.txt\nexit code 0")
+        assert git(git_repo, "log", "-1", "--format=%s").strip() == "make ran.txt"
     else:
         assert not (git_repo / "ran.txt").exists() and "the user declined to run it" in result

@@ -4,7 +4,6 @@ and a server that refuses the tools is reported as such. The real CLI against th
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -77,7 +76,9 @@ def test_the_server_wins_over_the_catalogue_and_config_over_both(openai_server: 
 
 
 # -- the CLI --------------------------------------------------------------------------------------------
-def cli(server: OpenAIServer, repo: Path, env: dict[str, str], model: str, *args: str) -> subprocess.CompletedProcess[str]:
+def cli(
+    server: OpenAIServer, repo: Path, env: dict[str, str], model: str, *args: str
+) -> subprocess.CompletedProcess[str]:
     argv = [sys.executable, "-m", "codeassist", "-C", str(repo), "--base-url", server.base_url, "--api-key", "k"]
     argv += ["--model", model, *args]
     return subprocess.run(argv, capture_output=True, text=True, env=env, input="", timeout=120)

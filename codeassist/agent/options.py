@@ -108,8 +108,8 @@ def no_tools_message(info: ModelInfo, model: str) -> str | None:
 
 
 NO_TOOLS_HINT = (
-    "use classic mode (edit without --agent, /agent off, mode = \"classic\"), or a model that calls tools "
-    "(`codeassist models` shows which do); if this one does, say so in your config: [models.\"NAME\"] tools = true"
+    'use classic mode (edit without --agent, /agent off, mode = "classic"), or a model that calls tools '
+    '(`codeassist models` shows which do); if this one does, say so in your config: [models."NAME"] tools = true'
 )
 
 

@@ -237,8 +237,8 @@ def tools_refused(message: str, url: str, model: str) -> BackendError | None:
         setup = ""
     return BackendError(
         f"{url} refused the tools of this agent request: {model} cannot call tools there ({message})",
-        hint=setup + "use classic mode (edit without --agent, mode = \"classic\"), or a model that calls tools; "
-        f"[models.\"{model}\"] tools = false in your config makes codeassist say so before sending anything",
+        hint=setup + 'use classic mode (edit without --agent, mode = "classic"), or a model that calls tools; '
+        f'[models."{model}"] tools = false in your config makes codeassist say so before sending anything',
     )
 
 
