@@ -8,7 +8,8 @@ user's index, stash and history are never touched. The difference of the two
 trees is what the command changed, whether or not a file was already modified
 (the git status of an already modified file does not change when it is
 modified again); the first tree holds every changed file's content before, so
-the request's transaction can take the change in (and put it back).
+the request's transaction can take the change in (and put it back). A file
+git converts (line endings, LFS) is put back as git would check it out.
 
 Ignored files (build output, caches, ``.env`` when ignored) are not part of
 it, as git does not track them; symbolic links and submodules are left as the
@@ -83,15 +84,17 @@ class WorkTreeTracker:
         return out
 
     def _contents(self, tree: str, paths: list[str]) -> dict[str, bytes]:
-        """The content of ``paths`` in ``tree`` as the work tree had it (one ``git cat-file --batch``).
+        """The content of ``paths`` in ``tree`` as the work tree had it.
 
-        ``--filters`` turns each blob back into its work-tree form (line endings, LFS), as ``git add``
-        had cleaned it: what is put back is what was there.
+        The blobs as git stores them (one ``git cat-file --batch``); a file git converts on the way in and
+        out (line endings, ``filter`` such as LFS, ``ident``) is read with ``cat-file --filters`` instead,
+        one process each (the batch form of ``--filters`` fails on the git versions still in use), so it
+        is put back in its work-tree form, as git would check it out.
         """
         if not paths:
             return {}
         specs = b"".join(f"{tree}:{p}\n".encode("utf-8", "surrogateescape") for p in paths)
-        raw = self.ws.git("cat-file", "--batch", "--filters", input=specs).stdout
+        raw = self.ws.git("cat-file", "--batch", input=specs).stdout
         out: dict[str, bytes] = {}
         pos = 0
         for path in paths:
@@ -103,7 +106,26 @@ class WorkTreeTracker:
             size = int(header[2])
             out[path] = raw[pos : pos + size]
             pos += size + 1
+        for path in self._converted(paths):
+            proc = self.ws.git("cat-file", "--filters", f"{tree}:{path}", check=False)
+            if proc.returncode == 0:
+                out[path] = proc.stdout
         return out
+
+    def _converted(self, paths: list[str]) -> list[str]:
+        """Those of ``paths`` git may convert between the work tree and its objects."""
+        autocrlf = self.ws.git("config", "--get", "core.autocrlf", check=False).stdout.strip().lower()
+        if autocrlf in (b"true", b"input"):
+            return paths
+        attrs = ("text", "eol", "crlf", "filter", "ident", "working-tree-encoding")
+        stdin = b"".join(p.encode("utf-8", "surrogateescape") + b"\0" for p in paths)
+        proc = self.ws.git("check-attr", "-z", "--stdin", *attrs, input=stdin, check=False)
+        fields = proc.stdout.split(b"\0")
+        converted = set()
+        for i in range(0, len(fields) - 2, 3):  # path, attribute, value
+            if fields[i + 2] not in (b"unspecified", b"unset"):
+                converted.add(fields[i].decode("utf-8", "surrogateescape"))
+        return [p for p in paths if p in converted]
 
     def users_work(self, head: str | None, tree: str, paths: list[str]) -> list[str]:
         """Those of ``paths`` whose content in ``tree`` differs from ``head``: the user's uncommitted work."""

@@ -182,7 +182,13 @@ class Toolbox:
                              home_masks(env.environ), secret_env_names(env.environ))  # fmt: skip
         head, before = env.ws.head(), self._tracker.state()
         self._indexed_at = None  # a command may change files
-        result = run_command_check("run", line, env.ws.root, environ=env.environ, timeout_s=COMMAND_TIMEOUT_S)
+        try:
+            result = run_command_check("run", line, env.ws.root, environ=env.environ, timeout_s=COMMAND_TIMEOUT_S)
+        except BaseException:
+            # Stopped while the command ran (Ctrl-C, SIGTERM): what it changed so far joins the change, so
+            # the restore that follows puts it back too.
+            self._take_in_to_restore(before)
+            raise
         note = self._take_in(command, head, before)
         where = " (in the sandbox, no network)" if decision.sandboxed else ""
         code = "exit code 0\n" if result.ok else ""
@@ -230,6 +236,13 @@ class Toolbox:
             notes.append("symbolic links or submodules changed, left as they are and not part of your change: "
                          + _names(left))  # fmt: skip
         return _note(notes)
+
+    def _take_in_to_restore(self, before: str | None) -> None:
+        after = self._tracker.state() if before is not None else None
+        if before is None or after is None:
+            return
+        changes = self._tracker.changes(before, after)
+        self.env.tx.adopt({c.path: c.before for c in changes if c.plain and not c.path.startswith(".codeassist/")}, ())
 
     def _off_limits(self, rel: str, before: bytes | None) -> bool:
         """Whether a command may not change ``rel``: the file rule hides it (now, or by its content before),
