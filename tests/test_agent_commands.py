@@ -246,3 +246,25 @@ def test_a_second_edit_of_a_file_is_not_saved_as_the_users_work(git_repo: Path) 
     assert git(git_repo, "log", "-2", "--format=%s").splitlines()[1].startswith("codeassist: save your uncommitted")
     assert git(git_repo, "show", "HEAD~1:f.txt") == "a\nb\nmine\n"
     assert git(git_repo, "show", "HEAD:f.txt") == "A\nB\nmine\n"
+
+
+def test_snapshots_leave_large_untracked_files_out_of_gits_object_store(git_repo: Path) -> None:
+    from codeassist.agent.command_changes import WorkTreeTracker
+    from codeassist.filerule import MAX_FILE_BYTES
+    from codeassist.workspace import Workspace
+
+    (git_repo / "data.bin").write_bytes(b"\x01" * (MAX_FILE_BYTES + 1))  # a data set nobody ignored
+    (git_repo / "small.txt").write_text("one\n")
+    with Workspace.open(git_repo) as ws:
+        tracker = WorkTreeTracker(ws)
+        before = tracker.state()
+        (git_repo / "small.txt").write_text("two\n")
+        (git_repo / "README.md").write_text("# changed\n")
+        after = tracker.state()
+        assert before is not None and after is not None
+        changes = tracker.changes(before, after)
+        tracker.close()
+    assert [(c.path, c.before) for c in changes] == [("README.md", b"# demo\n"), ("small.txt", b"one\n")]
+    blob = git(git_repo, "hash-object", "data.bin").strip()
+    assert subprocess.run(["git", "-C", str(git_repo), "cat-file", "-e", blob]).returncode != 0
+    assert git(git_repo, "status", "--porcelain") == " M README.md\n?? data.bin\n?? small.txt\n"  # index untouched

@@ -13,15 +13,21 @@ git converts (line endings, LFS) is put back as git would check it out.
 
 Ignored files (build output, caches, ``.env`` when ignored) are not part of
 it, as git does not track them; symbolic links and submodules are left as the
-command left them (the transaction restores file contents only).
+command left them (the transaction restores file contents only). Untracked
+files larger than the file rule's limit that were there before the first
+command (a downloaded data set nobody ignored) are left out too: hashing them
+into git's object store on every command would cost more than they are worth.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from codeassist.filerule import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
     from codeassist.workspace import Workspace
@@ -56,13 +62,31 @@ class WorkTreeTracker:
     def state(self) -> str | None:
         """The work tree as a git tree id; None when git cannot write it (the change is then not taken in)."""
         env = {"GIT_INDEX_FILE": self._index()}
-        added = self.ws.git("add", "-A", "--ignore-errors", "--", ".", env=env, check=False)
+        spec = ["--pathspec-from-file", self._pathspecs(), "--pathspec-file-nul"]
+        added = self.ws.git("add", "-A", "--ignore-errors", *spec, env=env, check=False)
         if added.returncode not in (0, 1):  # 1: some file could not be read (it is left out), the rest is in
             return None
         tree = self.ws.git("write-tree", env=env, check=False)
         if tree.returncode != 0:
             return None
         return tree.stdout.decode().strip() or None
+
+    def _pathspecs(self) -> str:
+        """The file of pathspecs every snapshot takes: the whole tree, minus the large untracked files."""
+        assert self._tmp is not None
+        path = f"{self._tmp.name}/pathspecs"
+        if not os.path.exists(path):
+            proc = self.ws.git("ls-files", "-z", "--others", "--exclude-standard", check=False)
+            large = []
+            for raw in proc.stdout.split(b"\0"):
+                try:
+                    if raw and os.lstat(self.ws.root / raw.decode("utf-8", "surrogateescape")).st_size > MAX_FILE_BYTES:
+                        large.append(raw)
+                except OSError:
+                    continue
+            with open(path, "wb") as fh:
+                fh.write(b"\0".join([b"."] + [b":(exclude,literal)" + p for p in large]) + b"\0")
+        return path
 
     def changes(self, before: str, after: str) -> list[Change]:
         """The files that differ between two states, with their content in ``before``."""
