@@ -143,3 +143,38 @@ def test_models_shows_whether_the_current_model_calls_tools(
     proc = cli(openai_server, git_repo, isolated_env, "deepseek-reasoner", "models", "--json")
     current = json.loads(proc.stdout)["current"]
     assert (current["tools"], current["tools_source"]) == (False, "catalogue")
+
+
+def test_openrouter_without_a_provider_for_tools_is_not_a_missing_endpoint(
+    openai_server: OpenAIServer, git_repo: Path, isolated_env: dict[str, str]
+) -> None:
+    message = "No endpoints found that support tool use. To learn more about provider routing, visit: ..."
+    openai_server.models = ["my-finetune"]
+    openai_server.enqueue(Fault(404, {"error": {"message": message, "code": 404}}))
+    proc = cli(openai_server, git_repo, isolated_env, "my-finetune", "edit", "--agent", "fix it")
+    assert proc.returncode == 4
+    assert "cannot call tools there" in proc.stderr and "has no /chat/completions endpoint" not in proc.stderr
+
+
+def test_ollamas_native_api_refusing_tools_says_so(
+    openai_server: OpenAIServer, git_repo: Path, isolated_env: dict[str, str]
+) -> None:
+    openai_server.models = ["tiny:1b"]
+    openai_server.impersonate(Kind("ollama", window=8192))  # capabilities not said: agent mode may try
+    refusal = {"error": {"message": "registry.ollama.ai/library/tiny:1b does not support tools"}}
+    openai_server.enqueue(Fault(400, refusal))
+    proc = cli(openai_server, git_repo, isolated_env, "tiny:1b", "edit", "--agent", "fix it")
+    assert proc.returncode == 4, proc.stderr
+    assert "cannot call tools there" in proc.stderr and "does not support tools" in proc.stderr
+    assert any(r.path == "/api/chat" for r in openai_server.requests)  # through Ollama's own API
+
+
+def test_an_ollama_model_without_the_tools_capability_is_refused_before_any_request(
+    openai_server: OpenAIServer, git_repo: Path, isolated_env: dict[str, str]
+) -> None:
+    openai_server.models = ["tiny:1b"]
+    openai_server.impersonate(Kind("ollama", window=8192, tools=False))
+    proc = cli(openai_server, git_repo, isolated_env, "tiny:1b", "edit", "--agent", "fix it", "--json")
+    assert proc.returncode == 3, proc.stderr
+    assert json.loads(proc.stdout)["errors"][0].startswith("ollama/tiny:1b does not call tools (so says the server)")
+    assert openai_server.posts == [] and not any(r.path == "/api/chat" for r in openai_server.requests)
