@@ -216,5 +216,6 @@ def test_the_sandbox_never_masks_the_repository_itself(git_repo: Path) -> None:
     assert line.index(f"--bind {git_repo} {git_repo}") < line.index(f"--tmpfs {inner}")  # masked after the bind
     assert "--unsetenv X_TOKEN" in line
     names = secret_env_names({"OPENAI_API_KEY": "k", "GITHUB_TOKEN": "t", "SSH_AUTH_SOCK": "/s", "PATH": "/bin",
-                              "DB": "mysql://u:p@h/d", "URL": "https://example.com/x", "KEYMAP": "us"})  # fmt: skip
+                              "DB": "mysql://u:p@h/d", "URL": "https://example.com/x", "KEYMAP": "us",
+                              "GIT_AUTHOR_NAME": "A"})  # fmt: skip
     assert names == ["DB", "GITHUB_TOKEN", "OPENAI_API_KEY", "SSH_AUTH_SOCK"]

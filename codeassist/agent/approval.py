@@ -108,9 +108,10 @@ HOME_SECRET_FILES = (
     ".m2/settings-security.xml", ".gradle/gradle.properties", ".vault-token", ".bash_history", ".zsh_history",
     ".python_history", ".psql_history", ".mysql_history", ".node_repl_history",
 )  # fmt: skip
-# Environment variables a command's output could show the model: keys, tokens, passwords, agent sockets.
+# Environment variables a command's output could show the model: keys, tokens, passwords, agent sockets
+# (not GIT_AUTHOR_*: a project's tests that make commits need them).
 _SECRET_ENV = re.compile(
-    r"SECRET|TOKEN|PASSW|PASSPHRASE|CREDENTIAL|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|_KEY$|^KEY$|AUTH", re.I
+    r"SECRET|TOKEN|PASSW|PASSPHRASE|CREDENTIAL|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|_KEY$|^KEY$|AUTH(?!OR)", re.I
 )
 _URL_PASSWORD = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
 
