@@ -95,7 +95,9 @@ class Transaction:
         self._guard.__enter__()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         try:
             if not self.done and (kind is not None or self.originals or self.saves):
                 with self._guard.deferred():
@@ -225,11 +227,11 @@ class Transaction:
             now = {p: _read(self.ws.root, p) for p in mine}
             try:
                 for p in mine:
-                    _write(self.ws.root, p, new[p])
+                    write_back(self.ws.root, p, new[p])
                 self._save_user_work(mine, set(mine))
             finally:
                 for p in mine:
-                    _write(self.ws.root, p, now[p])
+                    write_back(self.ws.root, p, now[p])
         self.ws.forget_listing()
         return paths
 
@@ -312,7 +314,8 @@ def _read(root: Path, rel: str) -> bytes | None:
     return file.read_bytes() if file.is_file() and not file.is_symlink() else None
 
 
-def _write(root: Path, rel: str, data: bytes | None) -> None:
+def write_back(root: Path, rel: str, data: bytes | None) -> None:
+    """Put the file at ``rel`` back to ``data`` (None: it did not exist)."""
     file = root / rel
     if data is None:
         file.unlink(missing_ok=True)
@@ -385,7 +388,9 @@ def apply_reply(
             return EngineResult(issues=tuple(issues), formats=tuple(formats))
         if not edits:
             return EngineResult(issues=(no_edits_issue(reply),), formats=tuple(formats))
-        result = land_edits(ws, edits, dry_run=dry_run, commit=commit, message=message, model=model, settings=settings)
+        result = land_edits(
+            ws, edits, dry_run=dry_run, commit=commit, message=message, model=model, settings=settings
+        )
         return replace(result, formats=tuple(formats))
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codeassist.agent import reading, search, symbols
@@ -25,6 +24,7 @@ from codeassist.backends.base import ToolCall, ToolSpec
 from codeassist.checks import run_command_check
 from codeassist.filerule import HEAD_BYTES, secret_store_reason
 from codeassist.protected import protected_reason
+from codeassist.transaction import write_back
 
 if TYPE_CHECKING:
     from codeassist.edits.engine import EngineResult
@@ -214,7 +214,7 @@ class Toolbox:
             if not c.plain:
                 left.append(c.path)
             elif self._off_limits(c.path, c.before):
-                _put(env.ws.root, c.path, c.before)
+                write_back(env.ws.root, c.path, c.before)
                 put_back.append(c.path)
             else:
                 kept.append(c)
@@ -268,16 +268,6 @@ class Toolbox:
 
             self._secrets = secret_files(self.env.ws)
         return self._secrets
-
-
-def _put(root: Path, rel: str, data: bytes | None) -> None:
-    """Put a file back as it was (None: it did not exist)."""
-    file = root / rel
-    if data is None:
-        file.unlink(missing_ok=True)
-    else:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_bytes(data)
 
 
 def _names(paths: list[str]) -> str:
