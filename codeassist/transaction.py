@@ -21,7 +21,7 @@ round of ``edit``, the chat). Inside ``with Transaction(ws, policy) as tx``:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
@@ -234,6 +234,10 @@ class Transaction:
                     write_back(self.ws.root, p, now[p])
         self.ws.forget_listing()
         return paths
+
+    def deferred(self) -> AbstractContextManager[None]:
+        """A block no signal cuts short (Ctrl-C, SIGTERM, SIGHUP are raised once it ends)."""
+        return self._guard.deferred()
 
     # -- endings -----------------------------------------------------------------------
     def changed_paths(self) -> list[str]:

@@ -186,8 +186,9 @@ class Toolbox:
             result = run_command_check("run", line, env.ws.root, environ=env.environ, timeout_s=COMMAND_TIMEOUT_S)
         except BaseException:
             # Stopped while the command ran (Ctrl-C, SIGTERM): what it changed so far joins the change, so
-            # the restore that follows puts it back too.
-            self._take_in_to_restore(before)
+            # the restore that follows puts it back too (a second Ctrl-C waits for that).
+            with env.tx.deferred():
+                self._take_in_to_restore(before)
             raise
         note = self._take_in(command, head, before)
         where = " (in the sandbox, no network)" if decision.sandboxed else ""
