@@ -15,6 +15,12 @@ A pattern (``"pytest *"``) allows only a simple command: one with shell
 operators (``;``, ``&&``, ``|``, redirections, substitutions) matches a
 pattern only when the pattern itself has them, so ``pytest *`` never lets
 ``pytest; rm -rf ~`` through.
+
+The sandbox hides what the model may not read, since a command's output goes
+to it: the repository's secret stores (:mod:`codeassist.agent.sandbox_secrets`),
+the credential stores in the user's home (:data:`HOME_SECRET_DIRS`,
+:data:`HOME_SECRET_FILES`; the rest of the home stays, toolchains live there)
+and environment variables that look like secrets.
 """
 
 from __future__ import annotations
