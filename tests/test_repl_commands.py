@@ -282,3 +282,18 @@ def test_agent_mode_in_the_chat_edits_with_tools(repo: Path, isolated_env: dict[
     assert (repo / "app.py").read_text() == "VALUE = 2\n"
     assert git(repo, "status", "--porcelain").strip() == ""  # committed
     assert "agent mode off" in chat("/agent off") and not chat.repl.agent
+
+
+def test_agent_mode_in_the_chat_with_a_model_that_cannot_call_tools(repo: Path, isolated_env: dict[str, str]) -> None:
+    from dataclasses import replace
+
+    chat = Chat(repo, isolated_env, [])
+    chat.repl.session.info = replace(lookup_model("deepseek-reasoner"), name="deepseek-reasoner")
+    out = chat("/agent")
+    assert "agent mode stays off: gpt-4o-mini does not call tools (so says the catalogue)" in out
+    assert "classic mode" in out and not chat.repl.agent
+    # /agent REQUEST: the same reason, as the chat's error line; nothing was sent and the chat goes on.
+    out = chat("/agent set VALUE to 2")
+    assert "does not call tools" in out and "Traceback" not in out
+    assert (repo / "app.py").read_text() == "VALUE = 1\n"
+    assert "model: gpt-4o-mini" in chat("/model") and "does not call tools (catalogue)" in chat("/model")
