@@ -64,7 +64,7 @@ from codeassist.context_files import (
     try_read_file,
 )
 from codeassist.errors import TaskFailed, UsageError
-from codeassist.file_kinds import is_prose, is_test, prose_asked, tests_asked
+from codeassist.file_kinds import asks_about_tests, is_prose, is_test, prose_asked
 from codeassist.history import MAX_COMMITS, rank_by_messages, read_history
 from codeassist.instructions import find_instruction_files, render_instructions
 from codeassist.lexical import fuse, rank_by_text
@@ -405,7 +405,7 @@ def _add_suggestions(draft: Draft, root: Path, ranked: Sequence[str], req: Conte
     from codeassist.index.languages import language_for_path
 
     about = prose_asked(req.request)
-    large_test = tests_asked(req.request)  # one test file may be large: the change edits it
+    large_test = asks_about_tests(req.request)  # one test file may be large: the change edits it
     code: list[FileText] = []
     prose: list[FileText] = []
     used = 0

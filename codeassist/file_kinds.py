@@ -63,6 +63,6 @@ def is_test(path: str) -> bool:
     return bool(_TEST_NAME.match(parts[-1])) or any(p.lower() in _TEST_DIRS for p in parts[:-1])
 
 
-def tests_asked(request: str) -> bool:
+def asks_about_tests(request: str) -> bool:
     """Whether the request is about tests ("test: cover ...", "add a test for ...")."""
     return _TEST_WORDS.search(request) is not None
