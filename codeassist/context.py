@@ -27,7 +27,8 @@ shows at most one file per 200 tokens of its budget, at least ten (what is
 left buys more of those files' code). When no file was given or named, the
 best ``map_files`` candidates are shown read-only (bounded in size, see
 :func:`_add_suggestions`; documentation, changelogs and lock files come with
-code, not instead of it; larger files are only listed), and the next ``related_files`` (by default one per 128 tokens of
+code, not instead of it; a larger code file is only listed, and keeps its
+place rather than making room for a weaker one), and the next ``related_files`` (by default one per 128 tokens of
 map budget, at least thirty, paid from that budget) are listed by path after
 the map (so are suggestions later dropped to fit), for the model to ask for
 with ``NEED FILE: path``.
@@ -397,10 +398,16 @@ def _add_suggestions(draft: Draft, root: Path, ranked: Sequence[str], req: Conte
     :data:`SUGGESTED_FILE_TOKENS` (a changelog, a lock file; for source code and
     what the request is about :data:`SUGGESTED_CODE_TOKENS` or a quarter of a
     large budget) is skipped and stays listed by path, and all of them take at
-    most :data:`SUGGESTED_TOKENS` or a third of the budget. Documentation,
-    changelogs and lock files (:func:`is_prose`) come with code, not instead
-    of it: unless the request is about them, at most one is offered, after the
-    code, and none when no source file is.
+    most :data:`SUGGESTED_TOKENS` or a third of the budget. When the request
+    is about tests, one test file may take up to half the budget instead: it
+    is then what the change edits. A code file skipped for its size still
+    counts among the ``map_files`` (it leads the map, which shows its
+    outline): a weaker candidate shown whole in its place held the changed
+    files less often than the map's first file did (BENCHMARKS.md, issue 15).
+    Documentation, changelogs and lock files (:func:`is_prose`) come with
+    code, not instead of it: unless the request is about them, at most one is
+    offered, after the code, and none when no source file is; what the request
+    is about is offered even past a skipped code file, as the map cannot show it.
     """
     from codeassist.index.languages import language_for_path
 
@@ -414,28 +421,31 @@ def _add_suggestions(draft: Draft, root: Path, ranked: Sequence[str], req: Conte
     code_cap = max(SUGGESTED_CODE_TOKENS, budget // 4)
     total_cap = max(SUGGESTED_TOKENS, budget // 3)
     for path in ranked[:MAX_CANDIDATES]:
-        if slots >= req.map_files:
+        if len(code) + len(prose) >= req.map_files:
             break
+        is_code = language_for_path(path) is not None
         is_doc = is_prose(path) and not about(path)
-        if (is_doc and prose) or _hidden(req, path):
+        asked = is_prose(path) and not is_doc
+        # A code file too large to show keeps its place from the files after it: it leads the
+        # map and is listed by path, rather than making room for a weaker candidate shown whole;
+        # documentation the request is about still comes, as the map cannot show it.
+        if (slots >= req.map_files and not asked) or (is_doc and prose) or _hidden(req, path):
             continue
         text = try_read_file(root, path, editable=False)
         if text is None:
             continue
         cost = estimate_tokens(text.block, req.model)
-        wanted = language_for_path(path) is not None or (is_prose(path) and not is_doc)
-        # A wanted file too large to show keeps its place: it leads the map and is listed by
-        # path, rather than making room for a weaker candidate shown whole (BENCHMARKS.md).
-        slots += wanted
         if large_test and cost > code_cap and is_test(path):
             if cost > budget // 2:
+                slots += 1
                 continue
             large_test = False  # outside the caps below, and only one
-        elif cost > (code_cap if wanted else SUGGESTED_FILE_TOKENS) or used + cost > total_cap:
+        elif cost > (code_cap if is_code or asked else SUGGESTED_FILE_TOKENS) or used + cost > total_cap:
+            slots += is_code
             continue
         else:
             used += cost
-        slots += not wanted
+        slots += 1
         (prose if is_doc else code).append(replace(text, auto=True))
     if any(language_for_path(t.path) is not None for t in code):
         code.extend(prose)

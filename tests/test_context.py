@@ -409,6 +409,22 @@ def test_a_candidate_too_large_keeps_its_slot(shop: Path) -> None:
     assert built.read_only == tuple(p for p in built.candidates[:3] if p != "shop/discount.py")
 
 
+def test_a_large_code_file_does_not_hold_back_documentation_asked_for(shop: Path) -> None:
+    # The map cannot show documentation, so the slot a large module keeps does not push it out.
+    _large(shop / "shop" / "discount.py", 15_000, "def cart_total_discount_{i}(total: int) -> int:\n    return total\n")
+    (shop / "docs").mkdir()
+    (shop / "docs" / "notes.md").write_text("# Notes\n\nWhat applies.\n")
+    git(shop, "add", "-A")
+    git(shop, "commit", "-q", "-m", "discounts")
+    req = _req(shop, request="docs: how the cart total applies a discount", context_window=32_768)
+    probe = build_context(req, map_provider=FakeMapProvider())
+    at = probe.candidates.index("shop/discount.py")
+    assert probe.candidates[at + 1 : at + 3] == ("docs/notes.md", "tests/test_cart.py")
+    # Slots for the files before it, itself, and the documentation; the next code file waits.
+    built = build_context(replace(req, map_files=at + 2), map_provider=FakeMapProvider())
+    assert built.read_only == (*probe.candidates[:at], "docs/notes.md")
+
+
 def test_a_request_about_tests_may_see_one_large_test_file(shop: Path) -> None:
     # Over the cap for one source file offered unasked at 128k (a quarter of the budget), under half of it.
     line = "def test_cart_total_discount_{i}() -> None:\n    assert Cart().total() == 0\n"
