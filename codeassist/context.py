@@ -27,7 +27,8 @@ shows at most one file per 200 tokens of its budget, at least ten (what is
 left buys more of those files' code). When no file was given or named, the
 best ``map_files`` candidates are shown read-only (bounded in size, see
 :func:`_add_suggestions`; documentation, changelogs and lock files come with
-code, not instead of it; larger files are only listed), and the next ``related_files`` (by default one per 128 tokens of
+code, not instead of it; a larger code file is only listed, and keeps its
+place rather than making room for a weaker one), and the next ``related_files`` (by default one per 128 tokens of
 map budget, at least thirty, paid from that budget) are listed by path after
 the map (so are suggestions later dropped to fit), for the model to ask for
 with ``NEED FILE: path``.
@@ -64,6 +65,7 @@ from codeassist.context_files import (
     try_read_file,
 )
 from codeassist.errors import TaskFailed, UsageError
+from codeassist.file_kinds import asks_about_tests, is_prose, is_test, prose_asked
 from codeassist.history import MAX_COMMITS, rank_by_messages, read_history
 from codeassist.instructions import find_instruction_files, render_instructions
 from codeassist.lexical import fuse, rank_by_text
@@ -82,6 +84,7 @@ __all__ = [
     "build_context",
     "default_map_provider",
     "files_named_in",
+    "is_prose",
     "request_from_settings",
     "requested_files",
 ]
@@ -395,79 +398,59 @@ def _add_suggestions(draft: Draft, root: Path, ranked: Sequence[str], req: Conte
     :data:`SUGGESTED_FILE_TOKENS` (a changelog, a lock file; for source code and
     what the request is about :data:`SUGGESTED_CODE_TOKENS` or a quarter of a
     large budget) is skipped and stays listed by path, and all of them take at
-    most :data:`SUGGESTED_TOKENS` or a third of the budget. Documentation,
-    changelogs and lock files (:func:`is_prose`) come with code, not instead
-    of it: unless the request is about them, at most one is offered, after the
-    code, and none when no source file is.
+    most :data:`SUGGESTED_TOKENS` or a third of the budget. When the request
+    is about tests, one test file may take up to half the budget instead: it
+    is then what the change edits. A code file skipped for its size still
+    counts among the ``map_files`` (it leads the map, which shows its
+    outline): a weaker candidate shown whole in its place held the changed
+    files less often than the map's first file did (BENCHMARKS.md, issue 15).
+    Documentation, changelogs and lock files (:func:`is_prose`) come with
+    code, not instead of it: unless the request is about them, at most one is
+    offered, after the code, and none when no source file is; what the request
+    is about is offered even past a skipped code file, as the map cannot show it.
     """
     from codeassist.index.languages import language_for_path
 
-    about = _prose_asked(req.request)
+    about = prose_asked(req.request)
+    large_test = asks_about_tests(req.request)  # one test file may be large: the change edits it
     code: list[FileText] = []
     prose: list[FileText] = []
     used = 0
+    slots = 0  # the best candidates considered, whether shown or too large
     budget = req.context_window - req.max_output_tokens
     code_cap = max(SUGGESTED_CODE_TOKENS, budget // 4)
     total_cap = max(SUGGESTED_TOKENS, budget // 3)
     for path in ranked[:MAX_CANDIDATES]:
         if len(code) + len(prose) >= req.map_files:
             break
+        is_code = language_for_path(path) is not None
         is_doc = is_prose(path) and not about(path)
-        if (is_doc and prose) or _hidden(req, path):
+        asked = is_prose(path) and not is_doc
+        # A code file too large to show keeps its place from the files after it: it leads the
+        # map and is listed by path, rather than making room for a weaker candidate shown whole;
+        # documentation the request is about still comes, as the map cannot show it.
+        if (slots >= req.map_files and not asked) or (is_doc and prose) or _hidden(req, path):
             continue
         text = try_read_file(root, path, editable=False)
         if text is None:
             continue
         cost = estimate_tokens(text.block, req.model)
-        wanted = language_for_path(path) is not None or (is_prose(path) and not is_doc)
-        if cost > (code_cap if wanted else SUGGESTED_FILE_TOKENS) or used + cost > total_cap:
+        if large_test and cost > code_cap and is_test(path):
+            if cost > budget // 2:
+                slots += 1
+                continue
+            large_test = False  # outside the caps below, and only one
+        elif cost > (code_cap if is_code or asked else SUGGESTED_FILE_TOKENS) or used + cost > total_cap:
+            slots += is_code
             continue
-        used += cost
+        else:
+            used += cost
+        slots += 1
         (prose if is_doc else code).append(replace(text, auto=True))
     if any(language_for_path(t.path) is not None for t in code):
         code.extend(prose)
     draft.read_only.extend(code)
     _set_instructions(draft, root, [f.path for f in draft.read_only], req)
-
-
-_PROSE_NAMES = re.compile(r"^(readme|changes|changelog|history|news|authors|contributing|license|copying)\b", re.I)
-_PROSE_EXT = (".md", ".rst", ".txt", ".adoc", ".lock", ".sum")
-_LOCK_NAMES = ("package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock", "bun.lockb")
-_PROSE_WORDS = re.compile(
-    r"\b(docs?|documentation|documented|readme|changelog|changes file|release notes|news|typos?|spelling|"
-    r"lock ?files?|lockfile|dependenc(y|ies)|upgrade|bump|faq|guide|tutorial)\b",
-    re.I,
-)
-
-
-def is_prose(path: str) -> bool:
-    """Documentation, a changelog or a lock file: what a code change should not be offered instead of code."""
-    from codeassist.index.languages import language_for_path
-
-    if language_for_path(path) is not None:
-        return False
-    base = path.rsplit("/", 1)[-1]
-    top = path.split("/", 1)[0].lower()
-    return (
-        base.lower().endswith(_PROSE_EXT)
-        or base in _LOCK_NAMES
-        or bool(_PROSE_NAMES.match(base))
-        or (top in ("doc", "docs", "documentation") and "/" in path)
-    )
-
-
-def _prose_asked(request: str) -> Callable[[str], bool]:
-    """Whether the request is about a given prose file: it asks about documentation, changelogs
-    or dependencies, or names the file's stem ("update the README", "CHANGES")."""
-    if _PROSE_WORDS.search(request):
-        return lambda _path: True
-    words = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9_-]+", request)}
-
-    def about(path: str) -> bool:
-        stem = path.rsplit("/", 1)[-1].split(".", 1)[0].lower()
-        return stem in words
-
-    return about
 
 
 def _with_file_rule(req: ContextRequest, root: Path) -> ContextRequest:

@@ -446,10 +446,11 @@ class Session:
         """One request in agent mode (:mod:`codeassist.agent`), in one Workspace transaction like :meth:`edit`.
 
         Raises UsageError (no repository, ``dry_run``, a bad approval level or step limit) and ConfigError
-        (a bad ``approval`` setting) before anything runs; everything later ends in the returned result.
+        (a bad ``approval`` setting, a model known not to call tools) before anything runs; everything
+        later ends in the returned result.
         """
         from codeassist.agent.loop import AgentLoop
-        from codeassist.agent.options import AgentOptions, policy_from
+        from codeassist.agent.options import AgentOptions, policy_from, require_tools
         from codeassist.transaction import Transaction
         from codeassist.transaction import policy_from as commit_policy
 
@@ -459,6 +460,7 @@ class Session:
         if opts.dry_run:
             # Each edit lands as the model makes it (later tools read it): there is no diff to show instead.
             raise UsageError("--dry-run is not available in agent mode", hint="use --no-commit, then git diff")
+        require_tools(self.info, self.model_name)
         self.usage = Usage()
         policy = policy_from(self.settings, agent or AgentOptions())
         start = {"request": opts.request, "model": self.info.name, "edit_format": "tool", "approval": policy.approval}

@@ -21,7 +21,7 @@ round of ``edit``, the chat). Inside ``with Transaction(ws, policy) as tx``:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
@@ -135,8 +135,11 @@ class Transaction:
             return base
         self.ws.check_not_locked()
         changed = list(result.changed)
+        # Only files this transaction has not touched yet can hold the user's own work: a file an
+        # earlier edit (or command) of the request changed holds the request's change, not the user's.
+        fresh = [p for p in changed if p not in self.originals]
         self._snapshot(changed)
-        user_commit = self._protect_user_work(plan, changed)
+        user_commit = self._protect_user_work(plan, fresh)
         write_plan(plan)  # a full disk: what it wrote is put back, and the exception restores the rest
         self.ws.forget_listing()
         return replace(base, written=True, user_commit=user_commit)
@@ -151,16 +154,21 @@ class Transaction:
 
     def _protect_user_work(self, plan: Plan, changed: list[str]) -> str | None:
         """Save (or refuse to touch) files with uncommitted changes; returns the save commit or stash entry."""
-        from codeassist.commits import commit_paths, keep_staged, save_message
-
         dirty = self.ws.dirty_paths(changed)
         if not dirty:
             return None
+        written = {a.path for a in plan.applied if a.action in ("write", "delete")}
+        return self._save_user_work(dirty, written)
+
+    def _save_user_work(self, dirty: list[str], written: set[str]) -> str | None:
+        """Save the work tree's versions of ``dirty`` (a commit, or a stash entry with commits off)."""
+        from codeassist.commits import commit_paths, keep_staged, save_message
+
         if not self.policy.commit:
             # Nothing may be committed, so the user's versions go to the stash list (work tree untouched).
             tracked = {e.split("\t", 1)[1] for e in self.ws.index_entries(dirty)}
             untracked = set(dirty) - tracked
-            clobbered = [a.path for a in plan.applied if a.action in ("write", "delete") and a.path in untracked]
+            clobbered = [p for p in dirty if p in written and p in untracked]
             if clobbered:
                 raise TaskFailed(
                     "refusing to overwrite files git does not track yet: " + ", ".join(sorted(set(clobbered))),
@@ -196,6 +204,40 @@ class Transaction:
             ) from exc
         self.saves.append(sha)
         return sha
+
+    def adopt(self, before: Mapping[str, bytes | None], users: Sequence[str]) -> list[str]:
+        """Take in files something else changed during the request (an agent's command): from now on
+        they are part of the change, committed with it or put back with it.
+
+        ``before`` is each file's content before (None: it did not exist); a file the request already
+        touched keeps its first snapshot. ``users`` are those whose content before was the user's
+        uncommitted work: it is saved first, as :meth:`land` saves it (the work tree briefly holds the
+        user's version while the save is made, then the command's again). Returns the paths taken in.
+        """
+        new = {p: b for p, b in before.items() if p not in self.originals}
+        if not new:
+            return []
+        self.originals.update(new)  # first: from here on a restore puts them back, whatever happens
+        paths = sorted(new)
+        if self.policy.commit:
+            self.prior_index += self.ws.index_entries(paths)
+        mine = sorted(set(users) & set(new))
+        if mine:
+            self.ws.check_not_locked()
+            now = {p: _read(self.ws.root, p) for p in mine}
+            try:
+                for p in mine:
+                    write_back(self.ws.root, p, new[p])
+                self._save_user_work(mine, set(mine))
+            finally:
+                for p in mine:
+                    write_back(self.ws.root, p, now[p])
+        self.ws.forget_listing()
+        return paths
+
+    def deferred(self) -> AbstractContextManager[None]:
+        """A block no signal cuts short (Ctrl-C, SIGTERM, SIGHUP are raised once it ends)."""
+        return self._guard.deferred()
 
     # -- endings -----------------------------------------------------------------------
     def changed_paths(self) -> list[str]:
@@ -269,6 +311,21 @@ class Transaction:
         self.done = True
         self.restored = restored
         return restored
+
+
+def _read(root: Path, rel: str) -> bytes | None:
+    file = root / rel
+    return file.read_bytes() if file.is_file() and not file.is_symlink() else None
+
+
+def write_back(root: Path, rel: str, data: bytes | None) -> None:
+    """Put the file at ``rel`` back to ``data`` (None: it did not exist)."""
+    file = root / rel
+    if data is None:
+        file.unlink(missing_ok=True)
+    else:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_bytes(data)
 
 
 def policy_from(settings: Any | None, *, commit: bool = True, model: str | None = None) -> CommitPolicy:

@@ -35,6 +35,7 @@ class Kind:
     loaded: bool = True  # LM Studio: the model is loaded
     props: bool = True  # llama.cpp: /props answers (older servers have only /slots)
     show: bool = True  # Ollama: /api/show answers (a proxy in front of Ollama may expose /v1 only)
+    tools: bool | None = None  # OpenRouter supported_parameters / Ollama capabilities say it (None: not said)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ def model_entries(kind: Kind | None, models: list[str]) -> list[Json]:
             if kind.name == "openrouter":
                 top = {"context_length": kind.window, "max_completion_tokens": kind.max_output}
                 entry.update(name=m, context_length=kind.window, top_provider=top)
+                if kind.tools is not None:
+                    entry["supported_parameters"] = ["max_tokens", "temperature"] + (["tools"] if kind.tools else [])
         out.append(entry)
     return out
 
@@ -83,7 +86,9 @@ def show(kind: Kind, model: str) -> Json:
     """Ollama's /api/show."""
     trained = kind.trained or kind.window
     params = 'stop "<|im_end|>"' + (f"\nnum_ctx {kind.num_ctx}" if kind.num_ctx else "")
+    capabilities = {} if kind.tools is None else {"capabilities": ["completion"] + (["tools"] if kind.tools else [])}
     return {
+        **capabilities,
         "modelfile": f"FROM {model}",
         "parameters": params,
         "details": {"family": "qwen2", "parameter_size": "7.6B"},

@@ -385,3 +385,60 @@ def test_is_prose() -> None:
         assert is_prose(path), path
     for path in ("src/app.py", "docs.py", "src/changes.py", "package.json", "Makefile", "src/readme_test.go"):
         assert not is_prose(path), path
+
+
+def _large(path: Path, tokens: int, line: str) -> None:
+    from codeassist.tokens import estimate_tokens
+
+    per = estimate_tokens(line.format(i=1000))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(line.format(i=i) for i in range(1000, 1000 + tokens // per + 1)))
+
+
+def test_a_candidate_too_large_keeps_its_slot(shop: Path) -> None:
+    # The best candidate is over the cap for one file offered unasked (12k tokens at a 32k window).
+    _large(shop / "shop" / "discount.py", 15_000, "def cart_total_discount_{i}(total: int) -> int:\n    return total\n")
+    git(shop, "add", "-A")
+    git(shop, "commit", "-q", "-m", "discounts")
+    req = _req(shop, context_window=32_768, max_output_tokens=4_096, map_files=3)
+    built = build_context(req, map_provider=FakeMapProvider())
+    at = built.candidates.index("shop/discount.py")
+    assert at < 3  # among the three best
+    # It is listed by path, and the files ranked before it are shown whole; no weaker one takes its place.
+    assert "shop/discount.py" not in built.read_only and "shop/discount.py" in built.related
+    assert built.read_only == tuple(p for p in built.candidates[:3] if p != "shop/discount.py")
+
+
+def test_a_large_code_file_does_not_hold_back_documentation_asked_for(shop: Path) -> None:
+    # The map cannot show documentation, so the slot a large module keeps does not push it out.
+    _large(shop / "shop" / "discount.py", 15_000, "def cart_total_discount_{i}(total: int) -> int:\n    return total\n")
+    (shop / "docs").mkdir()
+    (shop / "docs" / "notes.md").write_text("# Notes\n\nWhat applies.\n")
+    git(shop, "add", "-A")
+    git(shop, "commit", "-q", "-m", "discounts")
+    req = _req(shop, request="docs: how the cart total applies a discount", context_window=32_768)
+    probe = build_context(req, map_provider=FakeMapProvider())
+    at = probe.candidates.index("shop/discount.py")
+    assert probe.candidates[at + 1 : at + 3] == ("docs/notes.md", "tests/test_cart.py")
+    # Slots for the files before it, itself, and the documentation; the next code file waits.
+    built = build_context(replace(req, map_files=at + 2), map_provider=FakeMapProvider())
+    assert built.read_only == (*probe.candidates[:at], "docs/notes.md")
+
+
+def test_a_request_about_tests_may_see_one_large_test_file(shop: Path) -> None:
+    # Over the cap for one source file offered unasked at 128k (a quarter of the budget), under half of it.
+    line = "def test_cart_total_discount_{i}() -> None:\n    assert Cart().total() == 0\n"
+    _large(shop / "tests" / "test_discount.py", 35_000, line)
+    _large(shop / "tests" / "test_discount_more.py", 35_000, line)
+    git(shop, "add", "-A")
+    git(shop, "commit", "-q", "-m", "tests")
+    window = {"context_window": 128_000, "max_output_tokens": 16_000, "map_files": 3}
+    about_tests = build_context(_req(shop, request="test: cover the cart total discount", **window))
+    large = {"tests/test_discount.py", "tests/test_discount_more.py"}
+    assert set(about_tests.candidates[:2]) == large
+    assert len(large & set(about_tests.read_only)) == 1  # one, the better ranked; the other is listed
+    assert about_tests.read_only[0] == about_tests.candidates[0]
+    assert about_tests.total_tokens <= about_tests.budget
+    code_change = build_context(_req(shop, request="make the cart total discount apply", **window))
+    assert not large & set(code_change.read_only)
+    assert large <= set(code_change.related) | set(code_change.map_files)

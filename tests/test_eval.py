@@ -71,14 +71,14 @@ def test_two_models_scored_resumed_and_the_work_tree_untouched(
     models = ("--model", "replayer", "--model", "failer", "--edit-format", "search-replace")
     first = run_eval(openai_server, root, env, "--commits", "2", *models, "--json")
     assert first.returncode == 0, first.stderr
-    calls_first = len(openai_server.requests)
+    calls_first = len(openai_server.posts)
 
     second = run_eval(openai_server, root, env, "--commits", "3", *models, "--jobs", "2", "--json")
     assert second.returncode == 0, second.stderr
     data = json.loads(second.stdout)
     assert state(root) == before
     # The two tasks of the first run were not asked again: only the third task's calls are new.
-    new_models = [r.body["model"] for r in openai_server.requests[calls_first:]]
+    new_models = [r.body["model"] for r in openai_server.posts[calls_first:]]
     assert sorted(set(new_models)) == ["failer", "replayer"] and new_models.count("replayer") == 1
     assert "(saved earlier)" in second.stderr
 

@@ -47,6 +47,22 @@ def test_private_key_blocks_and_ordinary_code() -> None:
     assert scrub(code) == code
 
 
+def test_what_the_review_would_block_is_scrubbed_too() -> None:
+    # No provider prefix: a password assigned in a config file, two on one line, and a Slack webhook.
+    text = (
+        'DB_PASSWORD = "k8Hq2zR7vXw4Lp9N"\n'
+        "token=Zq81mVt5Rk2Jx9Wd other_secret=Ab3dE5gH7jK9mN1p\n"
+        "hook: https://hooks.slack.com/services/T000/B000/XXXXXXXX\n"
+        'password = "changeme-please"  # a placeholder stays\n'
+    )
+    out = scrub_text(text)
+    for secret in ("k8Hq2zR7vXw4Lp9N", "Zq81mVt5Rk2Jx9Wd", "Ab3dE5gH7jK9mN1p", "hooks.slack.com/services/T000"):
+        assert secret not in out.text
+    assert out.text.splitlines()[0] == 'DB_PASSWORD = "[REDACTED:assigned-secret]"'
+    assert 'password = "changeme-please"' in out.text
+    assert out.kinds == ("assigned-secret", "slack-webhook")
+
+
 def _trajectory(**over: Any) -> Trajectory:
     base: dict[str, Any] = dict(
         created_at="2026-01-02T03:04:05Z", repo="/r", mode="edit", model="m", endpoint="openai",

@@ -46,6 +46,8 @@ def test_catalogue_as_json(tmp_path: Path) -> None:
         "family": "gpt",
         "reasoning": False,
         "known": True,
+        "tools": True,
+        "tools_source": "catalogue",
     }
     assert [b["name"] for b in data["backends"]] == ["openai"]
 

@@ -127,7 +127,7 @@ def test_try_repo_runs_the_checks_and_the_model_review(
     checks, review = out.split("codeassist checks", 1)[1].split("codeassist review", 1)
     assert "Failed" in checks and "bad.py:1: error:" in checks and "[syntax]" in checks and "[model]" not in checks
     assert "Failed" in review and "calc.py:2: error: divides by zero [model]" in review
-    assert len(openai_server.requests) == 1  # require_serial and pass_filenames: false: one review, not one per batch
+    assert len(openai_server.posts) == 1  # require_serial and pass_filenames: false: one review, not one per batch
 
 
 @pytest.mark.timeout(900)

@@ -220,6 +220,23 @@ def test_vi_keys_from_the_setting_and_vim_toggles() -> None:
     assert make_prompt(None, {}, {})[0].app.editing_mode == EditingMode.EMACS
 
 
+def test_input_history_is_the_users_alone(tmp_path: Path) -> None:
+    import stat
+
+    from codeassist.interfaces.repl_input import make_prompt
+
+    old = tmp_path / "data" / "chat-history" / "old"  # written by an earlier version under a loose umask
+    old.parent.mkdir(parents=True)
+    old.write_text("+pasted sk-secret\n")
+    old.chmod(0o644)
+    new = tmp_path / "fresh" / "chat-history" / "repo-1"
+    for path in (old, new):
+        assert make_prompt(path, {}, {})[1] is None
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(new.parent.stat().st_mode) == 0o700
+    assert old.read_text() == "+pasted sk-secret\n"  # kept, only its mode changed
+
+
 def test_settings_shows_values_sources_and_masks_secrets(chat: Chat) -> None:
     chat.repl.session.settings = chat.repl.session.settings.with_overrides(api_key="sk-secret-value-1234")
     out = chat("/settings")
@@ -265,3 +282,18 @@ def test_agent_mode_in_the_chat_edits_with_tools(repo: Path, isolated_env: dict[
     assert (repo / "app.py").read_text() == "VALUE = 2\n"
     assert git(repo, "status", "--porcelain").strip() == ""  # committed
     assert "agent mode off" in chat("/agent off") and not chat.repl.agent
+
+
+def test_agent_mode_in_the_chat_with_a_model_that_cannot_call_tools(repo: Path, isolated_env: dict[str, str]) -> None:
+    from dataclasses import replace
+
+    chat = Chat(repo, isolated_env, [])
+    chat.repl.session.info = replace(lookup_model("deepseek-reasoner"), name="deepseek-reasoner")
+    out = chat("/agent")
+    assert "agent mode stays off: gpt-4o-mini does not call tools (so says the catalogue)" in out
+    assert "classic mode" in out and not chat.repl.agent
+    # /agent REQUEST: the same reason, as the chat's error line; nothing was sent and the chat goes on.
+    out = chat("/agent set VALUE to 2")
+    assert "does not call tools" in out and "Traceback" not in out
+    assert (repo / "app.py").read_text() == "VALUE = 1\n"
+    assert "model: gpt-4o-mini" in chat("/model") and "does not call tools (catalogue)" in chat("/model")

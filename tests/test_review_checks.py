@@ -12,7 +12,7 @@ from codeassist.review.changes import ChangedFile
 from codeassist.review.model import parse_findings
 from codeassist.review.offline import check_file, path_matcher
 from codeassist.review.rules import ReviewConfig, allowed_rules, apply_markers
-from codeassist.review.secrets import find_secrets
+from codeassist.secrets import find_secrets
 from tests.conftest import git
 from tests.hook_fixtures import OPENAI_KEY, codeassist, stage
 

@@ -38,7 +38,7 @@ def findings_reply(*items: dict[str, object]) -> Text:
 
 
 def prompt_of(server: OpenAIServer) -> str:
-    body = server.requests[-1].body
+    body = server.posts[-1].body
     assert isinstance(body, dict)
     return "\n".join(str(m["content"]) for m in body["messages"])
 
@@ -283,6 +283,21 @@ def test_commit_without_a_model_is_a_configuration_error(repo: Path) -> None:
     assert data["commit"] is None and "no model configured" in data["errors"][0]
 
 
+def test_commit_resolves_the_model_as_edit_does(
+    repo: Path, openai_server: OpenAIServer, isolated_env: dict[str, str]
+) -> None:
+    # Only a server named: the model it serves is found (as for edit and ask), not "no model configured".
+    openai_server.models = ["served-coder"]
+    env = {**isolated_env, "CODEASSIST_BASE_URL": openai_server.base_url, "OPENAI_API_KEY": "test-key"}
+    stage(repo, {"app.py": "def main():\n    return 16\n"})
+    openai_server.enqueue(Text("fix: return sixteen"))
+    proc = codeassist(repo, "commit", "--dry-run", "--json", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["message"] == "fix: return sixteen"
+    body = openai_server.posts[-1].body
+    assert isinstance(body, dict) and body["model"] == "served-coder"
+
+
 def test_json_schema_is_asked_for_only_where_the_endpoint_takes_it(
     repo: Path, openai_server: OpenAIServer, isolated_env: dict[str, str]
 ) -> None:
@@ -290,12 +305,12 @@ def test_json_schema_is_asked_for_only_where_the_endpoint_takes_it(
     openai_server.enqueue(findings_reply(), findings_reply())
     env = model_env(isolated_env, openai_server.base_url)
     assert codeassist(repo, "review", "--json", env=env).returncode == 0
-    body = openai_server.requests[-1].body
+    body = openai_server.posts[-1].body
     assert isinstance(body, dict) and "response_format" not in body  # auto: a server other than OpenAI's own
     stage(repo, {"app.py": "def main():\n    return 14\n"})  # another change: not answered from the cache
     proc = codeassist(repo, "review", "--json", env={**env, "CODEASSIST_REVIEW_JSON_SCHEMA": "on"})
     assert proc.returncode == 0, proc.stderr
-    body = openai_server.requests[-1].body
+    body = openai_server.posts[-1].body
     assert isinstance(body, dict)
     fmt = body["response_format"]
     assert fmt["type"] == "json_schema" and fmt["json_schema"]["strict"] is True

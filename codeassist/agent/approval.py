@@ -15,6 +15,12 @@ A pattern (``"pytest *"``) allows only a simple command: one with shell
 operators (``;``, ``&&``, ``|``, redirections, substitutions) matches a
 pattern only when the pattern itself has them, so ``pytest *`` never lets
 ``pytest; rm -rf ~`` through.
+
+The sandbox hides what the model may not read, since a command's output goes
+to it: the repository's secret stores (:mod:`codeassist.agent.sandbox_secrets`),
+the credential stores in the user's home (:data:`HOME_SECRET_DIRS`,
+:data:`HOME_SECRET_FILES`; the rest of the home stays, toolchains live there)
+and environment variables that look like secrets.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -93,11 +100,72 @@ def _works(bwrap: str) -> bool:
     return proc.returncode == 0
 
 
-def sandboxed(bwrap: str, command: str, root: Path, git_dir: Path, hidden: Sequence[str] = ()) -> str:
+# What a user expects a sandboxed command not to read in their home: keys, cloud and registry credentials,
+# password stores, shell histories (commands typed with secrets in them), codeassist's own config and data.
+# Only these are hidden, not the whole home: toolchains live there too (~/.cargo, ~/.rustup, ~/.nvm,
+# ~/.pyenv, ~/.local/bin, ~/go, package caches), and a sandbox that breaks the build is one nobody uses.
+HOME_SECRET_DIRS = (
+    ".ssh", ".gnupg", ".aws", ".azure", ".kube", ".docker", ".config/gcloud", ".config/gh", ".config/hub",
+    ".password-store", ".local/share/keyrings", ".terraform.d", ".config/codeassist", ".local/share/codeassist",
+)  # fmt: skip
+HOME_SECRET_FILES = (
+    ".netrc", "_netrc", ".git-credentials", ".config/git/credentials", ".pypirc", ".npmrc", ".yarnrc",
+    ".yarnrc.yml", ".pgpass", ".my.cnf", ".cargo/credentials", ".cargo/credentials.toml", ".gem/credentials",
+    ".m2/settings-security.xml", ".gradle/gradle.properties", ".vault-token", ".bash_history", ".zsh_history",
+    ".python_history", ".psql_history", ".mysql_history", ".node_repl_history",
+)  # fmt: skip
+# Environment variables a command's output could show the model: keys, tokens, passwords, agent sockets
+# (not GIT_AUTHOR_*: a project's tests that make commits need them).
+_SECRET_ENV = re.compile(
+    r"SECRET|TOKEN|PASSW|PASSPHRASE|CREDENTIAL|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|_KEY$|^KEY$|AUTH(?!OR)", re.I
+)
+_URL_PASSWORD = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
+
+
+def home_masks(environ: Mapping[str, str] | None = None) -> list[Path]:
+    """The credential stores in the user's home (and codeassist's config and data) that exist here."""
+    env = environ if environ is not None else os.environ
+    home = env.get("HOME")
+    found: list[Path] = []
+    if home:
+        base = Path(home)
+        found += [base / d for d in HOME_SECRET_DIRS] + [base / f for f in HOME_SECRET_FILES]
+    from codeassist.config import user_config_path
+    from codeassist.trust import data_dir
+
+    found += [user_config_path(env), data_dir(env)]
+    out: list[Path] = []
+    for path in found:
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):
+            continue
+        if (real.is_dir() or real.is_file()) and real not in out:
+            out.append(real)
+    return out
+
+
+def secret_env_names(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Names of environment variables that look like secrets (by name, or a URL with a password in it)."""
+    env = environ if environ is not None else os.environ
+    return sorted(k for k, v in env.items() if _SECRET_ENV.search(k) or _URL_PASSWORD.search(v))
+
+
+def sandboxed(
+    bwrap: str,
+    command: str,
+    root: Path,
+    git_dir: Path,
+    hidden: Sequence[str] = (),
+    masks: Sequence[Path] = (),
+    unset: Sequence[str] = (),
+) -> str:
     """``command`` as a shell line that runs it under bubblewrap: the system read-only, the work tree
     writable except its git directory (history is the transaction's to change), a private /tmp, no network,
-    and the secret stores (``hidden``, repository paths: ``.env``, keys, credentials) empty: a command's
-    output reaches the model, so ``cat .env`` must not show what read_file refuses."""
+    the secret stores (``hidden``, repository paths: ``.env``, keys, credentials, files whose content is
+    a key or secret-named settings) empty, the user's credential stores (``masks``: directories become
+    empty, files read as empty) and secret environment variables (``unset``) gone: a command's output
+    reaches the model, so ``cat .env`` must not show what read_file refuses."""
     argv = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
             "--bind", str(root), str(root)]  # fmt: skip
     if git_dir.is_relative_to(root):
@@ -105,5 +173,12 @@ def sandboxed(bwrap: str, command: str, root: Path, git_dir: Path, hidden: Seque
     for rel in hidden:
         if (root / rel).is_file() and not (root / rel).is_symlink():
             argv += ["--ro-bind", "/dev/null", str(root / rel)]
+    # After the work tree's own binding, so a home that holds the repository (or one inside it) is masked too.
+    for mask in masks:
+        if root.is_relative_to(mask) or git_dir.is_relative_to(mask):
+            continue  # never hide the repository itself
+        argv += ["--tmpfs", str(mask)] if mask.is_dir() else ["--ro-bind", "/dev/null", str(mask)]
+    for name in unset:
+        argv += ["--unsetenv", name]
     argv += ["--unshare-net", "--unshare-pid", "--die-with-parent", "--chdir", str(root), "/bin/sh", "-c", command]
     return shlex.join(argv)

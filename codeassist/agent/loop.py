@@ -66,6 +66,12 @@ class AgentLoop:
 
     # -- the loop ----------------------------------------------------------------
     def run(self) -> RunResult:
+        try:
+            return self._run()
+        finally:
+            self.box.close()
+
+    def _run(self) -> RunResult:
         self.messages = self._first_messages(self.p.context(self.opts))
         while True:
             reason = self.stop_reason or self.bounds.reached(self.p.usage()) or self._make_room()

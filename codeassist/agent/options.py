@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Literal, cast
 from codeassist.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
+    from codeassist.backends.catalogue import ModelInfo
     from codeassist.config import Settings
 
 Approval = Literal["read-only", "auto-edit", "full-auto"]
@@ -93,3 +94,27 @@ def policy_from(settings: Settings, options: AgentOptions) -> AgentPolicy:
         confirm_command=options.confirm_command,
         notes=tuple(notes),
     )
+
+
+def no_tools_message(info: ModelInfo, model: str) -> str | None:
+    """Why agent mode cannot run with this model (it is known not to call tools), or None.
+
+    A model nobody described (``tools`` unknown) may try: the server says so
+    if it cannot (see :func:`codeassist.backends.openai_errors.tools_refused`).
+    """
+    if info.tools is not False:
+        return None
+    return f"{model} does not call tools (so says the {info.tools_source}), and agent mode works through tool calls"
+
+
+NO_TOOLS_HINT = (
+    'use classic mode (edit without --agent, /agent off, mode = "classic"), or a model that calls tools '
+    '(`codeassist models` shows which do); if this one does, say so in your config: [models."NAME"] tools = true'
+)
+
+
+def require_tools(info: ModelInfo, model: str) -> None:
+    """ConfigError (exit 3) when ``model`` is known not to call tools: the mode and the model do not go together."""
+    message = no_tools_message(info, model)
+    if message is not None:
+        raise ConfigError(message, hint=NO_TOOLS_HINT.replace("NAME", model))

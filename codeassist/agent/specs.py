@@ -84,7 +84,8 @@ READ_TOOLS: tuple[ToolSpec, ...] = (
 RUN_TOOL = ToolSpec(
     "run",
     "Run a shell command in the repository root and get its exit code and output (trimmed). Depending on "
-    "the user's settings a command may need their approval, run in a sandbox without network, or be refused.",
+    "the user's settings a command may need their approval, run in a sandbox without network, or be refused. "
+    "Files the command changes become part of your change, as your edits are.",
     _object({"command": {"type": "string", "description": "The command line, run by /bin/sh."}}, ("command",)),
 )
 RUN_TESTS_TOOL = ToolSpec("run_tests", "Run the project's configured test command.", _object({}))

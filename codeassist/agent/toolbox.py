@@ -15,12 +15,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from codeassist.agent import reading, search, symbols
-from codeassist.agent.approval import decide, sandboxed
+from codeassist.agent.approval import decide, home_masks, sandboxed, secret_env_names
+from codeassist.agent.command_changes import WorkTreeTracker
 from codeassist.agent.options import AgentPolicy
 from codeassist.agent.result import ToolResult, bounded
 from codeassist.agent.specs import EDIT_TOOL_NAMES
 from codeassist.backends.base import ToolCall, ToolSpec
 from codeassist.checks import run_command_check
+from codeassist.filerule import HEAD_BYTES, secret_store_reason
+from codeassist.protected import protected_reason
+from codeassist.transaction import write_back
 
 if TYPE_CHECKING:
     from codeassist.edits.engine import EngineResult
@@ -54,6 +58,10 @@ class Toolbox:
         self.generation = 0  # edits landed so far: a call repeated after an edit is not a repeat
         self._secrets: list[str] | None = None
         self._indexed_at: int | None = None  # the generation the index was last refreshed at (None: not yet)
+        self._tracker = WorkTreeTracker(env.ws)  # what a command changes becomes part of the request's change
+
+    def close(self) -> None:
+        self._tracker.close()
 
     # -- arguments --------------------------------------------------------------------
     def arguments(self, call: ToolCall) -> tuple[dict[str, Any], ToolResult | None]:
@@ -170,22 +178,82 @@ class Toolbox:
             )
         line = command
         if decision.sandboxed and env.bwrap:
-            line = sandboxed(env.bwrap, command, env.ws.root, env.ws.git_dir, self._secret_stores())
-        before = self._status()
+            line = sandboxed(env.bwrap, command, env.ws.root, env.ws.git_dir, self._secret_stores(),
+                             home_masks(env.environ), secret_env_names(env.environ))  # fmt: skip
+        head, before = env.ws.head(), self._tracker.state()
         self._indexed_at = None  # a command may change files
-        result = run_command_check("run", line, env.ws.root, environ=env.environ, timeout_s=COMMAND_TIMEOUT_S)
-        changed = self._changed_since(before)
+        try:
+            result = run_command_check("run", line, env.ws.root, environ=env.environ, timeout_s=COMMAND_TIMEOUT_S)
+        except BaseException:
+            # Stopped while the command ran (Ctrl-C, SIGTERM): what it changed so far joins the change, so
+            # the restore that follows puts it back too (a second Ctrl-C waits for that).
+            with env.tx.deferred():
+                self._take_in_to_restore(before)
+            raise
+        note = self._take_in(command, head, before)
         where = " (in the sandbox, no network)" if decision.sandboxed else ""
         code = "exit code 0\n" if result.ok else ""
-        note = ""
-        if changed:
-            note = (
-                "\nnote: the command changed these files: " + ", ".join(changed[:20]) + ". Changes made by "
-                "commands are not part of your edit: make changes with the edit tools."
-            )
-            env.emit("notice", message=f"the command {command!r} changed files: " + ", ".join(changed[:20]))
         summary = f"{'ok' if result.ok else 'failed'}{where}: {command}"
         return ToolResult(f"$ {command}{where}\n{code}{result.output}{note}", summary, ok=result.ok)
+
+    def _take_in(self, command: str, head: str | None, before: str | None) -> str:
+        """Make what the command changed part of the request's change (see :mod:`command_changes`); the note
+        for the model. Files the model may not touch (secret stores, codeassist's and git's own, hidden by
+        .codeassistignore) are put back at once."""
+        env, tracker = self.env, self._tracker
+        after = tracker.state() if before is not None else None
+        notes: list[str] = []
+        if env.ws.head() != head:
+            notes.append("the command changed git's history (HEAD moved): codeassist does not take that back")
+        if before is None or after is None:
+            return _note(notes + ["git could not list the work tree, so what the command changed is not tracked"])
+        changes = [c for c in tracker.changes(before, after) if not c.path.startswith(".codeassist/")]
+        if not changes:
+            return _note(notes)
+        kept, put_back, left = [], [], []
+        for c in changes:
+            if not c.plain:
+                left.append(c.path)
+            elif self._off_limits(c.path, c.before):
+                write_back(env.ws.root, c.path, c.before)
+                put_back.append(c.path)
+            else:
+                kept.append(c)
+        if kept:
+            paths = [c.path for c in kept]
+            env.tx.adopt({c.path: c.before for c in kept}, tracker.users_work(head, before, paths))
+            self.generation += 1
+            notes.append(
+                "the command changed these files, which are now part of your change (committed with your edits "
+                "when the checks pass, put back with them otherwise): " + _names(paths)
+            )
+            env.emit("notice", message=f"the command {command!r} changed files, now part of the change: "
+                     + _names(paths))  # fmt: skip
+        if put_back:
+            notes.append("put back as they were (a command may not change them): " + _names(put_back))
+            env.emit("notice", message=f"the command {command!r} changed files it may not; put back: "
+                     + _names(put_back))  # fmt: skip
+        if left:
+            notes.append("symbolic links or submodules changed, left as they are and not part of your change: "
+                         + _names(left))  # fmt: skip
+        return _note(notes)
+
+    def _take_in_to_restore(self, before: str | None) -> None:
+        after = self._tracker.state() if before is not None else None
+        if before is None or after is None:
+            return
+        changes = self._tracker.changes(before, after)
+        self.env.tx.adopt({c.path: c.before for c in changes if c.plain and not c.path.startswith(".codeassist/")}, ())
+
+    def _off_limits(self, rel: str, before: bytes | None) -> bool:
+        """Whether a command may not change ``rel``: the file rule hides it (now, or by its content before),
+        or no reply may ever write it (git's and codeassist's own files, secret stores)."""
+        head = before[:HEAD_BYTES] if before is not None else None
+        return (
+            self.env.ws.hidden_reason(rel) is not None
+            or protected_reason(rel) is not None
+            or (head is not None and (secret_store_reason(rel, head) or protected_reason(rel, head)) is not None)
+        )
 
     def _check(self, name: str, command: str) -> ToolResult:
         result = run_command_check(
@@ -195,32 +263,20 @@ class Toolbox:
         return ToolResult(f"$ {command}\n{name} {verdict}\n{result.output}", f"{name} {verdict}", ok=result.ok)
 
     def _secret_stores(self) -> list[str]:
-        """The files of the work tree that look like secret stores, listed or ignored by git (``.env`` is
-        usually ignored). Not those .codeassistignore hides: tests may need fixtures the model should not read.
-        Ignored directories are not looked into (git lists them whole)."""
-        from codeassist.filerule import secret_store_reason
-
+        """The work tree's secret stores, by name and by content (:mod:`sandbox_secrets`), found once."""
         if self._secrets is None:
-            listed = [p for p, _ in self.env.ws.listing().skipped]
-            proc = self.env.ws.git("ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory",
-                                   check=False)  # fmt: skip
-            ignored = [e.decode("utf-8", "surrogateescape") for e in proc.stdout.split(b"\0") if e]
-            names = sorted({p for p in listed + ignored if not p.endswith("/")})
-            self._secrets = [p for p in names if secret_store_reason(p) is not None]
+            from codeassist.agent.sandbox_secrets import secret_files
+
+            self._secrets = secret_files(self.env.ws)
         return self._secrets
 
-    def _status(self) -> bytes:
-        proc = self.env.ws.git("status", "--porcelain", "-z", "--untracked-files=all", check=False)
-        return bytes(proc.stdout) if proc.returncode == 0 else b""
 
-    def _changed_since(self, before: bytes) -> list[str]:
-        """Paths whose git status a command changed (a file already modified and modified again is not seen)."""
-        after = self._status()
-        if after == before:
-            return []
-        old, new = set(before.split(b"\0")), set(after.split(b"\0"))
-        paths = {e[3:].decode("utf-8", "replace") for e in old ^ new if len(e) > 3}
-        return sorted(p for p in paths if not p.startswith(".codeassist/"))
+def _names(paths: list[str]) -> str:
+    return ", ".join(paths[:20]) + (f" and {len(paths) - 20} more" if len(paths) > 20 else "")
+
+
+def _note(notes: list[str]) -> str:
+    return "".join(f"\nnote: {n}." for n in notes)
 
 
 def _example(spec: ToolSpec) -> str:

@@ -39,6 +39,10 @@ class ModelInfo:
     reasoning: bool = False
     # False when nothing matched and the conservative defaults were used.
     known: bool = True
+    # Whether the model calls tools (function calls): agent mode needs it. None: nobody said.
+    tools: bool | None = None
+    # Who said so: "catalogue", "config" (a [models."NAME"] table), "server", or "unknown".
+    tools_source: str = "unknown"
 
 
 # An unknown model gets a window every current chat model has (a smaller one
@@ -49,6 +53,7 @@ DEFAULT_CONTEXT_WINDOW = 32768
 DEFAULT_MAX_OUTPUT = 4096
 
 _FIELDS = {f.name: f for f in fields(ModelInfo)}
+_SHIPPED = "the shipped catalogue"
 _DATE_SUFFIX = re.compile(r"-(?:\d{4}-\d{2}-\d{2}|\d{8}|\d{4})$")
 
 
@@ -57,7 +62,7 @@ def catalogue() -> dict[str, ModelInfo]:
     """Every shipped entry by lower-case name, in file order."""
     raw = resources.files("codeassist").joinpath("data/models.toml").read_text(encoding="utf-8")
     table = tomllib.loads(raw).get("models", {})
-    return {name.lower(): _build(name, spec, "the shipped catalogue") for name, spec in table.items()}
+    return {name.lower(): _build(name, spec, _SHIPPED) for name, spec in table.items()}
 
 
 def prices_as_of() -> str:
@@ -69,16 +74,19 @@ def _build(name: str, spec: Mapping[str, Any], where: str, base: ModelInfo | Non
     values: dict[str, Any] = {}
     for key, value in spec.items():
         key = key.replace("-", "_")
-        if key not in _FIELDS or key in ("name", "known"):
+        if key not in _FIELDS or key in _NOT_KEYS:
             raise ConfigError(f"{where}: [models.{name!r}] has unknown key {key!r}", hint=_KEYS_HINT)
         values[key] = _coerce(name, key, value, where)
+    if "tools" in values:
+        values["tools_source"] = "catalogue" if where == _SHIPPED else "config"
     if base is None:
         base = default_info(name)
         values.setdefault("known", True)
     return replace(base, **values)
 
 
-_KEYS_HINT = "keys: " + ", ".join(n for n in _FIELDS if n not in ("name", "known"))
+_NOT_KEYS = ("name", "known", "tools_source")
+_KEYS_HINT = "keys: " + ", ".join(n for n in _FIELDS if n not in _NOT_KEYS)
 
 
 def _coerce(name: str, key: str, value: Any, where: str) -> Any:
@@ -91,7 +99,7 @@ def _coerce(name: str, key: str, value: Any, where: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise bad
         return float(value)
-    if key == "reasoning":
+    if key in ("reasoning", "tools"):
         if not isinstance(value, bool):
             raise bad
         return value
@@ -181,6 +189,13 @@ def _override_keys(name: str, overrides: Mapping[str, Mapping[str, Any]]) -> lis
     by_lower = {k.lower(): k for k in overrides}
     names = candidate_names(name)
     return [by_lower[n] for n in reversed(names) if n in by_lower]
+
+
+def describe_tools(info: ModelInfo) -> str:
+    """Whether the model calls tools and who says so, in a few words."""
+    if info.tools is None:
+        return "tool calls unknown"
+    return f"{'calls' if info.tools else 'does not call'} tools ({info.tools_source})"
 
 
 def cost_usd(usage: Usage, info: ModelInfo) -> float | None:

@@ -18,7 +18,7 @@ from typing import Any
 from codeassist.backends.server_facts import ServerFacts
 
 FILE_NAME = "server-facts.json"
-VERSION = 1
+VERSION = 2  # 2: facts say whether the model calls tools; older entries are asked again
 LOCAL_TTL = 3600.0
 HOSTED_TTL = 86400.0
 

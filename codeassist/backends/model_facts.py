@@ -15,6 +15,8 @@
    ``CODEASSIST_CONTEXT_WINDOW``, config file, a ``[models."NAME"]`` table),
    the server's figure, the catalogue, the default (32,768 tokens). The same
    for ``max_output_tokens``.
+5. whether the model calls tools: a ``[models."NAME"]`` table's ``tools``,
+   what the server says (OpenRouter, Ollama), the catalogue, else unknown.
 
 The returned settings carry the resolved values with their source
 (``server``, ``catalogue``, ``default``...), so ``config show`` and the
@@ -195,6 +197,8 @@ def _facts(
             f"num_ctx and assumes {window:,} tokens; {WINDOW_HINT}"
         )
     info = replace(tabled, context_window=window, max_output_tokens=output)
+    if server is not None and server.tools is not None and info.tools_source != "config":
+        info = replace(info, tools=server.tools, tools_source="server")
     found_as = {"context_window": (window, window_source), "max_output_tokens": (output, output_source)}
     for key, (value, source) in found_as.items():
         if source == "setting" and key in tables and settings.source(key) not in SETTING_SOURCES:

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from codeassist.backends.base import Message, RequestOptions, StreamEvent, ToolCall, Usage
-from codeassist.backends.openai_errors import is_context_error
+from codeassist.backends.openai_errors import is_context_error, tools_refused
 from codeassist.backends.server_facts import opener_for, server_root
 from codeassist.errors import (
     BackendError,
@@ -155,6 +155,9 @@ class OllamaNativeBackend:
             message = str(json.loads(raw).get("error") or raw[:200].decode(errors="replace"))
         except (ValueError, AttributeError):
             message = raw[:200].decode(errors="replace")
+        refused = tools_refused(message, self.url, self.model)
+        if refused is not None:
+            return refused
         if is_context_error("", message):
             return ContextTooLongError(
                 f"the request does not fit {self.model}'s context ({message})",

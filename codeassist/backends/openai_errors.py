@@ -190,6 +190,9 @@ def translate(exc: BaseException, ctx: ErrorContext) -> BackendError:
             f"{url} rejected the API key (HTTP {status}: {message})",
             hint=f"set {ep.key_env} to a valid key (or pass --api-key)",
         )
+    refused = tools_refused(message, url, ep.model)
+    if refused is not None:
+        return refused
     if status == 404:
         return not_found(message, code, ctx)
     if status == 429:
@@ -208,6 +211,35 @@ def translate(exc: BaseException, ctx: ErrorContext) -> BackendError:
     if isinstance(exc, ValueError | openai.APIResponseValidationError):
         return MalformedResponseError(f"{url} sent a reply that is not valid JSON of the expected shape: {exc}")
     return BackendError(f"request to {url} failed: {message}")
+
+
+# How servers refuse a request with tools for a model (or a server setup) that cannot call them: Ollama
+# ("... does not support tools"), vLLM without --enable-auto-tool-choice, llama.cpp without --jinja,
+# OpenRouter with no provider that takes tools, OpenAI ("'tools' is not supported with this model").
+_TOOLS_REFUSED = re.compile(
+    r"does not support (?:tools|tool|function)|tool choice requires|requires --jinja|--enable-auto-tool-choice"
+    r"|support tool use|'?tools'? (?:is|are) not supported|tools? (?:calling |use )?(?:is |are )?not supported"
+    r"|function calling is not supported",
+    re.I,
+)
+
+
+def tools_refused(message: str, url: str, model: str) -> BackendError | None:
+    """The error for a server that refused the tools of an agent request; None for any other message."""
+    if not _TOOLS_REFUSED.search(message):
+        return None
+    lowered = message.lower()
+    if "--jinja" in lowered:
+        setup = "start llama-server with --jinja (it then calls tools with the model's own template), or "
+    elif "auto-tool-choice" in lowered or "tool choice requires" in lowered:
+        setup = "start vLLM with --enable-auto-tool-choice --tool-call-parser PARSER (for the model), or "
+    else:
+        setup = ""
+    return BackendError(
+        f"{url} refused the tools of this agent request: {model} cannot call tools there ({message})",
+        hint=setup + 'use classic mode (edit without --agent, mode = "classic"), or a model that calls tools; '
+        f'[models."{model}"] tools = false in your config makes codeassist say so before sending anything',
+    )
 
 
 def _tries(ctx: ErrorContext) -> str:

@@ -14,6 +14,10 @@ Each kind of server says it in its own place:
   sets; Ollama raises ``num_ctx`` per request through its native chat API
   (see :mod:`codeassist.backends.ollama_native`).
 
+Whether the model calls tools is read from the same answers, where a server
+says it: ``supported_parameters`` of an OpenRouter-style entry (``"tools"``
+among them or not), ``capabilities`` of Ollama's ``/api/show``.
+
 Only the standard library's HTTP client is used: it imports in a few
 milliseconds, where the openai SDK costs a quarter of a second.
 """
@@ -53,6 +57,8 @@ class ServerFacts:
     num_ctx: int | None = None
     # Whether the server lists the model (None: it lists nothing).
     served: bool | None = None
+    # Whether the model calls tools, where the server says it (OpenRouter, Ollama); None: it does not say.
+    tools: bool | None = None
     note: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -201,7 +207,15 @@ def _openrouter(listing: Any, model: str) -> ServerFacts:
         return ServerFacts("openrouter", ids, served=False if ids else None)
     top: dict[str, Any] = entry["top_provider"] if isinstance(entry.get("top_provider"), dict) else {}
     window = _int(top.get("context_length")) or _int(entry.get("context_length"))
-    return ServerFacts("openrouter", ids, window, _int(top.get("max_completion_tokens")), served=True)
+    tools = _has_name(entry.get("supported_parameters"), "tools")
+    return ServerFacts("openrouter", ids, window, _int(top.get("max_completion_tokens")), served=True, tools=tools)
+
+
+def _has_name(values: Any, name: str) -> bool | None:
+    """Whether a server's list of what a model supports has ``name`` (None: no such list)."""
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        return None
+    return name in values
 
 
 def _llamacpp(root: str, facts: ServerFacts, api_key: str | None, timeout: float) -> ServerFacts:
@@ -243,4 +257,7 @@ def _ollama(root: str, model: str, facts: ServerFacts, timeout: float) -> Server
     params = show.get("parameters")
     found = _NUM_CTX.search(params) if isinstance(params, str) else None
     num_ctx = int(found.group(1)) if found else None
-    return ServerFacts("ollama", facts.models, trained, trained_context=trained, num_ctx=num_ctx, served=facts.served)
+    tools = _has_name(show.get("capabilities"), "tools")
+    return ServerFacts(
+        "ollama", facts.models, trained, trained_context=trained, num_ctx=num_ctx, served=facts.served, tools=tools
+    )

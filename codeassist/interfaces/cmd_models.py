@@ -210,6 +210,7 @@ def _print_human(
         table.add_column(header, justify="right", no_wrap=True)
     table.add_column("edit format", no_wrap=True)
     table.add_column("api", no_wrap=True)
+    table.add_column("tools", no_wrap=True)
     for r in rows:
         table.add_row(
             r.name,
@@ -219,6 +220,7 @@ def _print_human(
             _price(r.output_price),
             r.edit_format,
             r.api,
+            "?" if r.tools is None else ("yes" if r.tools else "no"),
         )
     out.print(table)
     out.print()
@@ -231,10 +233,12 @@ def _print_human(
         plugins.add_row(b.name, b.distribution or "-", f"error: {b.error}" if b.error else listed)
     out.print(plugins)
     if current is not None:
+        from codeassist.backends.catalogue import describe_tools
+
         known = "" if current.known else " (not in the catalogue: conservative defaults)"
         out.print(
             f"\ncurrent model: {model} -> {current.name}{known}, context {current.context_window:,}, "
-            f"edit format {current.edit_format}, api {current.api}",
+            f"edit format {current.edit_format}, api {current.api}, {describe_tools(current)}",
             markup=False,
         )
     if endpoint is None:

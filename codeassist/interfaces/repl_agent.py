@@ -28,7 +28,16 @@ def agent_request(repl: Repl, run: RunOptions) -> RunResult:
 def agent(repl: Repl, rest: str) -> bool:
     if rest not in ("", "on", "off"):
         return repl.request_with(agent_request, rest)
-    repl.agent = rest != "off" if rest else not repl.agent
+    turn_on = rest != "off" if rest else not repl.agent
+    if turn_on:
+        from codeassist.agent.options import NO_TOOLS_HINT, no_tools_message
+
+        refused = no_tools_message(repl.session.info, repl.session.model_name)
+        if refused is not None:
+            repl.agent = False
+            repl.status(f"agent mode stays off: {refused}; {NO_TOOLS_HINT}", style="yellow")
+            return True
+    repl.agent = turn_on
     state = "on: edit requests use tools" if repl.agent else "off: edit requests get one prepared context"
     repl.status(f"agent mode {state}")
     return True

@@ -233,10 +233,12 @@ def model(repl: Repl, rest: str) -> bool:
         # A name no backend accepts raises before anything changes: the chat stays on its model.
         repl.session.switch_model(rest)
     info = repl.session.info
+    from codeassist.backends.catalogue import describe_tools
+
     known = "" if info.known else "; not in the catalogue, using conservative defaults"
     repl.status(
         f"model: {repl.session.model_name} (context window {info.context_window:,} tokens, "
-        f"edit format {repl.edit_format()}{known})",
+        f"edit format {repl.edit_format()}, {describe_tools(info)}{known})",
         style="green" if rest else "dim",
     )
     return True

@@ -97,9 +97,13 @@ def _history(path: Path | None) -> tuple[History, str | None]:
 
     if path is None:
         return InMemoryHistory(), None
+    import os
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(exist_ok=True)
+        # What a user types may hold a pasted key or password: the folder and the file are the user's alone.
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(path, 0o600)  # a history written before this rule, or under a looser umask
     except OSError as exc:
         return InMemoryHistory(), f"input history not saved: cannot write {path}: {exc.strerror}"
     return FileHistory(str(path)), None

@@ -1,8 +1,12 @@
 """The review, commit and hook commands' shared wiring: the model, prompt folders, the cache, findings on a terminal.
 
 :func:`model_completion` is the one place these commands wire settings to a
-backend (to be replaced by ``Session.open``). No typer here: the hook's fast
-path imports this module.
+backend. The model and its facts come from the same resolution as every
+request's (:func:`codeassist.session.resolve_model`: provider prefixes,
+discovery on a named server, the server's window, the early key and
+server checks), so ``review`` and ``commit`` call the model ``edit`` would.
+No typer here: the hook's fast path imports this module, and the session
+module only when there is something to send.
 """
 
 from __future__ import annotations
@@ -29,11 +33,12 @@ def model_completion(
     configured, BackendError when the call fails.
     """
     from codeassist.backends.base import Message, RequestOptions
-    from codeassist.backends.catalogue import lookup_model
     from codeassist.backends.registry import create_backend
+    from codeassist.session import resolve_model
 
+    facts = resolve_model(settings, opts.environ)
+    settings, info = facts.settings, facts.info
     backend = create_backend(settings, opts.environ)
-    info = lookup_model(settings.model, settings.models)
     extra = schema_extra(opts, settings, info.api, json_schema) if json_schema is not None else {}
     options = RequestOptions(model=str(settings.model or info.name), temperature=settings.temperature, extra=extra)
 
@@ -92,7 +97,7 @@ def print_findings(out: Console, findings: Sequence[Finding], changes: ChangeSet
     """Each finding as ``path:line: severity: message [rule]``, with the code around its line."""
     from rich.markup import escape
 
-    from codeassist.review.secrets import find_secrets
+    from codeassist.secrets import find_secrets
 
     sources = {f.path: f.text().splitlines() for f in changes.files if f.new is not None} if changes else {}
     hidden: dict[str, set[int]] = {}

@@ -280,16 +280,25 @@ def last_report(data_dir: Path, root: Path) -> dict[str, Any] | None:
 def session_factory(
     settings_for: Mapping[str, Settings], environ: Mapping[str, str], user_config_dir: Path | None
 ) -> SessionFactory:
-    """Sessions on the configured backends: ``settings_for`` maps each model to its settings."""
-    from codeassist.backends.catalogue import lookup_model
+    """Sessions on the configured backends: ``settings_for`` maps each model to its settings.
+
+    Each model's facts come from the resolution every request uses
+    (:func:`codeassist.session.resolve_model`: the server's window, the early
+    key check), once per model, not once per task.
+    """
+    from codeassist.backends.model_facts import ModelFacts
     from codeassist.backends.registry import create_backend
-    from codeassist.session import Session
+    from codeassist.session import Session, resolve_model
+
+    resolved: dict[str, ModelFacts] = {}
 
     def make(cand: Candidate, root: Path, sink: EventSink) -> Session:
-        settings = settings_for[cand.model]
+        if cand.model not in resolved:
+            resolved[cand.model] = resolve_model(settings_for[cand.model], environ)
+        facts = resolved[cand.model]
         return Session(
-            create_backend(settings, environ), root=root, settings=settings,
-            model_info=lookup_model(settings.model or "", settings.models), on_event=sink, environ=environ,
+            create_backend(facts.settings, environ), root=root, settings=facts.settings,
+            model_info=facts.info, on_event=sink, environ=environ,
             user_config_dir=user_config_dir, own_record=False,
         )  # fmt: skip
 

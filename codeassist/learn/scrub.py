@@ -2,14 +2,20 @@
 
 The patterns are anchored on the documented shapes of provider keys (a
 prefix, then the key's own alphabet and length), so ordinary code is left
-alone. A match is replaced by ``[REDACTED:<kind>]``, which keeps the text
-readable for training and tells a reader what was there.
+alone. They are looser than the review's (:mod:`codeassist.secrets`: a false
+match here only hides a string, there it blocks a commit), and the review's
+detector runs after them, so whatever a commit would be blocked for (a
+high-entropy value assigned to ``password``, ``token``..., a Slack webhook)
+is taken out too. A match is replaced by ``[REDACTED:<kind>]``, which keeps
+the text readable for training and tells a reader what was there.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from codeassist.secrets import secret_spans
 
 # kind -> pattern; checked in this order (the longer prefixes first).
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -48,6 +54,17 @@ def scrub_text(text: str) -> Scrubbed:
         text, count = pattern.subn(f"[REDACTED:{kind}]", text)
         if count:
             found.add(kind)
+    parts: list[str] = []
+    end = 0
+    for start, stop, kind in secret_spans(text):
+        if start < end:  # inside a span already taken out
+            continue
+        label = kind.lower().replace(" ", "-")
+        parts += [text[end:start], f"[REDACTED:{label}]"]
+        found.add(label)
+        end = stop
+    if parts:
+        text = "".join(parts) + text[end:]
     return Scrubbed(text, tuple(sorted(found)))
 
 

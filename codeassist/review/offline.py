@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from codeassist.review.changes import ChangedFile
 from codeassist.review.findings import Finding, Severity
 from codeassist.review.rules import ReviewConfig
-from codeassist.review.secrets import secret_in_line
+from codeassist.secrets import secret_in_line
 
 _CONFLICT = re.compile(r"^(?:<{7}|>{7}|\|{7})(?: |$)")
 _SEPARATOR = re.compile(r"^={7}$")

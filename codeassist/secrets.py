@@ -1,9 +1,10 @@
 """Likely secrets in text: provider key shapes and high-entropy values assigned to secret-like names.
 
-``find_secrets(text)`` is the one detector the project shares (the review
-checks use it; so may anything else that must not leak a key). It never
-returns the secret itself: :attr:`SecretMatch.redacted` keeps a few
-characters to recognise it by.
+``find_secrets(text)`` is the one detector the project shares: the review's
+checks report what it finds (never the secret itself: :attr:`SecretMatch.redacted`
+keeps a few characters to recognise it by), and the opt-in record
+(:mod:`codeassist.learn.scrub`) replaces every span :func:`secret_spans` finds
+before anything is stored.
 
 Two kinds of evidence, chosen to keep false alarms rare:
 
@@ -22,7 +23,7 @@ import math
 import re
 from dataclasses import dataclass
 
-__all__ = ["SecretMatch", "find_secrets", "redact", "secret_in_line"]
+__all__ = ["SecretMatch", "find_secrets", "redact", "secret_in_line", "secret_spans"]
 
 
 @dataclass(frozen=True)
@@ -114,15 +115,38 @@ def secret_in_line(line: str, number: int = 1) -> SecretMatch | None:
         if m:
             return SecretMatch(number, m.start() + 1, kind, redact(m.group(0)))
     m = _ASSIGNED.search(line)
-    if m:
-        value = m.group("value")
-        if (
-            not _PLACEHOLDER.match(value)
-            and not _CODE_LIKE.search(value)
-            and entropy(value) >= _MIN_ENTROPY
-            and any(c.isdigit() for c in value)
-            and any(c.isalpha() for c in value)
-        ):
-            name = m.group("name").strip("\"'")
-            return SecretMatch(number, m.start("value") + 1, f"high-entropy value for {name}", redact(value))
+    if m and _looks_secret(m.group("value")):
+        name = m.group("name").strip("\"'")
+        return SecretMatch(number, m.start("value") + 1, f"high-entropy value for {name}", redact(m.group("value")))
     return None
+
+
+def _looks_secret(value: str) -> bool:
+    """A value assigned to a secret-like name that is not a placeholder, code, or a plain word."""
+    return (
+        not _PLACEHOLDER.match(value)
+        and not _CODE_LIKE.search(value)
+        and entropy(value) >= _MIN_ENTROPY
+        and any(c.isdigit() for c in value)
+        and any(c.isalpha() for c in value)
+    )
+
+
+def secret_spans(text: str) -> list[tuple[int, int, str]]:
+    """Every key shape and every secret-looking assigned value in ``text``: (start, end, kind), by offset.
+
+    Unlike :func:`find_secrets` (one finding a line, for a report), every
+    match of every line, so that a caller can take them all out; long lines
+    are searched whole.
+    """
+    spans: list[tuple[int, int, str]] = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        if _HINT.search(line):
+            for kind, pattern in _SHAPES:
+                spans += [(offset + m.start(), offset + m.end(), kind) for m in pattern.finditer(line)]
+            for m in _ASSIGNED.finditer(line):
+                if _looks_secret(m.group("value")):
+                    spans.append((offset + m.start("value"), offset + m.end("value"), "assigned-secret"))
+        offset += len(line)
+    return sorted(spans)
