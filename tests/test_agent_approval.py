@@ -24,6 +24,15 @@ def policy(approval: str = "auto-edit", allow: tuple[str, ...] = (), answer: boo
     return AgentPolicy(approval, allow, 30, None, None, confirm)  # type: ignore[arg-type]
 
 
+def full_auto(repo: Path, server: OpenAIServer, env: dict[str, str]) -> str:
+    """``edit --agent --approval full-auto`` with the replies queued on ``server``; the first tool result."""
+    argv = [sys.executable, "-m", "codeassist", "-C", str(repo), "--base-url", server.base_url]
+    argv += ["--api-key", "k", "--model", "gpt-4o-mini", "edit", "--agent", "--approval", "full-auto", "go", "--json"]
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env, input="", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return str([m["content"] for m in server.posts[1].body["messages"] if m["role"] == "tool"][0])
+
+
 def test_patterns_allow_simple_commands_only() -> None:
     assert allowed_by_pattern("pytest -q tests", ["npm test", "pytest *"]) == "pytest *"
     assert allowed_by_pattern("npm test", ["npm test"]) == "npm test"
@@ -93,11 +102,7 @@ def test_full_auto_runs_commands_in_the_sandbox(
         f'{Path(sys.executable).as_posix()} -c "{probe}" && echo network-on || echo network-off'
     )
     openai_server.enqueue(ToolCalls([Call("run", json.dumps({"command": script}))]), Text("Done."), Text("add made"))
-    argv = [sys.executable, "-m", "codeassist", "-C", str(git_repo), "--base-url", openai_server.base_url]
-    argv += ["--api-key", "k", "--model", "gpt-4o-mini", "edit", "--agent", "--approval", "full-auto", "go", "--json"]
-    proc = subprocess.run(argv, capture_output=True, text=True, env=isolated_env, input="", timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    result = [m["content"] for m in openai_server.posts[1].body["messages"] if m["role"] == "tool"][0]
+    result = full_auto(git_repo, openai_server, isolated_env)
     assert "(in the sandbox, no network)" in result
     assert "git-read-only" in result and "network-off" in result
     assert "sk-sandbox-secret" not in result and "named like one" not in result
@@ -189,11 +194,7 @@ def test_the_sandbox_hides_content_secrets_home_credentials_and_secret_variables
     paths = " ".join(["config/app.ini", "certs/server.txt", *(f"home/{r}" for r in stores), "home/.local/bin/tool"])
     script = f"cat {paths} 2>&1; ls -a home/.ssh home/.aws; env"
     openai_server.enqueue(ToolCalls([Call("run", json.dumps({"command": script}))]), Text("Done."))
-    argv = [sys.executable, "-m", "codeassist", "-C", str(git_repo), "--base-url", openai_server.base_url]
-    argv += ["--api-key", "k", "--model", "gpt-4o-mini", "edit", "--agent", "--approval", "full-auto", "go", "--json"]
-    proc = subprocess.run(argv, capture_output=True, text=True, env=env, input="", timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    result = [m["content"] for m in openai_server.posts[1].body["messages"] if m["role"] == "tool"][0]
+    result = full_auto(git_repo, openai_server, env)
     assert "(in the sandbox, no network)" in result
     for secret in ("content-secret-in-ini", "not-a-real-key", "ssh-key-secret", "aws-secret-in-home", "netrc-secret",
                    "gitcred-secret", "codeassist-key-secret", "env-token-secret", "url-secret"):  # fmt: skip
