@@ -154,3 +154,21 @@ def test_map_and_context_commands_survive_a_damaged_stored_graph(shop: Path, par
         after = run(shop, *command)
         assert "Traceback" not in after.stderr and after.returncode == 0, after.stderr
         assert after.stdout == before.stdout
+
+
+def test_a_view_row_damaged_inside_a_definition_is_ranked_again(shop: Path) -> None:
+    _GRAPHS.clear()
+    cold = build_repo_map(shop, tokens=1024).text  # stores the view: the ranking and its files' definitions
+    conn = sqlite3.connect(shop / ".codeassist" / "index.sqlite")
+    try:
+        (view,) = conn.execute("SELECT data FROM graphs WHERE kind = 'view'").fetchone()
+        view = bytes(view)
+        paths, *_, held = marshal.loads(view[4:])  # after the row's CRC
+        blob = held[paths.index("shop/cart.py")]
+        at = view.index(blob)  # the first byte of cart.py's definitions: they no longer decode
+        conn.execute("UPDATE graphs SET data = ? WHERE kind = 'view'", (flip(view, at),))
+        conn.commit()
+    finally:
+        conn.close()
+    _GRAPHS.clear()
+    assert build_repo_map(shop, tokens=1024).text == cold
