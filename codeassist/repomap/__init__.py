@@ -134,7 +134,8 @@ def _rebuilt(root: Path, run: Callable[[], T]) -> T:
     except DamagedGraph:
         from codeassist.repomap.store import rebuild_graph
 
-        # The state the first try recorded: the second try refreshes (or not) as the first did.
+        # Rebuilt for the state the first try's refresh recorded (no second git listing for it);
+        # the second try then refreshes, or not, as the first did.
         _, cache, snap = _open(root, refresh=False)
         try:
             rebuild_graph(cache, snap)
