@@ -17,9 +17,10 @@ def test_records_round_trip_with_gaps() -> None:
     assert stored[-2] == b"three" and stored[1:4] == [None, b"", b"three"]
     with pytest.raises(IndexError):
         stored[5]
-    data, bounds, missing = pack(records)
-    assert not Records(data[:-1], bounds, missing).whole()  # bounds that overrun the bytes
-    assert not Records(data, bounds, missing[:-1]).whole()
+    data, bounds, missing, crcs = pack(records)
+    assert not Records(data[:-1], bounds, missing, crcs).whole()  # bounds that overrun the bytes
+    assert not Records(data, bounds, missing[:-1], crcs).whole()
+    assert not Records(data, bounds, missing, crcs[:-4]).whole()
 
 
 def test_decoded_keeps_what_it_decoded() -> None:

@@ -210,8 +210,8 @@ def test_a_stored_graph_with_inconsistent_parts_is_rebuilt(shop: Path) -> None:
     finally:
         conn.close()
     parts = list(marshal.loads(data))
-    records, bounds, missing = parts[3]  # each file's definitions: bounds that overrun the bytes
-    parts[3] = (records[:-1], bounds, missing)
+    records, bounds, missing, crcs = parts[3]  # each file's definitions: bounds that overrun the bytes
+    parts[3] = (records[:-1], bounds, missing, crcs)
     execute(shop, "UPDATE graphs SET data = ? WHERE kind = 'graph'", marshal.dumps(tuple(parts)))
     execute(shop, "DELETE FROM graphs WHERE kind = 'view'")
     assert maps(shop) == cold

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:  # imported lazily at run time: importing the package must stay cheap
     from codeassist.index.cache import IndexCache
@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # imported lazily at run time: importing the package must sta
 __all__ = ["RankedFile", "RepoMap", "build_repo_map", "rank_files"]
 
 _SYMBOLS_PER_FILE = 20  # names listed per file by rank_files
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,30 @@ def _round6(x: float) -> float:
     return float(f"{x:.6g}")
 
 
+def _rebuilt(root: Path, run: Callable[[], T]) -> T:
+    """``run()``; if it read a damaged part of a stored graph, the graph rebuilt from the index and ``run()`` again.
+
+    The damage shows only when a lazily decoded part is read (ranking, rendering), after the
+    row has loaded, so the whole request starts again on the rebuilt graph, which is then
+    stored over the damaged one: the next process finds it intact.
+    """
+    from codeassist.repomap.packed import DamagedGraph
+
+    try:
+        return run()
+    except DamagedGraph:
+        from codeassist.repomap.store import rebuild_graph
+
+        # Rebuilt for the state the first try's refresh recorded (no second git listing for it);
+        # the second try then refreshes, or not, as the first did.
+        _, cache, snap = _open(root, refresh=False)
+        try:
+            rebuild_graph(cache, snap)
+        finally:
+            cache.close()
+        return run()
+
+
 def rank_files(
     root: Path,
     *,
@@ -128,6 +153,12 @@ def rank_files(
     refresh: bool = True,
 ) -> list[RankedFile]:
     """Every indexed file, best first, with its most important definitions."""
+    return _rebuilt(root, lambda: _rank_files(root, chat_files, query, seed_files, refresh))
+
+
+def _rank_files(
+    root: Path, chat_files: Sequence[str], query: str, seed_files: Sequence[str], refresh: bool
+) -> list[RankedFile]:
     from codeassist.repomap.rank import rank
     from codeassist.repomap.store import graph_for
 
@@ -183,6 +214,25 @@ def build_repo_map(
     ``max_files`` caps how many files it shows: the budget left then goes to
     more of those files' definitions instead of more files.
     """
+    return _rebuilt(
+        root,
+        lambda: _build_repo_map(
+            root, chat_files, query, seed_files, tokens, model, exclude_chat_files, refresh, max_files
+        ),
+    )
+
+
+def _build_repo_map(
+    root: Path,
+    chat_files: Sequence[str],
+    query: str,
+    seed_files: Sequence[str],
+    tokens: int,
+    model: str | None,
+    exclude_chat_files: bool,
+    refresh: bool,
+    max_files: int | None,
+) -> RepoMap:
     from codeassist.repomap.render import fit, order_items, render_items
     from codeassist.tokens import estimate_tokens
 

@@ -272,3 +272,8 @@ def remember(graph: RepoGraph) -> None:
     _GRAPHS[graph.state_key] = graph
     while len(_GRAPHS) > _GRAPH_CACHE_SIZE:
         _GRAPHS.popitem(last=False)
+
+
+def forget_all() -> None:
+    """Hold no graph any more (one of them was found damaged)."""
+    _GRAPHS.clear()

@@ -11,6 +11,12 @@ would cost more than the ranking itself, so each part stays bytes until asked.
 * :class:`Table`: a dict in buckets chosen by a CRC of the key (stable
   across processes, unlike ``hash``), so a look-up decodes one small bucket;
   :class:`NameTable` reads one as the graph's ``definers`` and ``contribs``.
+
+Each record and bucket carries a CRC-32 of its bytes, checked when it is
+read: loading the row checks its shape only, so damage inside one of these
+would otherwise surface (or worse, decode to other values) in the middle of
+a ranking. A mismatch raises :class:`DamagedGraph`, which the map catches to
+rebuild the graph from the index.
 """
 
 from __future__ import annotations
@@ -28,21 +34,35 @@ _NAMES_PER_BUCKET = 32
 Edge = tuple[int, int, float]  # (source file, target file, weight)
 
 
-def pack(records: Sequence[bytes | None]) -> tuple[bytes, bytes, bytes]:
-    """``records`` as (their concatenation, n+1 int64 bounds, one byte per record: 1 where it is None)."""
+class DamagedGraph(ValueError):
+    """A stored record or bucket whose bytes do not match their CRC: the stored graph must be rebuilt."""
+
+
+def _checked(raw: bytes, crc: int) -> bytes:
+    if zlib.crc32(raw) != crc:
+        raise DamagedGraph("a stored graph record does not match its checksum")
+    return raw
+
+
+def pack(records: Sequence[bytes | None]) -> tuple[bytes, bytes, bytes, bytes]:
+    """``records`` as (their concatenation, n+1 int64 bounds, one byte per record: 1 where it is None,
+    a uint32 CRC-32 per record)."""
     bounds = array("q", [0, *accumulate(0 if r is None else len(r) for r in records)])
     missing = bytes(r is None for r in records)
-    return b"".join(r for r in records if r), bounds.tobytes(), missing
+    crcs = array("I", [0 if r is None else zlib.crc32(r) for r in records])
+    return b"".join(r for r in records if r), bounds.tobytes(), missing, crcs.tobytes()
 
 
 class Records(Sequence["bytes | None"]):
     """The records :func:`pack` joined, read back one at a time without decoding (None: no record)."""
 
-    def __init__(self, data: bytes, bounds: bytes, missing: bytes) -> None:
+    def __init__(self, data: bytes, bounds: bytes, missing: bytes, crcs: bytes) -> None:
         self._data = data
         self._bounds = array("q")
         self._bounds.frombytes(bounds)
         self._missing = missing
+        self._crcs = array("I")
+        self._crcs.frombytes(crcs)
 
     def __len__(self) -> int:
         return len(self._missing)
@@ -50,7 +70,8 @@ class Records(Sequence["bytes | None"]):
     def whole(self) -> bool:
         """Whether the bounds fit the records and account for exactly the bytes stored."""
         b = self._bounds
-        return len(b) == len(self._missing) + 1 and b[0] == 0 and b[-1] == len(self._data)
+        n = len(self._missing)
+        return len(b) == n + 1 and len(self._crcs) == n and b[0] == 0 and b[-1] == len(self._data)
 
     @overload
     def __getitem__(self, i: int) -> bytes | None: ...
@@ -62,7 +83,7 @@ class Records(Sequence["bytes | None"]):
         if self._missing[i]:  # IndexError past the end, as a sequence should
             return None
         i = i if i >= 0 else i + len(self)
-        return self._data[self._bounds[i] : self._bounds[i + 1]]
+        return _checked(self._data[self._bounds[i] : self._bounds[i + 1]], self._crcs[i])
 
 
 class Decoded(Sequence[T], Generic[T]):
@@ -99,12 +120,14 @@ def _bucket(name: str, count: int) -> int:
 
 
 def pack_table(table: Mapping[str, Any]) -> tuple[bytes, ...]:
-    """``table`` in CRC buckets of about :data:`_NAMES_PER_BUCKET` keys, each marshalled."""
+    """``table`` in CRC buckets of about :data:`_NAMES_PER_BUCKET` keys, each marshalled after
+    the CRC-32 of its marshalled bytes (4 bytes, little-endian)."""
     count = max(1, len(table) // _NAMES_PER_BUCKET)
     buckets: list[dict[str, Any]] = [{} for _ in range(count)]
     for key, value in table.items():
         buckets[_bucket(key, count)][key] = value
-    return tuple(marshal.dumps(b) for b in buckets)
+    packed = (marshal.dumps(b) for b in buckets)
+    return tuple(zlib.crc32(raw).to_bytes(4, "little") + raw for raw in packed)
 
 
 class Table:
@@ -119,7 +142,11 @@ class Table:
     def _held(self, b: int) -> dict[str, Any]:
         held = self._decoded.get(b)
         if held is None:
-            held = self._decoded[b] = marshal.loads(self._buckets[b])
+            raw = self._buckets[b]
+            held = marshal.loads(_checked(raw[4:], int.from_bytes(raw[:4], "little")))
+            if not isinstance(held, dict):
+                raise DamagedGraph("a stored graph bucket is not a table")
+            self._decoded[b] = held
         return held
 
     def get(self, key: str) -> Any:

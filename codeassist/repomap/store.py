@@ -17,7 +17,11 @@ when a path, its content or the tags version changes):
 Rows are ``marshal`` data tagged with :data:`FORMAT` and the Python version
 (marshal's format may change between versions). Anything that does not load
 or does not match the snapshot's files is treated as absent, so the caller
-rebuilds it and stores it again: a damaged or old row is never fatal. Floats
+rebuilds it and stores it again: a damaged or old row is never fatal. A view
+row carries a CRC-32 of its bytes, checked when loaded (it is small, and all
+of it is used); the graph's lazily decoded parts carry one each, checked when
+read (:class:`~codeassist.repomap.packed.DamagedGraph`: the map then calls
+:func:`rebuild_graph` and starts again). Floats
 round-trip exactly, and dicts keep their order, so a stored graph renders the
 same bytes as a freshly built one.
 """
@@ -27,19 +31,31 @@ from __future__ import annotations
 import hashlib
 import marshal
 import sys
+import zlib
 from array import array
 from typing import Any
 
 from codeassist.index.cache import IndexCache
 from codeassist.index.results import Snapshot
-from codeassist.repomap.graph import Edges, LazyDefs, RepoGraph, build_graph, remember, remembered
+from codeassist.repomap.graph import Edges, LazyDefs, RepoGraph, build_graph, forget_all, remember, remembered
 from codeassist.repomap.mentions import PathNames
 from codeassist.repomap.packed import Decoded, NameTable, Records, Table, pack, pack_names, pack_table
 from codeassist.repomap.rank import Ranking, Seeds
 
-__all__ = ["FORMAT", "graph_for", "load_graph", "load_view", "save_graph", "save_view", "seeds_key", "wordless"]
+__all__ = [
+    "FORMAT",
+    "graph_for",
+    "load_graph",
+    "load_view",
+    "rebuild_graph",
+    "save_graph",
+    "save_view",
+    "seeds_key",
+    "wordless",
+]
 
-FORMAT = f"3:py{sys.version_info[0]}.{sys.version_info[1]}:m{marshal.version}:{sys.byteorder}"
+# 4: a CRC-32 per record and bucket, and one per view row.
+FORMAT = f"4:py{sys.version_info[0]}.{sys.version_info[1]}:m{marshal.version}:{sys.byteorder}"
 _VIEWS_KEPT = 4  # rankings kept for the current state (chat files or recent files differ)
 
 
@@ -63,6 +79,20 @@ def graph_for(cache: IndexCache, snap: Snapshot) -> RepoGraph:
             graph = build_graph(cache, with_files(cache, snap))
             save_graph(cache, graph)
         remember(graph)
+    return graph
+
+
+def rebuild_graph(cache: IndexCache, snap: Snapshot) -> RepoGraph:
+    """The graph of ``snap``'s state built from the index, stored over a damaged one and held.
+
+    Every graph this process held is forgotten first: the damaged one may be among them.
+    """
+    from codeassist.index.indexer import with_files
+
+    forget_all()
+    graph = build_graph(cache, with_files(cache, snap))
+    save_graph(cache, graph)
+    remember(graph)
     return graph
 
 
@@ -155,6 +185,7 @@ def save_view(cache: IndexCache, graph: RepoGraph, seeds: Seeds, ranking: Rankin
             {f: graph.defs.blob(f) for f in scored},
         )
     )
+    data = zlib.crc32(data).to_bytes(4, "little") + data
     cache.put_graph(graph.state_key, "view", seeds_key(seeds), FORMAT, data, keep=_VIEWS_KEPT)
 
 
@@ -168,10 +199,10 @@ def load_view(cache: IndexCache, snap: Snapshot, seeds: Seeds) -> tuple[RepoGrap
     enough to render the map, not to rank again.
     """
     data = cache.get_graph(snap.state_key, "view", seeds_key(seeds), FORMAT)
-    if data is None:
+    if data is None or zlib.crc32(data[4:]) != int.from_bytes(data[:4], "little"):
         return None
     try:
-        paths, ndefs, file_rank, def_score, mentioned, words, held = marshal.loads(data)
+        paths, ndefs, file_rank, def_score, mentioned, words, held = marshal.loads(data[4:])
         n = len(paths)
         if not isinstance(paths, tuple) or (snap.listed and paths != tuple(f.path for f in snap.files)):
             return None
