@@ -172,3 +172,17 @@ def test_a_view_row_damaged_inside_a_definition_is_ranked_again(shop: Path) -> N
         conn.close()
     _GRAPHS.clear()
     assert build_repo_map(shop, tokens=1024).text == cold
+
+
+@pytest.mark.parametrize("part", [*RECORDS, "names"])
+def test_the_agents_symbol_tools_rebuild_a_damaged_graph(shop: Path, part: str) -> None:
+    from codeassist.agent.symbols import find_references, find_symbol
+
+    _GRAPHS.clear()
+    found, used = find_symbol(shop, "ShoppingCart"), find_references(shop, "ShoppingCart")
+    damage(shop, part, "code")
+    _GRAPHS.clear()  # a new process: the damaged row is what it reads
+    assert find_symbol(shop, "ShoppingCart") == found
+    assert find_references(shop, "ShoppingCart") == used
+    if part != "incoming":  # read by the look-ups, so found damaged and rebuilt (incoming links they never read)
+        assert_intact(shop)

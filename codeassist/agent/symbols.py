@@ -83,7 +83,13 @@ def _bad_name(name: str) -> ToolResult | None:
 def find_symbol(root: Path, name: str, *, refresh: bool = True) -> ToolResult:
     if (bad := _bad_name(name)) is not None:
         return bad
-    name = name.strip()
+    from codeassist.repomap import rebuilt_if_damaged
+
+    # A stored graph damaged where only a look-up decodes it is rebuilt, as for the map.
+    return rebuilt_if_damaged(root, lambda: _find_symbol(root, name.strip(), refresh))
+
+
+def _find_symbol(root: Path, name: str, refresh: bool) -> ToolResult:
     graph = _graph(root, refresh)
     files = graph.definers.get(name, ())
     if not files:
@@ -113,7 +119,13 @@ def find_symbol(root: Path, name: str, *, refresh: bool = True) -> ToolResult:
 def find_references(root: Path, name: str, *, refresh: bool = True) -> ToolResult:
     if (bad := _bad_name(name)) is not None:
         return bad
-    name = name.strip()
+    from codeassist.repomap import rebuilt_if_damaged
+
+    # A stored graph damaged where only a look-up decodes it is rebuilt, as for the map.
+    return rebuilt_if_damaged(root, lambda: _find_references(root, name.strip(), refresh))
+
+
+def _find_references(root: Path, name: str, refresh: bool) -> ToolResult:
     graph = _graph(root, refresh)
     users = _users(root, graph, name)
     word = re.compile(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])")

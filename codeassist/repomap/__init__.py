@@ -120,7 +120,7 @@ def _round6(x: float) -> float:
     return float(f"{x:.6g}")
 
 
-def _rebuilt(root: Path, run: Callable[[], T]) -> T:
+def rebuilt_if_damaged(root: Path, run: Callable[[], T]) -> T:
     """``run()``; if it read a damaged part of a stored graph, the graph rebuilt from the index and ``run()`` again.
 
     The damage shows only when a lazily decoded part is read (ranking, rendering), after the
@@ -153,7 +153,7 @@ def rank_files(
     refresh: bool = True,
 ) -> list[RankedFile]:
     """Every indexed file, best first, with its most important definitions."""
-    return _rebuilt(root, lambda: _rank_files(root, chat_files, query, seed_files, refresh))
+    return rebuilt_if_damaged(root, lambda: _rank_files(root, chat_files, query, seed_files, refresh))
 
 
 def _rank_files(
@@ -214,7 +214,7 @@ def build_repo_map(
     ``max_files`` caps how many files it shows: the budget left then goes to
     more of those files' definitions instead of more files.
     """
-    return _rebuilt(
+    return rebuilt_if_damaged(
         root,
         lambda: _build_repo_map(
             root, chat_files, query, seed_files, tokens, model, exclude_chat_files, refresh, max_files
