@@ -21,7 +21,7 @@ from codeassist.agent.options import AgentPolicy
 from codeassist.agent.result import ToolResult, bounded
 from codeassist.agent.specs import EDIT_TOOL_NAMES
 from codeassist.backends.base import ToolCall, ToolSpec
-from codeassist.checks import run_command_check
+from codeassist.checks import CheckResult, run_command_check
 from codeassist.filerule import HEAD_BYTES, secret_store_reason
 from codeassist.protected import protected_reason
 from codeassist.transaction import write_back
@@ -176,25 +176,41 @@ class Toolbox:
                 f"not run: {decision.reason}. Continue without it, or use run_tests/run_lint when offered.",
                 f"refused: {decision.reason}",
             )
-        line = command
-        if decision.sandboxed and env.bwrap:
-            line = sandboxed(env.bwrap, command, env.ws.root, env.ws.git_dir, self._secret_stores(),
-                             home_masks(env.environ), secret_env_names(env.environ))  # fmt: skip
-        head, before = env.ws.head(), self._tracker.state()
-        self._indexed_at = None  # a command may change files
-        try:
-            result = run_command_check("run", line, env.ws.root, environ=env.environ, timeout_s=COMMAND_TIMEOUT_S)
-        except BaseException:
-            # Stopped while the command ran (Ctrl-C, SIGTERM): what it changed so far joins the change, so
-            # the restore that follows puts it back too (a second Ctrl-C waits for that).
-            with env.tx.deferred():
-                self._take_in_to_restore(before)
-            raise
-        note = self._take_in(command, head, before)
+        line = self._sandboxed(command) if decision.sandboxed and env.bwrap else command
+        result, note = self._execute("run", command, line)
         where = " (in the sandbox, no network)" if decision.sandboxed else ""
         code = "exit code 0\n" if result.ok else ""
         summary = f"{'ok' if result.ok else 'failed'}{where}: {command}"
         return ToolResult(f"$ {command}{where}\n{code}{result.output}{note}", summary, ok=result.ok)
+
+    def _sandboxed(self, command: str) -> str:
+        env = self.env
+        assert env.bwrap is not None
+        return sandboxed(env.bwrap, command, env.ws.root, env.ws.git_dir, self._secret_stores(),
+                         home_masks(env.environ), secret_env_names(env.environ))  # fmt: skip
+
+    def _execute(self, name: str, command: str, line: str) -> tuple[CheckResult, str]:
+        """Run ``line`` (``command``, sandboxed or not) and make what it changed part of the request's change;
+        its result and the note for the model."""
+        env = self.env
+        head, before = env.ws.head(), self._tracker.state()
+        self._indexed_at = None  # a command may change files
+        taken = False
+        try:
+            result = run_command_check(name, line, env.ws.root, environ=env.environ, timeout_s=COMMAND_TIMEOUT_S)
+            # Signals wait for the take-in (seconds on a large tree): stopped between the command's end and
+            # here, what it changed would not be put back by the restore that follows.
+            with env.tx.deferred():
+                note = self._take_in(command, head, before)
+                taken = True
+        except BaseException:
+            # Stopped while the command ran (Ctrl-C, SIGTERM), or the take-in failed: what it changed so far
+            # joins the change, so the restore that follows puts it back too (a second Ctrl-C waits for that).
+            if not taken:
+                with env.tx.deferred():
+                    self._take_in_to_restore(before)
+            raise
+        return result, note
 
     def _take_in(self, command: str, head: str | None, before: str | None) -> str:
         """Make what the command changed part of the request's change (see :mod:`command_changes`); the note
@@ -256,11 +272,15 @@ class Toolbox:
         )
 
     def _check(self, name: str, command: str) -> ToolResult:
-        result = run_command_check(
-            name, command, self.env.ws.root, environ=self.env.environ, timeout_s=COMMAND_TIMEOUT_S
-        )
+        """The project's test or lint command. The model can edit what it runs (a test that prints .env), so in
+        full-auto it runs in the same sandbox as ``run``; what it changes joins the change as a command's does."""
+        env = self.env
+        sandbox = env.policy.approval == "full-auto" and env.bwrap is not None
+        result, note = self._execute(name, command, self._sandboxed(command) if sandbox else command)
+        where = " (in the sandbox, no network)" if sandbox else ""
         verdict = "passed" if result.ok else "failed"
-        return ToolResult(f"$ {command}\n{name} {verdict}\n{result.output}", f"{name} {verdict}", ok=result.ok)
+        return ToolResult(f"$ {command}{where}\n{name} {verdict}\n{result.output}{note}", f"{name} {verdict}",
+                          ok=result.ok)  # fmt: skip
 
     def _secret_stores(self) -> list[str]:
         """The work tree's secret stores, by name and by content (:mod:`sandbox_secrets`), found once."""

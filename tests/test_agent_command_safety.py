@@ -1,0 +1,127 @@
+"""What the agent's commands and checks may read and change: run_tests/run_lint in the sandbox and taken into
+the change, a signal after a command still puts its changes back, codeassist's own state put back, secrets in
+git's config and in ignored directories hidden. Toolbox driven directly, real git repositories, real bubblewrap
+(skipped where it cannot make a sandbox), real signals."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from conftest import git
+
+from codeassist.agent.approval import bubblewrap
+from codeassist.agent.command_changes import WorkTreeTracker
+from codeassist.agent.options import AgentPolicy
+from codeassist.agent.toolbox import Toolbox, ToolEnv
+from codeassist.edits.types import Edit
+from codeassist.signals import Terminated
+from codeassist.transaction import CommitPolicy, Transaction
+from codeassist.workspace import Workspace
+
+BWRAP = bubblewrap()
+needs_bwrap = pytest.mark.skipif(BWRAP is None, reason="bubblewrap (bwrap) is not installed or cannot make a sandbox")
+PY = Path(sys.executable).as_posix()
+
+
+SPY = """import os
+try:
+    env = open(".env").read() or "hidden"
+except OSError:
+    env = "hidden"
+print(f"env: {env}; MY_TOKEN: {os.environ.get('MY_TOKEN')}")
+"""
+
+
+def policy(approval: str) -> AgentPolicy:
+    return AgentPolicy(approval, ("*", "*;*"), 30, None, None, None)  # type: ignore[arg-type]
+
+
+@contextmanager
+def toolbox(root: Path, approval: str = "full-auto", **env: object) -> Iterator[tuple[Toolbox, Transaction]]:
+    with Workspace.open(root) as ws, Transaction(ws, CommitPolicy()) as tx:
+        box = Toolbox(ToolEnv(ws=ws, tx=tx, policy=policy(approval), tools=(), emit=lambda *a, **k: None, **env))  # type: ignore[arg-type]
+        try:
+            yield box, tx
+        finally:
+            box.close()
+
+
+def commit_all(root: Path, message: str = "files") -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+
+
+@needs_bwrap
+def test_run_tests_in_full_auto_runs_in_the_sandbox(git_repo: Path) -> None:
+    (git_repo / ".gitignore").write_text(".env\n")
+    (git_repo / ".env").write_text("API_TOKEN=supersecret-env-value\n")
+    (git_repo / "test_x.py").write_text("assert 1 + 1 == 2\n")
+    commit_all(git_repo)
+    with toolbox(git_repo, bwrap=BWRAP, test_cmd=f"{PY} test_x.py", environ={**os.environ, "MY_TOKEN": "pw-x"}) as (
+        box,
+        tx,
+    ):
+        # The model edits the test to print what it may not read, then runs the tests.
+        edit = Edit("test_x.py", "replace", old="assert 1 + 1 == 2\n", new=SPY)
+        assert tx.land([edit]).ok
+        result = box._check("test", f"{PY} test_x.py")
+    assert result.ok and "(in the sandbox, no network)" in result.text
+    assert "supersecret-env-value" not in result.text and "pw-x" not in result.text
+    assert "env: hidden; MY_TOKEN: None" in result.text
+
+
+@pytest.mark.parametrize("finish", ["commit", "fail"])
+def test_what_run_lint_changes_is_part_of_the_change(git_repo: Path, finish: str) -> None:
+    (git_repo / "a.py").write_text("x  =  1\n")
+    commit_all(git_repo)
+    start = git(git_repo, "rev-parse", "HEAD")
+    lint = "sed -i 's/  / /g' a.py"
+    with pytest.raises(RuntimeError) if finish == "fail" else _nothing():
+        with toolbox(git_repo, "auto-edit", lint_cmd=lint) as (box, tx):
+            result = box._check("lint", lint)
+            assert result.ok and "now part of your change" in result.text and "a.py" in result.text
+            if finish == "fail":
+                raise RuntimeError("the request failed")
+            tx.commit("lint a.py")
+    if finish == "fail":
+        assert (git_repo / "a.py").read_text() == "x  =  1\n"
+        assert git(git_repo, "rev-parse", "HEAD") == start
+    else:
+        assert git(git_repo, "show", "HEAD:a.py") == "x = 1\n"
+    assert git(git_repo, "status", "--porcelain") == ""
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+class TerminatedAfterTheCommand(WorkTreeTracker):
+    """The real tracker; SIGTERM arrives right after the command ended, while its changes are being taken in."""
+
+    calls = 0
+
+    def state(self) -> str | None:
+        self.calls += 1
+        if self.calls == 2:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return super().state()
+
+
+def test_a_signal_after_the_command_still_puts_its_changes_back(git_repo: Path) -> None:
+    (git_repo / "a.py").write_text("x = 1\n")
+    commit_all(git_repo)
+    before = git(git_repo, "status", "--porcelain", "--untracked-files=all")
+    with pytest.raises(Terminated):
+        with toolbox(git_repo, "auto-edit") as (box, tx):
+            box._tracker.close()
+            box._tracker = TerminatedAfterTheCommand(box.env.ws)
+            box._run("echo x = 2 > a.py; echo new > b.py")
+    assert (git_repo / "a.py").read_text() == "x = 1\n" and not (git_repo / "b.py").exists()
+    assert git(git_repo, "status", "--porcelain", "--untracked-files=all") == before
