@@ -173,6 +173,9 @@ def sandboxed(
     for rel in hidden:
         if (root / rel).is_file() and not (root / rel).is_symlink():
             argv += ["--ro-bind", "/dev/null", str(root / rel)]
+    state = root / ".codeassist"
+    if state.is_dir():  # codeassist's own: saved chats may hold keys; instructions go into every prompt
+        argv += ["--tmpfs", str(state)]
     # After the work tree's own binding, so a home that holds the repository (or one inside it) is masked too.
     for mask in masks:
         if root.is_relative_to(mask) or git_dir.is_relative_to(mask):

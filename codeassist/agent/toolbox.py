@@ -223,7 +223,7 @@ class Toolbox:
             notes.append("the command changed git's history (HEAD moved): codeassist does not take that back")
         if before is None or after is None:
             return _note(notes + ["git could not list the work tree, so what the command changed is not tracked"])
-        changes = [c for c in tracker.changes(before, after) if not c.path.startswith(".codeassist/")]
+        changes = [c for c in tracker.changes(before, after) if not _index_cache(c.path)]
         if not changes:
             return _note(notes)
         kept, put_back, left = [], [], []
@@ -259,7 +259,7 @@ class Toolbox:
         if before is None or after is None:
             return
         changes = self._tracker.changes(before, after)
-        self.env.tx.adopt({c.path: c.before for c in changes if c.plain and not c.path.startswith(".codeassist/")}, ())
+        self.env.tx.adopt({c.path: c.before for c in changes if c.plain and not _index_cache(c.path)}, ())
 
     def _off_limits(self, rel: str, before: bytes | None) -> bool:
         """Whether a command may not change ``rel``: the file rule hides it (now, or by its content before),
@@ -289,6 +289,12 @@ class Toolbox:
 
             self._secrets = secret_files(self.env.ws)
         return self._secrets
+
+
+def _index_cache(rel: str) -> bool:
+    """codeassist's index cache, which the index tools rewrite while a command runs; the rest of .codeassist/
+    (instructions that go into every prompt, prompt overrides) is off limits to commands like any own file."""
+    return rel.startswith(".codeassist/index.sqlite")
 
 
 def _names(paths: list[str]) -> str:
