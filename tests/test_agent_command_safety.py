@@ -155,3 +155,11 @@ def test_the_sandbox_hides_codeassists_own_state(git_repo: Path) -> None:
         result = box._run(line)
     assert "(in the sandbox, no network)" in result.text and "sk-chat-secret" not in result.text
     assert (git_repo / ".codeassist" / "instructions.md").read_text() == "Use tabs.\n"
+
+
+def test_secret_variables_by_their_short_names() -> None:
+    from codeassist.agent.approval import secret_env_names
+
+    names = ["DB_PASS", "MYSQL_PWD", "GITHUB_PAT", "PAT_TOKEN", "SMTP_PASSWORD", "PGPASSWORD"]
+    harmless = ["PWD", "OLDPWD", "PATH", "PATCH_LEVEL", "COMPASS_DIR", "BYPASS_CACHE", "XAUTHORITY", "GIT_AUTHOR_NAME"]
+    assert secret_env_names(dict.fromkeys(names + harmless, "x")) == sorted(names)

@@ -115,9 +115,12 @@ HOME_SECRET_FILES = (
     ".python_history", ".psql_history", ".mysql_history", ".node_repl_history",
 )  # fmt: skip
 # Environment variables a command's output could show the model: keys, tokens, passwords, agent sockets
-# (not GIT_AUTHOR_*: a project's tests that make commits need them).
+# (not GIT_AUTHOR_*: a project's tests that make commits need them). The names of codeassist.secrets._NAME,
+# plus the short forms as whole words (DB_PASS, MYSQL_PWD, GITHUB_PAT) but not PWD, OLDPWD or PATH.
 _SECRET_ENV = re.compile(
-    r"SECRET|TOKEN|PASSW|PASSPHRASE|CREDENTIAL|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|_KEY$|^KEY$|AUTH(?!OR)", re.I
+    r"SECRET|TOKEN|PASSW|PASSPHRASE|CREDENTIAL|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|_KEY$|^KEY$|AUTH(?!OR)"
+    r"|(?:^|_)PASS(?:_|$)|_PWD(?:_|$)|(?:^|_)PAT(?:_|$)",
+    re.I,
 )
 _URL_PASSWORD = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
 
