@@ -163,3 +163,53 @@ def test_secret_variables_by_their_short_names() -> None:
     names = ["DB_PASS", "MYSQL_PWD", "GITHUB_PAT", "PAT_TOKEN", "SMTP_PASSWORD", "PGPASSWORD"]
     harmless = ["PWD", "OLDPWD", "PATH", "PATCH_LEVEL", "COMPASS_DIR", "BYPASS_CACHE", "XAUTHORITY", "GIT_AUTHOR_NAME"]
     assert secret_env_names(dict.fromkeys(names + harmless, "x")) == sorted(names)
+
+
+@needs_bwrap
+def test_the_sandbox_hides_credentials_in_gits_config_and_secrets_in_ignored_directories(git_repo: Path) -> None:
+    git(git_repo, "remote", "add", "origin", "https://bob:ghp_remote-secret@example.com/bob/demo.git")
+    git(git_repo, "config", "credential.helper", "store --file ~/helper-secret")
+    git(git_repo, "config", "http.https://example.com/.extraheader", "AUTHORIZATION: basic header-secret")
+    (git_repo / ".gitignore").write_text("deploy/\n")
+    (git_repo / "deploy" / "secrets").mkdir(parents=True)
+    (git_repo / "deploy" / "secrets" / "prod.env").write_text("DB=ignored-dir-secret\n")
+    (git_repo / "deploy" / "notes.txt").write_text("visible notes\n")
+    commit_all(git_repo, "ignore deploy")
+    script = (
+        "cat .git/config deploy/secrets/prod.env deploy/notes.txt; git remote -v; git config --list; "
+        "git log --format=%s -1; git status --short"
+    )
+    with toolbox(git_repo, bwrap=BWRAP) as (box, _tx):
+        result = box._run(script)
+    assert "(in the sandbox, no network)" in result.text
+    for secret in ("ghp_remote-secret", "helper-secret", "header-secret", "ignored-dir-secret", "bob:"):
+        assert secret not in result.text, secret
+    # git still works there, and the remote is still known (without its credentials).
+    assert "origin\thttps://example.com/bob/demo.git (fetch)" in result.text
+    assert "ignore deploy" in result.text and "visible notes" in result.text
+    assert "ghp_remote-secret" in (git_repo / ".git" / "config").read_text()  # the original is untouched
+
+
+def test_secret_stores_by_name_inside_ignored_directories_and_a_config_without_credentials(
+    git_repo: Path, tmp_path: Path
+) -> None:
+    from codeassist.agent.sandbox_secrets import sanitized_git_config, secret_files
+
+    (git_repo / ".gitignore").write_text("deploy/\nnode_modules/\n")
+    (git_repo / "deploy" / "keys").mkdir(parents=True)
+    (git_repo / "deploy" / "keys" / "server.pem").write_text("by name\n")
+    (git_repo / "deploy" / ".env.production").write_text("A=1\n")
+    (git_repo / "deploy" / ".env.example").write_text("A=\n")  # a template: no secret in it
+    (git_repo / "node_modules" / "pkg").mkdir(parents=True)
+    (git_repo / "node_modules" / "pkg" / "index.js").write_text("module.exports = 1\n")
+    commit_all(git_repo)
+    git(git_repo, "remote", "add", "origin", "https://ghp_token-as-user@example.com/x.git")
+    git(git_repo, "config", "credential.https://example.com.username", "bob")
+    git(git_repo, "config", "sendemail.smtppass", "smtp-secret")
+    with Workspace.open(git_repo) as ws:
+        assert secret_files(ws) == ["deploy/.env.production", "deploy/keys/server.pem"]
+        [(copy, original)] = sanitized_git_config(ws, tmp_path)
+    assert original == git_repo / ".git" / "config"
+    listed = git(git_repo, "config", "-f", str(copy), "--list")
+    assert "remote.origin.url=https://example.com/x.git" in listed and "core.bare=false" in listed
+    assert "ghp_token" not in listed and "credential" not in listed and "smtp" not in listed

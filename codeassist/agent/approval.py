@@ -162,17 +162,21 @@ def sandboxed(
     hidden: Sequence[str] = (),
     masks: Sequence[Path] = (),
     unset: Sequence[str] = (),
+    replaced: Sequence[tuple[Path, Path]] = (),
 ) -> str:
     """``command`` as a shell line that runs it under bubblewrap: the system read-only, the work tree
     writable except its git directory (history is the transaction's to change), a private /tmp, no network,
     the secret stores (``hidden``, repository paths: ``.env``, keys, credentials, files whose content is
     a key or secret-named settings) empty, the user's credential stores (``masks``: directories become
     empty, files read as empty) and secret environment variables (``unset``) gone: a command's output
-    reaches the model, so ``cat .env`` must not show what read_file refuses."""
+    reaches the model, so ``cat .env`` must not show what read_file refuses. ``replaced``: (copy, original)
+    pairs, each copy shown read-only in place of its original (git's config without credentials)."""
     argv = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
             "--bind", str(root), str(root)]  # fmt: skip
     if git_dir.is_relative_to(root):
         argv += ["--ro-bind", str(git_dir), str(git_dir)]
+    for copy, original in replaced:
+        argv += ["--ro-bind", str(copy), str(original)]
     for rel in hidden:
         if (root / rel).is_file() and not (root / rel).is_symlink():
             argv += ["--ro-bind", "/dev/null", str(root / rel)]

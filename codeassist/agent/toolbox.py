@@ -10,8 +10,10 @@ as the classic mode's do; commands run as :mod:`codeassist.agent.approval` decid
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codeassist.agent import reading, search, symbols
@@ -57,11 +59,15 @@ class Toolbox:
         self.env = env
         self.generation = 0  # edits landed so far: a call repeated after an edit is not a repeat
         self._secrets: list[str] | None = None
+        self._git_copies: list[tuple[Path, Path]] | None = None
+        self._copies_dir: tempfile.TemporaryDirectory[str] | None = None
         self._indexed_at: int | None = None  # the generation the index was last refreshed at (None: not yet)
         self._tracker = WorkTreeTracker(env.ws)  # what a command changes becomes part of the request's change
 
     def close(self) -> None:
         self._tracker.close()
+        if self._copies_dir is not None:
+            self._copies_dir.cleanup()
 
     # -- arguments --------------------------------------------------------------------
     def arguments(self, call: ToolCall) -> tuple[dict[str, Any], ToolResult | None]:
@@ -187,7 +193,7 @@ class Toolbox:
         env = self.env
         assert env.bwrap is not None
         return sandboxed(env.bwrap, command, env.ws.root, env.ws.git_dir, self._secret_stores(),
-                         home_masks(env.environ), secret_env_names(env.environ))  # fmt: skip
+                         home_masks(env.environ), secret_env_names(env.environ), self._git_config())  # fmt: skip
 
     def _execute(self, name: str, command: str, line: str) -> tuple[CheckResult, str]:
         """Run ``line`` (``command``, sandboxed or not) and make what it changed part of the request's change;
@@ -281,6 +287,15 @@ class Toolbox:
         verdict = "passed" if result.ok else "failed"
         return ToolResult(f"$ {command}{where}\n{name} {verdict}\n{result.output}{note}", f"{name} {verdict}",
                           ok=result.ok)  # fmt: skip
+
+    def _git_config(self) -> list[tuple[Path, Path]]:
+        """git's config without credentials, for the sandbox to show in its place (made once, removed on close)."""
+        if self._git_copies is None:
+            from codeassist.agent.sandbox_secrets import sanitized_git_config
+
+            self._copies_dir = tempfile.TemporaryDirectory(prefix="codeassist-sandbox-")
+            self._git_copies = sanitized_git_config(self.env.ws, Path(self._copies_dir.name))
+        return self._git_copies
 
     def _secret_stores(self) -> list[str]:
         """The work tree's secret stores, by name and by content (:mod:`sandbox_secrets`), found once."""
