@@ -19,8 +19,10 @@ pattern only when the pattern itself has them, so ``pytest *`` never lets
 The sandbox hides what the model may not read, since a command's output goes
 to it: the repository's secret stores (:mod:`codeassist.agent.sandbox_secrets`),
 the credential stores in the user's home (:data:`HOME_SECRET_DIRS`,
-:data:`HOME_SECRET_FILES`; the rest of the home stays, toolchains live there)
-and environment variables that look like secrets.
+:data:`HOME_SECRET_FILES`; the rest of the home stays, toolchains live there),
+environment variables that look like secrets, codeassist's own ``.codeassist/``
+(saved chats) and the credentials in git's config (a sanitized copy is shown
+in its place). Secrets committed to git's history stay readable by git.
 """
 
 from __future__ import annotations
