@@ -19,8 +19,10 @@ pattern only when the pattern itself has them, so ``pytest *`` never lets
 The sandbox hides what the model may not read, since a command's output goes
 to it: the repository's secret stores (:mod:`codeassist.agent.sandbox_secrets`),
 the credential stores in the user's home (:data:`HOME_SECRET_DIRS`,
-:data:`HOME_SECRET_FILES`; the rest of the home stays, toolchains live there)
-and environment variables that look like secrets.
+:data:`HOME_SECRET_FILES`; the rest of the home stays, toolchains live there),
+environment variables that look like secrets, codeassist's own ``.codeassist/``
+(saved chats) and the credentials in git's config (a sanitized copy is shown
+in its place). Secrets committed to git's history stay readable by git.
 """
 
 from __future__ import annotations
@@ -115,9 +117,12 @@ HOME_SECRET_FILES = (
     ".python_history", ".psql_history", ".mysql_history", ".node_repl_history",
 )  # fmt: skip
 # Environment variables a command's output could show the model: keys, tokens, passwords, agent sockets
-# (not GIT_AUTHOR_*: a project's tests that make commits need them).
+# (not GIT_AUTHOR_*: a project's tests that make commits need them). The names of codeassist.secrets._NAME,
+# plus the short forms as whole words (DB_PASS, MYSQL_PWD, GITHUB_PAT) but not PWD, OLDPWD or PATH.
 _SECRET_ENV = re.compile(
-    r"SECRET|TOKEN|PASSW|PASSPHRASE|CREDENTIAL|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|_KEY$|^KEY$|AUTH(?!OR)", re.I
+    r"SECRET|TOKEN|PASSW|PASSPHRASE|CREDENTIAL|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|_KEY$|^KEY$|AUTH(?!OR)"
+    r"|(?:^|_)PASS(?:_|$)|_PWD(?:_|$)|(?:^|_)PAT(?:_|$)",
+    re.I,
 )
 _URL_PASSWORD = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
 
@@ -159,20 +164,27 @@ def sandboxed(
     hidden: Sequence[str] = (),
     masks: Sequence[Path] = (),
     unset: Sequence[str] = (),
+    replaced: Sequence[tuple[Path, Path]] = (),
 ) -> str:
     """``command`` as a shell line that runs it under bubblewrap: the system read-only, the work tree
     writable except its git directory (history is the transaction's to change), a private /tmp, no network,
     the secret stores (``hidden``, repository paths: ``.env``, keys, credentials, files whose content is
     a key or secret-named settings) empty, the user's credential stores (``masks``: directories become
     empty, files read as empty) and secret environment variables (``unset``) gone: a command's output
-    reaches the model, so ``cat .env`` must not show what read_file refuses."""
+    reaches the model, so ``cat .env`` must not show what read_file refuses. ``replaced``: (copy, original)
+    pairs, each copy shown read-only in place of its original (git's config without credentials)."""
     argv = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
             "--bind", str(root), str(root)]  # fmt: skip
     if git_dir.is_relative_to(root):
         argv += ["--ro-bind", str(git_dir), str(git_dir)]
+    for copy, original in replaced:
+        argv += ["--ro-bind", str(copy), str(original)]
     for rel in hidden:
         if (root / rel).is_file() and not (root / rel).is_symlink():
             argv += ["--ro-bind", "/dev/null", str(root / rel)]
+    state = root / ".codeassist"
+    if state.is_dir():  # codeassist's own: saved chats may hold keys; instructions go into every prompt
+        argv += ["--tmpfs", str(state)]
     # After the work tree's own binding, so a home that holds the repository (or one inside it) is masked too.
     for mask in masks:
         if root.is_relative_to(mask) or git_dir.is_relative_to(mask):

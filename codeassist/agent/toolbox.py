@@ -10,8 +10,10 @@ as the classic mode's do; commands run as :mod:`codeassist.agent.approval` decid
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codeassist.agent import reading, search, symbols
@@ -21,7 +23,7 @@ from codeassist.agent.options import AgentPolicy
 from codeassist.agent.result import ToolResult, bounded
 from codeassist.agent.specs import EDIT_TOOL_NAMES
 from codeassist.backends.base import ToolCall, ToolSpec
-from codeassist.checks import run_command_check
+from codeassist.checks import CheckResult, run_command_check
 from codeassist.filerule import HEAD_BYTES, secret_store_reason
 from codeassist.protected import protected_reason
 from codeassist.transaction import write_back
@@ -57,11 +59,15 @@ class Toolbox:
         self.env = env
         self.generation = 0  # edits landed so far: a call repeated after an edit is not a repeat
         self._secrets: list[str] | None = None
+        self._git_copies: list[tuple[Path, Path]] | None = None
+        self._copies_dir: tempfile.TemporaryDirectory[str] | None = None
         self._indexed_at: int | None = None  # the generation the index was last refreshed at (None: not yet)
         self._tracker = WorkTreeTracker(env.ws)  # what a command changes becomes part of the request's change
 
     def close(self) -> None:
         self._tracker.close()
+        if self._copies_dir is not None:
+            self._copies_dir.cleanup()
 
     # -- arguments --------------------------------------------------------------------
     def arguments(self, call: ToolCall) -> tuple[dict[str, Any], ToolResult | None]:
@@ -176,25 +182,41 @@ class Toolbox:
                 f"not run: {decision.reason}. Continue without it, or use run_tests/run_lint when offered.",
                 f"refused: {decision.reason}",
             )
-        line = command
-        if decision.sandboxed and env.bwrap:
-            line = sandboxed(env.bwrap, command, env.ws.root, env.ws.git_dir, self._secret_stores(),
-                             home_masks(env.environ), secret_env_names(env.environ))  # fmt: skip
-        head, before = env.ws.head(), self._tracker.state()
-        self._indexed_at = None  # a command may change files
-        try:
-            result = run_command_check("run", line, env.ws.root, environ=env.environ, timeout_s=COMMAND_TIMEOUT_S)
-        except BaseException:
-            # Stopped while the command ran (Ctrl-C, SIGTERM): what it changed so far joins the change, so
-            # the restore that follows puts it back too (a second Ctrl-C waits for that).
-            with env.tx.deferred():
-                self._take_in_to_restore(before)
-            raise
-        note = self._take_in(command, head, before)
+        line = self._sandboxed(command) if decision.sandboxed and env.bwrap else command
+        result, note = self._execute("run", command, line)
         where = " (in the sandbox, no network)" if decision.sandboxed else ""
         code = "exit code 0\n" if result.ok else ""
         summary = f"{'ok' if result.ok else 'failed'}{where}: {command}"
         return ToolResult(f"$ {command}{where}\n{code}{result.output}{note}", summary, ok=result.ok)
+
+    def _sandboxed(self, command: str) -> str:
+        env = self.env
+        assert env.bwrap is not None
+        return sandboxed(env.bwrap, command, env.ws.root, env.ws.git_dir, self._secret_stores(),
+                         home_masks(env.environ), secret_env_names(env.environ), self._git_config())  # fmt: skip
+
+    def _execute(self, name: str, command: str, line: str) -> tuple[CheckResult, str]:
+        """Run ``line`` (``command``, sandboxed or not) and make what it changed part of the request's change;
+        its result and the note for the model."""
+        env = self.env
+        head, before = env.ws.head(), self._tracker.state()
+        self._indexed_at = None  # a command may change files
+        taken = False
+        try:
+            result = run_command_check(name, line, env.ws.root, environ=env.environ, timeout_s=COMMAND_TIMEOUT_S)
+            # Signals wait for the take-in (seconds on a large tree): stopped between the command's end and
+            # here, what it changed would not be put back by the restore that follows.
+            with env.tx.deferred():
+                note = self._take_in(command, head, before)
+                taken = True
+        except BaseException:
+            # Stopped while the command ran (Ctrl-C, SIGTERM), or the take-in failed: what it changed so far
+            # joins the change, so the restore that follows puts it back too (a second Ctrl-C waits for that).
+            if not taken:
+                with env.tx.deferred():
+                    self._take_in_to_restore(before)
+            raise
+        return result, note
 
     def _take_in(self, command: str, head: str | None, before: str | None) -> str:
         """Make what the command changed part of the request's change (see :mod:`command_changes`); the note
@@ -207,7 +229,7 @@ class Toolbox:
             notes.append("the command changed git's history (HEAD moved): codeassist does not take that back")
         if before is None or after is None:
             return _note(notes + ["git could not list the work tree, so what the command changed is not tracked"])
-        changes = [c for c in tracker.changes(before, after) if not c.path.startswith(".codeassist/")]
+        changes = [c for c in tracker.changes(before, after) if not _index_cache(c.path)]
         if not changes:
             return _note(notes)
         kept, put_back, left = [], [], []
@@ -243,7 +265,7 @@ class Toolbox:
         if before is None or after is None:
             return
         changes = self._tracker.changes(before, after)
-        self.env.tx.adopt({c.path: c.before for c in changes if c.plain and not c.path.startswith(".codeassist/")}, ())
+        self.env.tx.adopt({c.path: c.before for c in changes if c.plain and not _index_cache(c.path)}, ())
 
     def _off_limits(self, rel: str, before: bytes | None) -> bool:
         """Whether a command may not change ``rel``: the file rule hides it (now, or by its content before),
@@ -256,11 +278,24 @@ class Toolbox:
         )
 
     def _check(self, name: str, command: str) -> ToolResult:
-        result = run_command_check(
-            name, command, self.env.ws.root, environ=self.env.environ, timeout_s=COMMAND_TIMEOUT_S
-        )
+        """The project's test or lint command. The model can edit what it runs (a test that prints .env), so in
+        full-auto it runs in the same sandbox as ``run``; what it changes joins the change as a command's does."""
+        env = self.env
+        sandbox = env.policy.approval == "full-auto" and env.bwrap is not None
+        result, note = self._execute(name, command, self._sandboxed(command) if sandbox else command)
+        where = " (in the sandbox, no network)" if sandbox else ""
         verdict = "passed" if result.ok else "failed"
-        return ToolResult(f"$ {command}\n{name} {verdict}\n{result.output}", f"{name} {verdict}", ok=result.ok)
+        return ToolResult(f"$ {command}{where}\n{name} {verdict}\n{result.output}{note}", f"{name} {verdict}",
+                          ok=result.ok)  # fmt: skip
+
+    def _git_config(self) -> list[tuple[Path, Path]]:
+        """git's config without credentials, for the sandbox to show in its place (made once, removed on close)."""
+        if self._git_copies is None:
+            from codeassist.agent.sandbox_secrets import sanitized_git_config
+
+            self._copies_dir = tempfile.TemporaryDirectory(prefix="codeassist-sandbox-")
+            self._git_copies = sanitized_git_config(self.env.ws, Path(self._copies_dir.name))
+        return self._git_copies
 
     def _secret_stores(self) -> list[str]:
         """The work tree's secret stores, by name and by content (:mod:`sandbox_secrets`), found once."""
@@ -269,6 +304,12 @@ class Toolbox:
 
             self._secrets = secret_files(self.env.ws)
         return self._secrets
+
+
+def _index_cache(rel: str) -> bool:
+    """codeassist's index cache, which the index tools rewrite while a command runs; the rest of .codeassist/
+    (instructions that go into every prompt, prompt overrides) is off limits to commands like any own file."""
+    return rel.startswith(".codeassist/index.sqlite")
 
 
 def _names(paths: list[str]) -> str:
