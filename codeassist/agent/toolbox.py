@@ -215,13 +215,14 @@ class Toolbox:
             if not c.plain:
                 left.append(c.path)
             elif self._off_limits(c.path, c.before):
-                write_back(env.ws.root, c.path, c.before)
+                write_back(env.ws.root, c.path, c.before, c.mode)
                 put_back.append(c.path)
             else:
                 kept.append(c)
         if kept:
             paths = [c.path for c in kept]
-            env.tx.adopt({c.path: c.before for c in kept}, tracker.users_work(head, before, paths))
+            users = tracker.users_work(head, before, paths)
+            env.tx.adopt({c.path: c.before for c in kept}, users, {c.path: c.mode for c in kept})
             self.generation += 1
             notes.append(
                 "the command changed these files, which are now part of your change (committed with your edits "
@@ -243,7 +244,8 @@ class Toolbox:
         if before is None or after is None:
             return
         changes = self._tracker.changes(before, after)
-        self.env.tx.adopt({c.path: c.before for c in changes if c.plain and not c.path.startswith(".codeassist/")}, ())
+        plain = [c for c in changes if c.plain and not c.path.startswith(".codeassist/")]
+        self.env.tx.adopt({c.path: c.before for c in plain}, (), {c.path: c.mode for c in plain})
 
     def _off_limits(self, rel: str, before: bytes | None) -> bool:
         """Whether a command may not change ``rel``: the file rule hides it (now, or by its content before),
