@@ -221,7 +221,11 @@ class Transaction:
         (0o100644 or 0o100755; missing: not executable); a file the request already touched keeps its
         first snapshot. ``users`` are those whose content before was the user's uncommitted work: it is
         saved first, as :meth:`land` saves it (the work tree briefly holds the user's version while the
-        save is made, then the command's again). Returns the paths taken in.
+        save is made, then the command's again). With commits off git can save only tracked files, so
+        the user's untracked files are put back as they were instead of taken in.
+
+        Returns those put back. A failed save (GitError) also leaves the user's versions in place, the
+        command's change to them dropped, and names them in the error.
         """
         modes = modes or {}
         new = {p: b for p, b in before.items() if p not in self.originals}
@@ -234,22 +238,37 @@ class Transaction:
         if self.policy.commit:
             self.prior_index += self.ws.index_entries(paths)
         mine = sorted(set(users) & set(new))
+        kept_back = [] if self.policy.commit else self._untracked(mine)
+        for p in kept_back:
+            # Nowhere to save the user's version (no commit, and git's stash holds tracked files only):
+            # the user's file wins over the command's change to it, which is dropped.
+            self._put_back(p)
+            del self.originals[p]
+            self.modes.pop(p, None)
+        mine = [p for p in mine if p not in kept_back]
         if mine:
-            self.ws.check_not_locked()
             now = {p: read_state(self.ws.root, p) for p in mine}
             try:
+                self.ws.check_not_locked()
                 for p in mine:
                     self._put_back(p)
                 self._save_user_work(mine, set(mine))
-            finally:
-                for p in mine:
-                    state = now[p]
-                    if state is None:
-                        write_state(self.ws.root, p, None)
-                    else:
-                        write_state(self.ws.root, p, state.data, state.mode)
+            except BaseException as exc:
+                for p in mine:  # the user's versions stay, unsaved work is never overwritten
+                    self._put_back(p)
+                if isinstance(exc, CodeassistError):
+                    exc.message += "; so the command's changes to these files of the user's were put back: " + (
+                        ", ".join(mine)
+                    )
+                raise
+            for p in mine:
+                state = now[p]
+                if state is None:
+                    write_state(self.ws.root, p, None)
+                else:
+                    write_state(self.ws.root, p, state.data, state.mode)
         self.ws.forget_listing()
-        return paths
+        return kept_back
 
     def _remember(self, rel: str, state: FileState | None) -> None:
         self.originals[rel] = None if state is None else state.data
@@ -258,6 +277,10 @@ class Transaction:
 
     def _put_back(self, rel: str) -> None:
         write_state(self.ws.root, rel, self.originals[rel], self.modes.get(rel))
+
+    def _untracked(self, paths: list[str]) -> list[str]:
+        tracked = {e.split("\t", 1)[1] for e in self.ws.index_entries(paths)} if paths else set()
+        return [p for p in paths if p not in tracked]
 
     def deferred(self) -> AbstractContextManager[None]:
         """A block no signal cuts short (Ctrl-C, SIGTERM, SIGHUP are raised once it ends)."""

@@ -1,12 +1,13 @@
 """Putting back what the agent's commands changed is safe: never through a symbolic link the command left
-(in a file's place or a directory's), file modes kept, committed and put back. Real git repositories, real
-commands through the run tool."""
+(in a file's place or a directory's), file modes kept, committed and put back, and with commits off the
+user's own untracked files are never lost. Real git repositories, real commands through the run tool."""
 
 from __future__ import annotations
 
 import json
 import os
 import stat
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -166,3 +167,46 @@ def test_an_edit_keeps_the_files_exact_mode_when_put_back(scripts: Path) -> None
         os.chmod(scripts / "run.sh", 0o644)
         raise Failed
     assert mode(scripts / "run.sh") == 0o750 and "echo hi" in (scripts / "run.sh").read_text()
+
+
+# -- the user's untracked files with commits off (finding 7) -------------------------------------------------
+def test_with_commits_off_a_command_never_takes_the_users_untracked_file(git_repo: Path) -> None:
+    committed(git_repo, "a.py", "x  = 1\n")
+    (git_repo / "mine.py").write_text("my  new work\n")
+    os.chmod(git_repo / "mine.py", 0o600)  # private: put back, it stays private
+    with toolbox(git_repo, commit=False) as (box, tx):
+        text = run(box, "sed -i 's/  / /' mine.py a.py")
+        assert "put back as they were (they hold the user's work" in text and "mine.py" in text
+        assert "now part of your change" in text and "a.py" in text
+        assert (git_repo / "mine.py").read_text() == "my  new work\n" and mode(git_repo / "mine.py") == 0o600
+        run(box, "rm mine.py")  # again, and deleting it: put back again (git knows no more of its mode)
+        assert tx.changed_paths() == ["a.py"]
+        tx.keep()
+    assert (git_repo / "mine.py").read_text() == "my  new work\n"
+    assert (git_repo / "a.py").read_text() == "x = 1\n"
+    assert git(git_repo, "status", "--porcelain", "--untracked-files=all") == " M a.py\n?? mine.py\n"
+
+
+def test_with_commits_off_a_failed_request_leaves_the_users_untracked_file(git_repo: Path) -> None:
+    (git_repo / "mine.sh").write_text("#!/bin/sh\nmine\n")
+    os.chmod(git_repo / "mine.sh", 0o755)
+    with pytest.raises(Failed), toolbox(git_repo, commit=False) as (box, _tx):
+        run(box, f"{Path(sys.executable).as_posix()} -c \"open('mine.sh', 'a').write('theirs\\n')\"")
+        raise Failed
+    assert (git_repo / "mine.sh").read_text() == "#!/bin/sh\nmine\n" and mode(git_repo / "mine.sh") & 0o100
+    assert git(git_repo, "status", "--porcelain", "--untracked-files=all") == "?? mine.sh\n"
+
+
+def test_when_the_users_work_cannot_be_saved_the_command_gets_an_error_and_the_work_stays(git_repo: Path) -> None:
+    """git's index is locked when codeassist would save the user's uncommitted README: the run tool says so
+    (Toolbox.call never raises for it) and the user's version stays in place of the command's."""
+    (git_repo / "README.md").write_text("# demo\nmy own line\n")
+    with toolbox(git_repo) as (box, tx):
+        text = run(box, "echo generated >> README.md && touch .git/index.lock")
+        assert "index is locked" in text
+        assert "the command's changes to these files of the user's were put back: README.md" in text
+        (git_repo / ".git" / "index.lock").unlink()
+        assert tx.changed_paths() == []
+        tx.keep()
+    assert (git_repo / "README.md").read_text() == "# demo\nmy own line\n"
+    assert git(git_repo, "log", "--format=%s") == "initial\n"

@@ -22,6 +22,7 @@ from codeassist.agent.result import ToolResult, bounded
 from codeassist.agent.specs import EDIT_TOOL_NAMES
 from codeassist.backends.base import ToolCall, ToolSpec
 from codeassist.checks import run_command_check
+from codeassist.errors import CodeassistError
 from codeassist.filerule import HEAD_BYTES, secret_store_reason
 from codeassist.protected import protected_reason
 from codeassist.transaction import write_back
@@ -190,7 +191,10 @@ class Toolbox:
             with env.tx.deferred():
                 self._take_in_to_restore(before)
             raise
-        note = self._take_in(command, head, before)
+        try:
+            note = self._take_in(command, head, before)
+        except CodeassistError as exc:  # git could not save the user's work: the command's change to it is undone
+            note = _note([exc.message])
         where = " (in the sandbox, no network)" if decision.sandboxed else ""
         code = "exit code 0\n" if result.ok else ""
         summary = f"{'ok' if result.ok else 'failed'}{where}: {command}"
@@ -220,16 +224,22 @@ class Toolbox:
             else:
                 kept.append(c)
         if kept:
-            paths = [c.path for c in kept]
-            users = tracker.users_work(head, before, paths)
-            env.tx.adopt({c.path: c.before for c in kept}, users, {c.path: c.mode for c in kept})
+            users = tracker.users_work(head, before, [c.path for c in kept])
+            mine = env.tx.adopt({c.path: c.before for c in kept}, users, {c.path: c.mode for c in kept})
+            paths = [c.path for c in kept if c.path not in mine]
+            if mine:
+                notes.append("put back as they were (they hold the user's work, which git cannot save with commits "
+                             "off; do not change them): " + _names(mine))  # fmt: skip
+                env.emit("notice", message=f"the command {command!r} changed your untracked files; put back: "
+                         + _names(mine))  # fmt: skip
             self.generation += 1
-            notes.append(
-                "the command changed these files, which are now part of your change (committed with your edits "
-                "when the checks pass, put back with them otherwise): " + _names(paths)
-            )
-            env.emit("notice", message=f"the command {command!r} changed files, now part of the change: "
-                     + _names(paths))  # fmt: skip
+            if paths:
+                notes.append(
+                    "the command changed these files, which are now part of your change (committed with your "
+                    "edits when the checks pass, put back with them otherwise): " + _names(paths)
+                )
+                env.emit("notice", message=f"the command {command!r} changed files, now part of the change: "
+                         + _names(paths))  # fmt: skip
         if put_back:
             notes.append("put back as they were (a command may not change them): " + _names(put_back))
             env.emit("notice", message=f"the command {command!r} changed files it may not; put back: "
