@@ -77,7 +77,9 @@ def write_state(root: Path, rel: str, data: bytes | None, mode: int | None = Non
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
+                fh.flush()
                 os.fchmod(fh.fileno(), default_mode() if mode is None else mode)
+                os.fsync(fh.fileno())  # as the edits' own writes: the rename never lands before the bytes
             _remove(parent, name, directories=True, keep_files=True)  # a directory in the file's place
             os.replace(tmp, name, src_dir_fd=parent, dst_dir_fd=parent)  # replaces a link, never follows it
         except BaseException:
