@@ -13,9 +13,14 @@ round of ``edit``, the chat). Inside ``with Transaction(ws, policy) as tx``:
    :meth:`Transaction.keep` keeps the change uncommitted;
 3. anything else, including any exception, Ctrl-C, SIGTERM or SIGHUP (see
    :mod:`codeassist.signals`), runs :meth:`Transaction.restore`: every touched
-   file is put back byte for byte and the save commits are taken back, so the
-   repository is exactly as before. What cannot be taken back (someone
-   committed on top of a save) is named in :attr:`Transaction.notes`.
+   file is put back byte for byte, with its permission bits, and the save
+   commits are taken back, so the repository is exactly as before. What cannot
+   be taken back (someone committed on top of a save) is named in
+   :attr:`Transaction.notes`.
+
+Files are read and put back through :mod:`codeassist.safe_files`: never
+through a symbolic link a command left in a file's (or a directory's) place,
+and never half-written.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from codeassist.edits.files import TextFile
 from codeassist.edits.hunks import Proposed
 from codeassist.edits.parse import no_edits_issue
 from codeassist.errors import CodeassistError, GitError, TaskFailed
+from codeassist.safe_files import FileState, git_mode, read_state, write_state
 from codeassist.signals import TerminationGuard
 
 if TYPE_CHECKING:
@@ -82,6 +88,7 @@ class Transaction:
         self.ws = ws
         self.policy = policy
         self.originals: dict[str, bytes | None] = {}
+        self.modes: dict[str, int] = {}  # the permission bits of each original that existed
         self.prior_index: list[str] = []
         self.saves: list[str] = []  # save commits of the user's work, oldest first
         self.stash: str | None = None
@@ -147,8 +154,7 @@ class Transaction:
     def _snapshot(self, paths: list[str]) -> None:
         new = [p for p in paths if p not in self.originals]
         for rel in new:
-            file = self.ws.root / rel
-            self.originals[rel] = file.read_bytes() if file.is_file() and not file.is_symlink() else None
+            self._remember(rel, read_state(self.ws.root, rel))
         if self.policy.commit:
             self.prior_index += self.ws.index_entries(new)
 
@@ -205,35 +211,76 @@ class Transaction:
         self.saves.append(sha)
         return sha
 
-    def adopt(self, before: Mapping[str, bytes | None], users: Sequence[str]) -> list[str]:
+    def adopt(
+        self, before: Mapping[str, bytes | None], users: Sequence[str], modes: Mapping[str, int] | None = None
+    ) -> list[str]:
         """Take in files something else changed during the request (an agent's command): from now on
         they are part of the change, committed with it or put back with it.
 
-        ``before`` is each file's content before (None: it did not exist); a file the request already
-        touched keeps its first snapshot. ``users`` are those whose content before was the user's
-        uncommitted work: it is saved first, as :meth:`land` saves it (the work tree briefly holds the
-        user's version while the save is made, then the command's again). Returns the paths taken in.
+        ``before`` is each file's content before (None: it did not exist) and ``modes`` its git mode
+        (0o100644 or 0o100755; missing: not executable); a file the request already touched keeps its
+        first snapshot. ``users`` are those whose content before was the user's uncommitted work: it is
+        saved first, as :meth:`land` saves it (the work tree briefly holds the user's version while the
+        save is made, then the command's again). With commits off git can save only tracked files, so
+        the user's untracked files are put back as they were instead of taken in.
+
+        Returns those put back. A failed save (GitError) also leaves the user's versions in place, the
+        command's change to them dropped, and names them in the error.
         """
+        modes = modes or {}
         new = {p: b for p, b in before.items() if p not in self.originals}
         if not new:
             return []
-        self.originals.update(new)  # first: from here on a restore puts them back, whatever happens
+        for p, b in new.items():  # first: from here on a restore puts them back, whatever happens
+            executable = bool(modes.get(p, 0) & 0o100)
+            self._remember(p, None if b is None else FileState(b, git_mode(self.ws.root, p, executable)))
         paths = sorted(new)
         if self.policy.commit:
             self.prior_index += self.ws.index_entries(paths)
         mine = sorted(set(users) & set(new))
+        kept_back = [] if self.policy.commit else self._untracked(mine)
+        for p in kept_back:
+            # Nowhere to save the user's version (no commit, and git's stash holds tracked files only):
+            # the user's file wins over the command's change to it, which is dropped.
+            self._put_back(p)
+            del self.originals[p]
+            self.modes.pop(p, None)
+        mine = [p for p in mine if p not in kept_back]
         if mine:
-            self.ws.check_not_locked()
-            now = {p: _read(self.ws.root, p) for p in mine}
+            now = {p: read_state(self.ws.root, p) for p in mine}
             try:
+                self.ws.check_not_locked()
                 for p in mine:
-                    write_back(self.ws.root, p, new[p])
+                    self._put_back(p)
                 self._save_user_work(mine, set(mine))
-            finally:
-                for p in mine:
-                    write_back(self.ws.root, p, now[p])
+            except BaseException as exc:
+                for p in mine:  # the user's versions stay, unsaved work is never overwritten
+                    self._put_back(p)
+                if isinstance(exc, CodeassistError):
+                    exc.message += "; so the command's changes to these files of the user's were put back: " + (
+                        ", ".join(mine)
+                    )
+                raise
+            for p in mine:
+                state = now[p]
+                if state is None:
+                    write_state(self.ws.root, p, None)
+                else:
+                    write_state(self.ws.root, p, state.data, state.mode)
         self.ws.forget_listing()
-        return paths
+        return kept_back
+
+    def _remember(self, rel: str, state: FileState | None) -> None:
+        self.originals[rel] = None if state is None else state.data
+        if state is not None:
+            self.modes[rel] = state.mode
+
+    def _put_back(self, rel: str) -> None:
+        write_state(self.ws.root, rel, self.originals[rel], self.modes.get(rel))
+
+    def _untracked(self, paths: list[str]) -> list[str]:
+        tracked = {e.split("\t", 1)[1] for e in self.ws.index_entries(paths)} if paths else set()
+        return [p for p in paths if p not in tracked]
 
     def deferred(self) -> AbstractContextManager[None]:
         """A block no signal cuts short (Ctrl-C, SIGTERM, SIGHUP are raised once it ends)."""
@@ -241,12 +288,14 @@ class Transaction:
 
     # -- endings -----------------------------------------------------------------------
     def changed_paths(self) -> list[str]:
-        """The touched files whose content now differs from the snapshot, sorted."""
+        """The touched files whose content or executable bit (what git records of a mode) now differs
+        from the snapshot, sorted."""
         out = []
         for rel, original in sorted(self.originals.items()):
-            file = self.ws.root / rel
-            current = file.read_bytes() if file.is_file() and not file.is_symlink() else None
-            if current != original:
+            current = read_state(self.ws.root, rel)
+            if (None if current is None else current.data) != original:
+                out.append(rel)
+            elif current is not None and current.executable != bool(self.modes.get(rel, 0) & 0o100):
                 out.append(rel)
         return out
 
@@ -284,14 +333,8 @@ class Transaction:
 
         restored = []
         for rel in self.changed_paths():
-            file = self.ws.root / rel
-            original = self.originals[rel]
             try:
-                if original is None:
-                    file.unlink(missing_ok=True)
-                else:
-                    file.parent.mkdir(parents=True, exist_ok=True)
-                    file.write_bytes(original)
+                self._put_back(rel)
                 restored.append(rel)
             except OSError as exc:
                 self.notes.append(f"could not put back {rel}: {exc.strerror}")
@@ -308,24 +351,17 @@ class Transaction:
                 break
         self.saves = []
         self.originals = {}
+        self.modes = {}
         self.done = True
         self.restored = restored
         return restored
 
 
-def _read(root: Path, rel: str) -> bytes | None:
-    file = root / rel
-    return file.read_bytes() if file.is_file() and not file.is_symlink() else None
-
-
-def write_back(root: Path, rel: str, data: bytes | None) -> None:
-    """Put the file at ``rel`` back to ``data`` (None: it did not exist)."""
-    file = root / rel
-    if data is None:
-        file.unlink(missing_ok=True)
-    else:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_bytes(data)
+def write_back(root: Path, rel: str, data: bytes | None, mode: int | None = None) -> None:
+    """Put the file at ``rel`` back to ``data`` (None: it did not exist), executable when the git mode
+    ``mode`` says so, never through a symbolic link (see :mod:`codeassist.safe_files`)."""
+    executable = mode is not None and bool(mode & 0o100)
+    write_state(root, rel, data, None if data is None else git_mode(root, rel, executable))
 
 
 def policy_from(settings: Any | None, *, commit: bool = True, model: str | None = None) -> CommitPolicy:

@@ -13,7 +13,8 @@ git converts (line endings, LFS) is put back as git would check it out.
 
 Ignored files (build output, caches, ``.env`` when ignored) are not part of
 it, as git does not track them; symbolic links and submodules are left as the
-command left them (the transaction restores file contents only). Untracked
+command left them (the transaction restores regular files: their content and
+executable bit). Untracked
 files larger than the file rule's limit that were there before the first
 command (a downloaded data set nobody ignored) are left out too: hashing them
 into git's object store on every command would cost more than they are worth.
@@ -42,6 +43,7 @@ class Change:
     path: str
     before: bytes | None  # None: the file did not exist
     plain: bool  # a regular file before and after (not a symbolic link or a submodule)
+    mode: int = 0  # its git mode before (0o100644, 0o100755; 0: it did not exist)
 
 
 class WorkTreeTracker:
@@ -104,7 +106,7 @@ class WorkTreeTracker:
         out = []
         for path, old, new in rows:
             plain = old in (*_PLAIN_FILES, "000000") and new in (*_PLAIN_FILES, "000000")
-            out.append(Change(path, contents.get(path), plain))
+            out.append(Change(path, contents.get(path), plain, int(old, 8)))
         return out
 
     def _contents(self, tree: str, paths: list[str]) -> dict[str, bytes]:

@@ -24,6 +24,7 @@ from codeassist.agent.result import ToolResult, bounded
 from codeassist.agent.specs import EDIT_TOOL_NAMES
 from codeassist.backends.base import ToolCall, ToolSpec
 from codeassist.checks import CheckResult, run_command_check
+from codeassist.errors import CodeassistError
 from codeassist.filerule import HEAD_BYTES, secret_store_reason
 from codeassist.protected import protected_reason
 from codeassist.transaction import write_back
@@ -207,7 +208,10 @@ class Toolbox:
             # Signals wait for the take-in (seconds on a large tree): stopped between the command's end and
             # here, what it changed would not be put back by the restore that follows.
             with env.tx.deferred():
-                note = self._take_in(command, head, before)
+                try:
+                    note = self._take_in(command, head, before)
+                except CodeassistError as exc:  # git could not save the user's work: the command's change is undone
+                    note = _note([exc.message])
                 taken = True
         except BaseException:
             # Stopped while the command ran (Ctrl-C, SIGTERM), or the take-in failed: what it changed so far
@@ -237,20 +241,27 @@ class Toolbox:
             if not c.plain:
                 left.append(c.path)
             elif self._off_limits(c.path, c.before):
-                write_back(env.ws.root, c.path, c.before)
+                write_back(env.ws.root, c.path, c.before, c.mode)
                 put_back.append(c.path)
             else:
                 kept.append(c)
         if kept:
-            paths = [c.path for c in kept]
-            env.tx.adopt({c.path: c.before for c in kept}, tracker.users_work(head, before, paths))
+            users = tracker.users_work(head, before, [c.path for c in kept])
+            mine = env.tx.adopt({c.path: c.before for c in kept}, users, {c.path: c.mode for c in kept})
+            paths = [c.path for c in kept if c.path not in mine]
+            if mine:
+                notes.append("put back as they were (they hold the user's work, which git cannot save with commits "
+                             "off; do not change them): " + _names(mine))  # fmt: skip
+                env.emit("notice", message=f"the command {command!r} changed your untracked files; put back: "
+                         + _names(mine))  # fmt: skip
             self.generation += 1
-            notes.append(
-                "the command changed these files, which are now part of your change (committed with your edits "
-                "when the checks pass, put back with them otherwise): " + _names(paths)
-            )
-            env.emit("notice", message=f"the command {command!r} changed files, now part of the change: "
-                     + _names(paths))  # fmt: skip
+            if paths:
+                notes.append(
+                    "the command changed these files, which are now part of your change (committed with your "
+                    "edits when the checks pass, put back with them otherwise): " + _names(paths)
+                )
+                env.emit("notice", message=f"the command {command!r} changed files, now part of the change: "
+                         + _names(paths))  # fmt: skip
         if put_back:
             notes.append("put back as they were (a command may not change them): " + _names(put_back))
             env.emit("notice", message=f"the command {command!r} changed files it may not; put back: "
@@ -265,7 +276,8 @@ class Toolbox:
         if before is None or after is None:
             return
         changes = self._tracker.changes(before, after)
-        self.env.tx.adopt({c.path: c.before for c in changes if c.plain and not _index_cache(c.path)}, ())
+        plain = [c for c in changes if c.plain and not _index_cache(c.path)]
+        self.env.tx.adopt({c.path: c.before for c in plain}, (), {c.path: c.mode for c in plain})
 
     def _off_limits(self, rel: str, before: bytes | None) -> bool:
         """Whether a command may not change ``rel``: the file rule hides it (now, or by its content before),
