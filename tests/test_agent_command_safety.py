@@ -97,6 +97,23 @@ def test_what_run_lint_changes_is_part_of_the_change(git_repo: Path, finish: str
     assert git(git_repo, "status", "--porcelain") == ""
 
 
+def test_what_a_check_creates_stays_out_of_the_change(git_repo: Path) -> None:
+    # No .gitignore names the by-products: a check's new files are left where they are, not committed;
+    # a file the model's own command creates is part of the change.
+    (git_repo / "a.py").write_text("x  =  1\n")
+    commit_all(git_repo)
+    check = "sed -i 's/  / /g' a.py && mkdir -p __pycache__ && echo pyc > __pycache__/a.pyc && echo 1 > .coverage"
+    with toolbox(git_repo, "auto-edit", test_cmd=check) as (box, tx):
+        result = box._check("test", check)
+        assert result.ok and "files the check created are left as they are" in result.text
+        made = box._run("cp a.py made.txt")
+        assert "made.txt" in made.text and "now part of your change" in made.text
+        tx.commit("lint a.py, copy it")
+    assert sorted(git(git_repo, "show", "--name-only", "--format=", "HEAD").split()) == ["a.py", "made.txt"]
+    assert (git_repo / ".coverage").read_text() == "1\n" and (git_repo / "__pycache__" / "a.pyc").is_file()
+    assert sorted(git(git_repo, "status", "--porcelain").splitlines()) == ["?? .coverage", "?? __pycache__/"]
+
+
 @contextmanager
 def _nothing() -> Iterator[None]:
     yield

@@ -198,7 +198,13 @@ class Toolbox:
 
     def _execute(self, name: str, command: str, line: str) -> tuple[CheckResult, str]:
         """Run ``line`` (``command``, sandboxed or not) and make what it changed part of the request's change;
-        its result and the note for the model."""
+        its result and the note for the model.
+
+        A command the model chose (``run``) may create files on purpose (a generator, ``mkdir``); the
+        project's checks only leave by-products behind (``__pycache__``, ``.coverage``, reports where no
+        ``.gitignore`` names them), so what a check creates stays where it is, out of the change, as
+        after running the tests by hand; what it changes in existing files (a formatter) joins it."""
+        new_files = name == "run"
         env = self.env
         head, before = env.ws.head(), self._tracker.state()
         self._indexed_at = None  # a command may change files
@@ -209,7 +215,7 @@ class Toolbox:
             # here, what it changed would not be put back by the restore that follows.
             with env.tx.deferred():
                 try:
-                    note = self._take_in(command, head, before)
+                    note = self._take_in(command, head, before, new_files=new_files)
                 except CodeassistError as exc:  # git could not save the user's work: the command's change is undone
                     note = _note([exc.message])
                 taken = True
@@ -218,11 +224,11 @@ class Toolbox:
             # joins the change, so the restore that follows puts it back too (a second Ctrl-C waits for that).
             if not taken:
                 with env.tx.deferred():
-                    self._take_in_to_restore(before)
+                    self._take_in_to_restore(before, new_files=new_files)
             raise
         return result, note
 
-    def _take_in(self, command: str, head: str | None, before: str | None) -> str:
+    def _take_in(self, command: str, head: str | None, before: str | None, *, new_files: bool = True) -> str:
         """Make what the command changed part of the request's change (see :mod:`command_changes`); the note
         for the model. Files the model may not touch (secret stores, codeassist's and git's own, hidden by
         .codeassistignore) are put back at once."""
@@ -236,10 +242,12 @@ class Toolbox:
         changes = [c for c in tracker.changes(before, after) if not _index_cache(c.path)]
         if not changes:
             return _note(notes)
-        kept, put_back, left = [], [], []
+        kept, put_back, left, created = [], [], [], []
         for c in changes:
             if not c.plain:
                 left.append(c.path)
+            elif c.before is None and not new_files and not self._off_limits(c.path, None):
+                created.append(c.path)
             elif self._off_limits(c.path, c.before):
                 write_back(env.ws.root, c.path, c.before, c.mode)
                 put_back.append(c.path)
@@ -269,14 +277,16 @@ class Toolbox:
         if left:
             notes.append("symbolic links or submodules changed, left as they are and not part of your change: "
                          + _names(left))  # fmt: skip
+        if created:
+            notes.append("files the check created are left as they are, not part of your change: " + _names(created))
         return _note(notes)
 
-    def _take_in_to_restore(self, before: str | None) -> None:
+    def _take_in_to_restore(self, before: str | None, *, new_files: bool = True) -> None:
         after = self._tracker.state() if before is not None else None
         if before is None or after is None:
             return
         changes = self._tracker.changes(before, after)
-        plain = [c for c in changes if c.plain and not _index_cache(c.path)]
+        plain = [c for c in changes if c.plain and not _index_cache(c.path) and (new_files or c.before is not None)]
         self.env.tx.adopt({c.path: c.before for c in plain}, (), {c.path: c.mode for c in plain})
 
     def _off_limits(self, rel: str, before: bytes | None) -> bool:
