@@ -118,3 +118,16 @@ def make_shop(root: Path) -> Path:
     git(root, "add", ".")
     git(root, "commit", "-qm", "shop")
     return root
+
+
+def make_shop_with_plugins(root: Path) -> Path:
+    """The shop and a dozen plugin modules that use its cart: enough links for a ranked, stored graph."""
+    make_shop(root)
+    for i in range(12):
+        (root / "shop" / f"plugin_{i:02}.py").write_text(
+            f"from shop.cart import ShoppingCart\n\n\ndef run_{i}(cart: ShoppingCart) -> int:\n"
+            f"    return cart.total_cents()\n\n\nclass Plugin{i % 3}:\n    name = 'p{i}'\n"
+        )
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "plugins")
+    return root

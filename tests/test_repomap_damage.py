@@ -18,8 +18,7 @@ from array import array
 from pathlib import Path
 
 import pytest
-from conftest import git
-from repomap_fixture import make_shop
+from repomap_fixture import make_shop_with_plugins
 
 from codeassist.index.indexer import open_snapshot
 from codeassist.repomap import build_repo_map, rank_files
@@ -37,15 +36,7 @@ TABLES = {"names": 5, "bases": 8}
 
 @pytest.fixture
 def shop(git_repo: Path) -> Path:
-    root = make_shop(git_repo)
-    for i in range(12):
-        (root / "shop" / f"plugin_{i:02}.py").write_text(
-            f"from shop.cart import ShoppingCart\n\n\ndef run_{i}(cart: ShoppingCart) -> int:\n"
-            f"    return cart.total_cents()\n"
-        )
-    git(root, "add", ".")
-    git(root, "commit", "-qm", "plugins")
-    return root
+    return make_shop_with_plugins(git_repo)
 
 
 def stored_row(root: Path) -> bytes:

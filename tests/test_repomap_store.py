@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import git
-from repomap_fixture import make_shop
+from repomap_fixture import make_shop_with_plugins
 
 from codeassist.index.cache import IndexCache
 from codeassist.repomap import build_repo_map, rank_files
@@ -22,15 +22,7 @@ QUERY = "apply_discount to the ShoppingCart total"
 
 @pytest.fixture
 def shop(git_repo: Path) -> Path:
-    root = make_shop(git_repo)
-    for i in range(12):
-        (root / "shop" / f"plugin_{i:02}.py").write_text(
-            f"from shop.cart import ShoppingCart\n\n\ndef run_{i}(cart: ShoppingCart) -> int:\n"
-            f"    return cart.total_cents()\n\n\nclass Plugin{i % 3}:\n    name = 'p{i}'\n"
-        )
-    git(root, "add", ".")
-    git(root, "commit", "-qm", "plugins")
-    return root
+    return make_shop_with_plugins(git_repo)
 
 
 def rows(root: Path) -> list[tuple[str, str, str]]:
