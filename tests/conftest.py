@@ -63,3 +63,11 @@ def openai_server():  # type: ignore[no-untyped-def]
         yield server
     finally:
         server.stop()
+
+
+def sandbox_python() -> str:
+    """The interpreter a command inside agent mode's sandbox can run. The sandbox's /tmp is private, so a
+    virtual environment under /tmp (a CI checkout there) is out of its sight; the one it was made from is not."""
+    import sys
+
+    return (Path(sys.base_prefix) / "bin" / Path(sys.executable).name).as_posix()

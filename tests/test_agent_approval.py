@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import git
+from conftest import git, sandbox_python
 from openai_server import Call, OpenAIServer, Text, ToolCalls
 
 from codeassist.agent.approval import allowed_by_pattern, bubblewrap, decide
@@ -99,12 +99,13 @@ def test_full_auto_runs_commands_in_the_sandbox(
     git(git_repo, "commit", "-q", "-m", "ignore .env")
     script = (
         "cat .env id_rsa; echo made > made.txt; touch .git/planted && echo git-writable || echo git-read-only; "
-        f'{Path(sys.executable).as_posix()} -c "{probe}" && echo network-on || echo network-off'
+        f'{sandbox_python()} -c "{probe}" && echo network-on || echo network-off'
     )
     openai_server.enqueue(ToolCalls([Call("run", json.dumps({"command": script}))]), Text("Done."), Text("add made"))
     result = full_auto(git_repo, openai_server, isolated_env)
     assert "(in the sandbox, no network)" in result
     assert "git-read-only" in result and "network-off" in result
+    assert "not found" not in result  # the probe ran and failed to connect, not failed to start
     assert "sk-sandbox-secret" not in result and "named like one" not in result
     assert "the command changed these files, which are now part of your change" in result and "made.txt" in result
     assert (git_repo / "made.txt").read_text() == "made\n" and not (git_repo / ".git" / "planted").exists()

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import git
+from conftest import git, sandbox_python
 
 from codeassist.agent.approval import bubblewrap
 from codeassist.agent.command_changes import WorkTreeTracker
@@ -26,7 +25,7 @@ from codeassist.workspace import Workspace
 
 BWRAP = bubblewrap()
 needs_bwrap = pytest.mark.skipif(BWRAP is None, reason="bubblewrap (bwrap) is not installed or cannot make a sandbox")
-PY = Path(sys.executable).as_posix()
+SANDBOX_PY = sandbox_python()
 
 
 SPY = """import os
@@ -63,14 +62,12 @@ def test_run_tests_in_full_auto_runs_in_the_sandbox(git_repo: Path) -> None:
     (git_repo / ".env").write_text("API_TOKEN=supersecret-env-value\n")
     (git_repo / "test_x.py").write_text("assert 1 + 1 == 2\n")
     commit_all(git_repo)
-    with toolbox(git_repo, bwrap=BWRAP, test_cmd=f"{PY} test_x.py", environ={**os.environ, "MY_TOKEN": "pw-x"}) as (
-        box,
-        tx,
-    ):
+    test_cmd, environ = f"{SANDBOX_PY} test_x.py", {**os.environ, "MY_TOKEN": "pw-x"}
+    with toolbox(git_repo, bwrap=BWRAP, test_cmd=test_cmd, environ=environ) as (box, tx):
         # The model edits the test to print what it may not read, then runs the tests.
         edit = Edit("test_x.py", "replace", old="assert 1 + 1 == 2\n", new=SPY)
         assert tx.land([edit]).ok
-        result = box._check("test", f"{PY} test_x.py")
+        result = box._check("test", f"{SANDBOX_PY} test_x.py")
     assert result.ok and "(in the sandbox, no network)" in result.text
     assert "supersecret-env-value" not in result.text and "pw-x" not in result.text
     assert "env: hidden; MY_TOKEN: None" in result.text
