@@ -200,17 +200,6 @@ class ChatStore:
 
 def _exclude_from_git(root: Path) -> None:
     """List the sessions folder in the repository's own exclude file, once (never in .gitignore)."""
-    from codeassist.git import common_dir, find_git_dirs
+    from codeassist.git import exclude_locally
 
-    found = find_git_dirs(root)
-    if found is None:
-        return
-    exclude = common_dir(found[1]) / "info" / "exclude"
-    line = f"/{SESSIONS_DIR}/"
-    with contextlib.suppress(OSError):
-        existing = exclude.read_text(encoding="utf-8", errors="replace") if exclude.exists() else ""
-        if line in existing.splitlines():
-            return
-        exclude.parent.mkdir(parents=True, exist_ok=True)
-        with open(exclude, "a", encoding="utf-8") as fh:
-            fh.write(("" if not existing or existing.endswith("\n") else "\n") + line + "\n")
+    exclude_locally(root, f"/{SESSIONS_DIR}/")

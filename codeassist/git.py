@@ -108,6 +108,27 @@ def common_dir(git_dir: Path) -> Path:
     return path if path.is_absolute() else (git_dir / path).resolve()
 
 
+def exclude_locally(root: Path, line: str) -> None:
+    """Add ``line`` to the repository's own exclude file (``info/exclude``, never ``.gitignore``), once.
+
+    Best effort: a read-only git directory leaves the file as it is, and callers that care also drop
+    their paths from the listing.
+    """
+    found = find_git_dirs(root)
+    if found is None:
+        return
+    exclude = common_dir(found[1]) / "info" / "exclude"
+    try:
+        existing = exclude.read_text(encoding="utf-8", errors="replace") if exclude.exists() else ""
+        if line in existing.splitlines():
+            return
+        exclude.parent.mkdir(parents=True, exist_ok=True)
+        with open(exclude, "a", encoding="utf-8") as fh:
+            fh.write(("" if not existing or existing.endswith("\n") else "\n") + line + "\n")
+    except OSError:
+        pass
+
+
 def read_head(git_dir: Path) -> str | None:
     """The commit HEAD points at, read from git's files without a subprocess.
 

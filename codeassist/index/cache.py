@@ -461,21 +461,9 @@ class IndexCache:
 
 
 def _exclude_from_git(root: Path) -> None:
-    """Add the cache directory to the repository's own exclude file (never to .gitignore)."""
-    from codeassist.git import common_dir, find_git_dirs
+    """Add the cache files to the repository's own exclude file (never to .gitignore); the listing drops the
+    cache directory anyway where it cannot be written."""
+    from codeassist.git import exclude_locally
 
-    found = find_git_dirs(root)
-    if found is None:
-        return
-    exclude = common_dir(found[1]) / "info" / "exclude"
     # Only the cache files: .codeassist/ may also hold the user's tracked instructions.md.
-    line = f"{CACHE_DIR}/{DB_NAME}*"
-    try:
-        existing = exclude.read_text(encoding="utf-8", errors="replace") if exclude.exists() else ""
-        if line in existing.splitlines():
-            return
-        exclude.parent.mkdir(parents=True, exist_ok=True)
-        with open(exclude, "a", encoding="utf-8") as fh:
-            fh.write(("" if not existing or existing.endswith("\n") else "\n") + line + "\n")
-    except OSError:
-        pass  # the listing drops the cache directory anyway
+    exclude_locally(root, f"{CACHE_DIR}/{DB_NAME}*")
