@@ -152,35 +152,32 @@ def prompt_files(root: Path, req: object) -> Shown:
     return Shown(shown, list(built.files) + list(built.candidates), whole, first, elapsed, built.total_tokens)
 
 
+def file_tokens(root: Path, rel: str) -> int | None:
+    """The token estimate of one file (the context's own estimator), or None when it cannot be read."""
+    from codeassist.tokens import estimate_tokens
+
+    try:
+        return estimate_tokens((root / rel).read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return None
+
+
 def within_budget(root: Path, ranked: list[str], count: int, budget: int) -> list[str]:
     """BM25 at the same budget: its best files, in order, at most ``count`` of them and ``budget`` tokens
     in all (a file that does not fit the rest of the budget is passed over, as the context passes it)."""
-    from codeassist.tokens import estimate_tokens
-
     taken: list[str] = []
     for rel in ranked:
         if len(taken) >= count:
             break
-        try:
-            size = estimate_tokens((root / rel).read_text(encoding="utf-8", errors="replace"))
-        except OSError:
-            continue
-        if size <= budget:
+        size = file_tokens(root, rel)
+        if size is not None and size <= budget:
             taken.append(rel)
             budget -= size
     return taken
 
 
 def tokens_of(root: Path, paths: list[str]) -> int:
-    from codeassist.tokens import estimate_tokens
-
-    total = 0
-    for rel in paths:
-        try:
-            total += estimate_tokens((root / rel).read_text(encoding="utf-8", errors="replace"))
-        except OSError:
-            pass
-    return total
+    return sum(file_tokens(root, rel) or 0 for rel in paths)
 
 
 def _check_no_future(work: Path, c: Commit) -> None:
